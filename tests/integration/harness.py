@@ -1,0 +1,91 @@
+"""Helpers for the integration tests: run a guest under aramid-vmm or QEMU
+and collect its program output, kernel log and decoded exit status."""
+import json
+import re
+import os
+import subprocess
+import tempfile
+
+EXIT_PANIC = 123
+EXIT_TIMEOUT = 124
+EXIT_VMM_ERROR = 125
+
+
+class Skip(Exception):
+    """The test cannot run here; the message says why."""
+
+
+class Run:
+    def __init__(self, status, stdout, log, result=None):
+        self.status = status  # decoded like aramid-vmm's exit status
+        self.stdout = stdout  # program output
+        self.log = log  # kernel log (and VMM messages for aramid-vmm)
+        self.result = result or {}  # aramid-vmm --result JSON
+
+    def __repr__(self):
+        return f"status={self.status}\n--- stdout\n{self.stdout[-1500:]}\n--- log\n{self.log[-3000:]}"
+
+
+class Context:
+    def __init__(self, build):
+        self.build = build
+        self.vmm_binary = os.path.join(build, "vmm", "aramid-vmm")
+        self.kernel = os.path.join(build, "guest", "kernel", "aramid.elf")
+
+    # ---- aramid-vmm on /dev/kvm
+
+    def require_kvm(self):
+        """Skips only where /dev/kvm does not exist; anything else must work."""
+        if not os.path.exists("/dev/kvm"):
+            raise Skip("no /dev/kvm on this host (ENOENT); the guest tests run under QEMU instead")
+
+    def expected_kvm_platform(self):
+        return "pvm" if os.path.isdir("/sys/module/kvm_pvm") else "native"
+
+    def vmm(self, *args, timeout=30, verbose=True, stdin=None):
+        self.require_kvm()
+        with tempfile.TemporaryDirectory() as tmp:
+            result_file = os.path.join(tmp, "result.json")
+            command = [self.vmm_binary, "--result", result_file]
+            if verbose:
+                command.append("--verbose")
+            command += list(args)
+            proc = subprocess.run(command, capture_output=True, timeout=timeout, input=stdin)
+            result = json.load(open(result_file)) if os.path.exists(result_file) else {}
+        return Run(proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace"), result)
+
+    # ---- QEMU TCG through the PVH entry
+
+    def qemu(self, cmdline="", initrd=None, timeout=60, memory=256, kernel=None):
+        with tempfile.TemporaryDirectory() as tmp:
+            log_path = os.path.join(tmp, "kernel.log")
+            command = ["qemu-system-x86_64", "-M", "microvm,accel=tcg,acpi=off", "-cpu", "max",
+                       "-m", str(memory), "-nographic", "-no-reboot", "-nodefaults",
+                       "-serial", "stdio", "-kernel", kernel or self.kernel,
+                       "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+                       "-debugcon", f"file:{log_path}", "-append", cmdline]
+            if initrd:
+                command += ["-initrd", initrd]
+            try:
+                proc = subprocess.run(command, capture_output=True, timeout=timeout)
+            except subprocess.TimeoutExpired as e:
+                log = open(log_path, errors="replace").read() if os.path.exists(log_path) else ""
+                return Run(EXIT_TIMEOUT, (e.stdout or b"").decode(errors="replace"), log)
+            log = open(log_path, errors="replace").read() if os.path.exists(log_path) else ""
+        return Run(decode_qemu_status(proc.returncode, log), proc.stdout.decode(errors="replace"),
+                   log + proc.stderr.decode(errors="replace"))
+
+
+def decode_qemu_status(code, log):
+    """isa-debug-exit makes QEMU exit with ((word << 1) | 1) & 0xff, which
+    loses bit 7 of the status. The kernel logs "vm exit: status N" just before
+    the exit write, and its panic marker tells a panic from a program that
+    exits 123; the exit code is the fallback."""
+    if "KERNEL PANIC:" in log:
+        return EXIT_PANIC
+    marker = re.findall(r"vm exit: status (\d+)", log)
+    if marker and code & 1:
+        return int(marker[-1])
+    if code & 1:
+        return (code >> 1) & 0x7f
+    return EXIT_VMM_ERROR if code else 0

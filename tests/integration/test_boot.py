@@ -1,0 +1,33 @@
+"""Boot: the kernel boots, says who and where it is, times its phases and
+exits 0 -- under aramid-vmm on /dev/kvm and under QEMU TCG (PVH entry)."""
+
+BANNER = "aramid 0.1.0 (x86_64)"
+KVM_PHASES = ["vmm-start", "vm-ready", "first-instruction", "platform-up", "kernel-init-done", "vmm-exit"]
+
+
+def test_kvm_boot(ctx):
+    run = ctx.vmm("--timings")
+    assert run.status == 0, run
+    assert BANNER in run.log, run
+    assert f"platform: {ctx.expected_kvm_platform()}" in run.log, run
+    assert run.result.get("status") == 0 and run.result.get("reason") == "exit", run.result
+    for phase in KVM_PHASES:
+        assert phase in run.result["phases"], f"phase {phase} missing: {run.result}"
+        assert f"phase {phase}" in run.log, run
+    times = [run.result["phases"][p] for p in KVM_PHASES]
+    assert times == sorted(times), f"phases out of order: {run.result['phases']}"
+
+
+def test_kvm_boot_is_quiet_by_default(ctx):
+    run = ctx.vmm(verbose=False)
+    assert run.status == 0, run
+    assert run.log == "", f"expected no kernel log without --verbose:\n{run.log}"
+    assert run.stdout == "", run
+
+
+def test_qemu_boot(ctx):
+    run = ctx.qemu()
+    assert run.status == 0, run
+    assert BANNER in run.log, run
+    assert "platform: native" in run.log, run
+    assert "vm exit: status 0" in run.log, run

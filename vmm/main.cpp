@@ -1,0 +1,135 @@
+// aramid-vmm: boots the aramid kernel on /dev/kvm and exits with the status
+// of the guest's program (see --help and proto/vm_abi.h).
+#include <vmm/machine.h>
+#include <vmm/options.h>
+#include <vmm/util/error.h>
+
+#include <proto/vm_abi.h>
+
+#include <csignal>
+#include <cstdio>
+#include <fcntl.h>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <unistd.h>
+
+extern "C" uint8_t const aramid_default_kernel[];
+extern "C" uint8_t const aramid_default_kernel_end[];
+
+namespace {
+
+using namespace vmm;
+using namespace aramid::abi;
+
+std::vector<uint8_t> read_file(std::string const& what, std::string const& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw VmmError("cannot open " + what + " '" + path + "': " + std::strerror(errno), errno);
+    return { std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>() };
+}
+
+std::string json_escape(std::string const& s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\', out += c;
+        else if (c == '\n') out += "\\n";
+        else if (uint8_t(c) < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+            out += buf;
+        } else out += c;
+    }
+    return out;
+}
+
+void report_phases(PhaseClock const& phases, bool timings, std::optional<std::string> const& result_file,
+                   Outcome const& outcome) {
+    std::ostringstream json;
+    json << "{\"status\": " << outcome.status << ", \"reason\": \"" << outcome.reason << "\"";
+    if (!outcome.detail.empty()) json << ", \"detail\": \"" << json_escape(outcome.detail) << "\"";
+    json << ", \"phases\": {";
+    bool first = true;
+    for (uint32_t p = 0; p < uint32_t(Phase::Count); p++) {
+        auto us = phases.microseconds(Phase(p));
+        if (!us) continue;
+        if (timings) std::fprintf(stderr, "aramid-vmm: phase %-18s %10.1f us\n", phase_name(Phase(p)), *us);
+        json << (first ? "" : ", ") << "\"" << phase_name(Phase(p)) << "\": " << *us;
+        first = false;
+    }
+    json << "}}\n";
+    if (result_file) {
+        std::ofstream out(*result_file);
+        out << json.str();
+        if (!out) std::fprintf(stderr, "aramid-vmm: cannot write %s\n", result_file->c_str());
+    }
+}
+
+int run(Options const& options, PhaseClock& phases) {
+    std::vector<uint8_t> kernel_file;
+    std::span<uint8_t const> kernel(aramid_default_kernel, aramid_default_kernel_end);
+    if (options.kernel) {
+        kernel_file = read_file("kernel", *options.kernel);
+        kernel = kernel_file;
+    }
+    std::vector<uint8_t> initrd;
+    if (options.initrd) initrd = read_file("initrd", *options.initrd);
+    if (!options.program.empty()) throw VmmError("running a program (-- PROGRAM) needs the processes work (issue 3); not yet available");
+
+    std::unique_ptr<OutputStream> log_output = std::make_unique<OutputStream>(STDERR_FILENO);
+    Fd log_fd;
+    if (options.log_file) {
+        log_fd = Fd(::open(options.log_file->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+        if (!log_fd.valid()) throw_errno("cannot open log file '" + *options.log_file + "'");
+        log_output = std::make_unique<OutputStream>(log_fd.get());
+    }
+    OutputStream program_output(STDOUT_FILENO);
+
+    MachineConfig config;
+    config.kernel_elf = kernel;
+    config.initrd = initrd;
+    config.memory_bytes = options.memory_mib << 20;
+    config.cmdline = "aramid.fastcon=1";
+    if (!options.verbose && !options.log_file) config.cmdline += " quiet";
+    if (!options.cmdline.empty()) config.cmdline += " " + options.cmdline;
+
+    Machine machine(config, program_output, *log_output, phases);
+    std::optional<std::chrono::duration<double>> timeout;
+    if (options.timeout_seconds) timeout = std::chrono::duration<double>(*options.timeout_seconds);
+    Outcome outcome = machine.run(timeout);
+    phases.mark(Phase::VmmExit);
+    if (!outcome.detail.empty()) std::fprintf(stderr, "aramid-vmm: %s\n", outcome.detail.c_str());
+    if (options.stats) std::fprintf(stderr, "aramid-vmm: vcpu stats: %s\n", machine.vcpu_stats().c_str());
+    report_phases(phases, options.timings, options.result_file, outcome);
+    return outcome.status;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    PhaseClock phases(PhaseClock::Clock::now());
+    std::signal(SIGPIPE, SIG_IGN);
+    Options options;
+    try {
+        options = parse_options(std::vector<std::string>(argv + 1, argv + argc));
+    } catch (VmmError const& e) {
+        std::fprintf(stderr, "aramid-vmm: %s\n", e.what());
+        return kExitVmmError;
+    }
+    if (options.help) {
+        std::fputs(usage_text().c_str(), stdout);
+        return 0;
+    }
+    if (options.version) {
+        std::puts("aramid-vmm " ARAMID_VERSION);
+        return 0;
+    }
+    try {
+        return run(options, phases);
+    } catch (VmmError const& e) {
+        std::fprintf(stderr, "aramid-vmm: %s\n", e.what());
+        Outcome outcome { kExitVmmError, "vmm-error", e.what() };
+        report_phases(phases, false, options.result_file, outcome);
+        return kExitVmmError;
+    }
+}
