@@ -146,7 +146,10 @@ static_assert(sizeof(HvmMemmapEntry) == 24);
 //
 // Both boot paths keep everything the loader builds (GDT, page tables, boot
 // info, command line) below kLowMemoryEnd and load the kernel at or above it.
-// The kernel never allocates below kLowMemoryEnd.
+// The kernel never allocates below kLowMemoryEnd. RAM that holds neither the
+// kernel image nor the initramfs reads as zero at entry (fresh anonymous
+// memory in aramid-vmm and QEMU): the kernel relies on it to avoid touching
+// every page at boot, which costs a shadow-MMU fault per page under PVM.
 inline constexpr uint64_t kLowMemoryEnd = 0x100000;
 inline constexpr uint64_t kKernelVirtualBase = 0xffffffff80000000ull;
 inline constexpr uint32_t kMaxCmdline = 4096;

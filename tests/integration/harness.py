@@ -88,4 +88,6 @@ def decode_qemu_status(code, log):
         return int(marker[-1])
     if code & 1:
         return (code >> 1) & 0x7f
-    return EXIT_VMM_ERROR if code else 0
+    # Exit code 0 without the exit port: the guest reset (a triple fault,
+    # with -no-reboot); anything else is QEMU's own failure.
+    return EXIT_PANIC if code == 0 else EXIT_VMM_ERROR

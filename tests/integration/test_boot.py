@@ -31,3 +31,18 @@ def test_qemu_boot(ctx):
     assert BANNER in run.log, run
     assert "platform: native" in run.log, run
     assert "vm exit: status 0" in run.log, run
+
+
+def _selftest(run):
+    assert run.status == 0, run
+    for line in ["selftest: physical allocator ok", "selftest: heap ok", "selftest: kernel threads ok",
+                 "selftest: stack painting ok", "selftest: timer ok", "selftest: all passed"]:
+        assert line in run.log, f"missing {line!r}:\n{run}"
+
+
+def test_kvm_selftest(ctx):
+    _selftest(ctx.vmm("--cmdline", "aramid.selftest=1", "--timeout", "20"))
+
+
+def test_qemu_selftest(ctx):
+    _selftest(ctx.qemu("aramid.selftest=1"))

@@ -44,3 +44,14 @@
 #define FRAME_RSP (20 * 8)
 #define FRAME_SS (21 * 8)
 #define FRAME_SIZE (22 * 8)
+
+// Cpu (arch/x86_64/cpu_local.h) field offsets, used by the entry code.
+#define CPU_SCRATCH0 0
+#define CPU_SCRATCH1 8
+#define CPU_SCRATCH2 16
+#define CPU_USER_RSP 24
+#define CPU_KERNEL_STACK_TOP 32
+#define CPU_ENTRY_STACK_TOP 40
+
+// The vector number a syscall frame carries (no IDT vector is this large).
+#define SYSCALL_VECTOR 0x100

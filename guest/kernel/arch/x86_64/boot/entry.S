@@ -155,7 +155,9 @@ pvh_pd:
 	.globl pvm_vif_page
 pvm_vif_page:				/* struct PvmVif, registered with the host */
 	.space	4096
-	.globl boot_stack_bottom, boot_stack_top
+	.globl boot_stack_guard, boot_stack_bottom, boot_stack_top
+boot_stack_guard:			/* left unmapped by paging_init */
+	.space	4096
 boot_stack_bottom:
 	.space	16384
 boot_stack_top:

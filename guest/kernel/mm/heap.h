@@ -1,0 +1,23 @@
+// The kernel heap: kmalloc/kfree, and operator new/delete on top of them.
+//
+// Small objects (up to 2 KiB) come from per-size-class slabs of one page;
+// larger ones are whole buddy blocks. Everything is in the direct map.
+// Fallible allocation is explicit: `new (std::nothrow) T` or kmalloc return
+// nullptr, which callers turn into ENOMEM. Plain `new` panics on failure and
+// is only for boot-time objects the kernel cannot run without.
+#pragma once
+
+#include <lib/types.h>
+
+void* kmalloc(usize size);
+void* kzalloc(usize size);
+void kfree(void* p);
+
+struct HeapStats {
+    u64 bytes_in_use; // requested sizes rounded to their class
+    u64 allocations;
+    u64 frees;
+    u64 slab_pages;
+    u64 large_pages;
+};
+HeapStats heap_stats();

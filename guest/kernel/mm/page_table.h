@@ -1,0 +1,69 @@
+// x86-64 4-level page tables and the KPTI pair.
+//
+// Every address space (the kernel's own and each process's) has a pair of
+// roots in one 8 KiB-aligned block: the kernel root at its start (GPA bit 12
+// clear) and the user root 4 KiB above it (bit 12 set). Under PVM the host
+// reads CR3 bit 12 as "user mode", and since every kernel mapping must carry
+// U=1 there (the kernel runs in hardware ring 3), the user root is what keeps
+// user code away from the kernel: it maps the user half plus only the .entry
+// pages the host touches while delivering an event. Natively the user root
+// is built the same way but never loaded; kernel mappings have U=0.
+//
+// The kernel half's PML4 entries are created at boot and shared by every
+// root, so kernel mappings made later (stacks, MMIO) are visible everywhere.
+#pragma once
+
+#include <kernel/boot_info.h>
+#include <lib/result.h>
+#include <lib/types.h>
+
+namespace mm {
+
+inline constexpr u64 kPtePresent = 1ull << 0;
+inline constexpr u64 kPteWritable = 1ull << 1;
+inline constexpr u64 kPteUser = 1ull << 2;
+inline constexpr u64 kPteWriteThrough = 1ull << 3;
+inline constexpr u64 kPteNoCache = 1ull << 4;
+inline constexpr u64 kPteAccessed = 1ull << 5;
+inline constexpr u64 kPteDirty = 1ull << 6;
+inline constexpr u64 kPteHuge = 1ull << 7;
+inline constexpr u64 kPteCopyOnWrite = 1ull << 9; // software bit
+inline constexpr u64 kPteNoExecute = 1ull << 63;
+inline constexpr u64 kPteAddressMask = 0x000ffffffffff000ull;
+
+struct RootPair {
+    u64 kernel_root { 0 }; // 8 KiB aligned
+    u64 user_root() const { return kernel_root + 4096; }
+};
+
+// Builds the kernel's page tables (direct map, image with W^X, the user-root
+// template) and switches to them. Before this only the boot tables exist.
+void paging_init(BootInfo const& boot);
+// The range of early page-table pages paging_init used (inside the image).
+void early_table_range(u64& start, u64& end);
+
+// The kernel's own root pair (kernel threads run on it).
+RootPair kernel_roots();
+
+// A new pair: kernel half shared, user half empty.
+Result<RootPair> create_roots();
+// Frees the roots and every user-half table (not the mapped pages).
+void destroy_roots(RootPair roots);
+
+// Maps one 4 KiB page in the kernel half (shared by all roots).
+Result<void> map_kernel_page(u64 va, u64 paddr, u64 flags);
+void unmap_kernel_page(u64 va);
+// Maps [paddr, paddr + size) uncached into the MMIO area; returns the VA.
+Result<u64> map_mmio(u64 paddr, u64 size);
+
+// The PTE for `va` in the tree under `roots`, creating tables if `create`.
+// User-half PML4 entries are written to both roots of the pair.
+Result<u64*> walk(RootPair roots, u64 va, bool create);
+// The PTE for `va` in the kernel half, or nullptr.
+u64* kernel_pte(u64 va);
+
+void load_roots(RootPair roots);
+void flush_tlb_page(u64 va);
+void flush_tlb_all();
+
+} // namespace mm

@@ -1,0 +1,160 @@
+#include <kernel/arch/x86_64/apic.h>
+#include <kernel/arch/x86_64/cpu_local.h>
+#include <kernel/arch/x86_64/platform/platform.h>
+#include <kernel/arch/x86_64/traps.h>
+#include <kernel/arch/x86_64/tsc.h>
+#include <kernel/debug/log.h>
+#include <kernel/debug/panic.h>
+#include <kernel/sched/scheduler.h>
+
+extern "C" void switch_context(u64* save_rsp, u64 new_rsp);
+
+namespace sched {
+
+namespace {
+
+using RunQueue = IntrusiveList<Thread, &Thread::m_run_node>;
+RunQueue g_run_queue;
+RunQueue g_sleepers; // sleeping with a deadline, unordered (few)
+Thread* g_dead;      // exited; deleted after the next switch
+u64 g_ticks;
+
+void check_canary(Thread const& t, char const* role) {
+    if (!t.stack().canary_intact())
+        panic("kernel stack canary of thread %u (%s) broken at a context switch (%s); watermark %lu of %lu bytes",
+              t.tid(), t.name(), role, t.stack().watermark(), t.stack().size());
+}
+
+void on_tick(TrapFrame&) {
+    g_ticks++;
+    apic::eoi();
+    if (!g_sleepers.is_empty()) {
+        u64 const now = tsc::uptime_ns();
+        for (bool woke = true; woke;) {
+            woke = false;
+            for (Thread& t : g_sleepers) {
+                if (t.wake_deadline_ns > now) continue;
+                g_sleepers.remove(t);
+                t.wake_deadline_ns = 0;
+                make_runnable(t);
+                woke = true;
+                break; // the iterator is invalid now: rescan
+            }
+        }
+    }
+    // Time slice: one tick.
+    if (!g_run_queue.is_empty()) this_cpu().need_resched = true;
+}
+
+// Switches to the next runnable thread (or idle). Interrupts disabled.
+void switch_away() {
+    Cpu& cpu = this_cpu();
+    Thread* prev = cpu.current;
+    Thread* next = g_run_queue.take_first();
+    if (!next) next = cpu.idle;
+    cpu.need_resched = false;
+    if (next == prev) {
+        prev->set_state(ThreadState::Running);
+        return;
+    }
+    check_canary(*prev, "outgoing");
+    check_canary(*next, "incoming");
+    next->set_state(ThreadState::Running);
+    cpu.current = next;
+    cpu.kernel_stack_top = next->stack().top();
+    cpu.context_switches++;
+    switch_context(&prev->saved_rsp, next->saved_rsp);
+    finish_switch();
+}
+
+} // namespace
+
+namespace {
+void idle_thread(void*) {
+    for (;;) {
+        platform::irq_disable();
+        if (!g_run_queue.is_empty()) {
+            switch_away();
+            continue;
+        }
+        platform::idle(); // returns with interrupts enabled, after one arrived
+    }
+}
+} // namespace
+
+void init(Thread* boot_thread) {
+    Cpu& cpu = this_cpu();
+    cpu.current = boot_thread;
+    cpu.kernel_stack_top = boot_thread->stack().top();
+    auto idle = Thread::create_kernel("idle", idle_thread, nullptr);
+    if (idle.is_error()) panic("cannot create the idle thread");
+    cpu.idle = idle.value();
+}
+
+void start_tick() {
+    traps::set_handler(traps::kVectorTimer, on_tick);
+    apic::start_timer(kTickHz, traps::kVectorTimer);
+}
+
+u64 ticks() { return g_ticks; }
+Thread* current() { return this_cpu().current; }
+
+void make_runnable(Thread& thread) {
+    bool irqs = platform::irq_save();
+    if (thread.state() != ThreadState::Running && !thread.m_run_node.is_linked() && &thread != this_cpu().idle) {
+        thread.set_state(ThreadState::Runnable);
+        g_run_queue.append(thread);
+        this_cpu().need_resched = true;
+    }
+    platform::irq_restore(irqs);
+}
+
+void finish_switch() {
+    if (g_dead && g_dead != this_cpu().current) {
+        Thread* dead = g_dead;
+        g_dead = nullptr;
+        all_threads().remove(*dead);
+        delete dead;
+    }
+}
+
+void yield() {
+    bool irqs = platform::irq_save();
+    Thread* self = this_cpu().current;
+    if (self != this_cpu().idle) {
+        self->set_state(ThreadState::Runnable);
+        g_run_queue.append(*self);
+    }
+    switch_away();
+    platform::irq_restore(irqs);
+}
+
+void block_current() {
+    bool irqs = platform::irq_save();
+    switch_away();
+    platform::irq_restore(irqs);
+}
+
+void sleep_ns(u64 ns) {
+    bool irqs = platform::irq_save();
+    Thread* self = this_cpu().current;
+    self->wake_deadline_ns = tsc::uptime_ns() + ns;
+    self->set_state(ThreadState::Blocked);
+    g_sleepers.append(*self);
+    switch_away();
+    platform::irq_restore(irqs);
+}
+
+void exit_current() {
+    platform::irq_disable();
+    Thread* self = this_cpu().current;
+    if (self == this_cpu().idle) panic("the idle thread exited");
+    self->set_state(ThreadState::Dead);
+    if (g_dead) panic("two dead threads pending");
+    g_dead = self;
+    switch_away();
+    panic("a dead thread was scheduled");
+}
+
+
+} // namespace sched

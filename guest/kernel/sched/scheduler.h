@@ -1,0 +1,33 @@
+// The scheduler: one CPU, round robin among runnable threads, an idle thread
+// when none is. Kernel code is not preempted; a timer tick
+// asks for a reschedule, acted on when returning to user mode, when a
+// thread blocks or yields, and by the idle loop.
+//
+// Every switch checks both threads' stack canaries and panics naming the
+// thread whose canary broke.
+#pragma once
+
+#include <kernel/sched/thread.h>
+
+namespace sched {
+
+// The boot thread keeps running as an ordinary thread; init creates the idle thread.
+void init(Thread* boot_thread);
+// Starts the periodic tick (kTickHz).
+void start_tick();
+inline constexpr u32 kTickHz = 250;
+u64 ticks();
+
+Thread* current();
+void make_runnable(Thread& thread);
+void yield();
+// Switches away from the current thread, whose state the caller set to
+// Blocked (with interrupts disabled, so a wakeup cannot be missed).
+void block_current();
+// Sleeps at least `ns` nanoseconds.
+void sleep_ns(u64 ns);
+[[noreturn]] void exit_current();
+// Called by new threads first: completes the switch that started them.
+void finish_switch();
+
+} // namespace sched
