@@ -1,23 +1,61 @@
 // kernel_main: bring the kernel up in dependency order, then run init.
+#include <fs/devfs/devices.h>
+#include <fs/initramfs/initramfs.h>
+#include <fs/tmpfs/tmpfs.h>
+#include <fs/vfs/vfs.h>
 #include <kernel/arch/x86_64/apic.h>
 #include <kernel/arch/x86_64/cpu_tables.h>
+#include <kernel/arch/x86_64/fpu.h>
 #include <kernel/arch/x86_64/platform/platform.h>
 #include <kernel/arch/x86_64/tsc.h>
 #include <kernel/boot_info.h>
 #include <kernel/debug/fault_injection.h>
 #include <kernel/debug/log.h>
+#include <kernel/debug/panic.h>
 #include <kernel/debug/selftest.h>
 #include <kernel/drivers/console.h>
+#include <kernel/drivers/random.h>
+#include <kernel/drivers/tty.h>
 #include <kernel/mm/kernel_stack.h>
+#include <kernel/mm/layout.h>
 #include <kernel/mm/page_table.h>
 #include <kernel/mm/physical.h>
+#include <kernel/proc/init.h>
+#include <kernel/sched/clock.h>
 #include <kernel/sched/scheduler.h>
 #include <kernel/vm.h>
 #include <lib/command_line.h>
 
 extern "C" char boot_stack_bottom[], boot_stack_top[];
 
+namespace syscalls {
+void set_trace(bool on);
+}
+
 using namespace aramid::abi;
+
+namespace {
+
+void mount_root(BootInfo const& boot) {
+    auto root = TmpFs::create();
+    if (root.is_error()) panic("cannot create the root file system");
+    vfs::init(root.release_value());
+    if (boot.initrd.size) {
+        auto unpacked = initramfs::unpack(mm::phys_to_ptr<u8>(boot.initrd.base), boot.initrd.size);
+        log_info("initramfs: %lu entries from %lu KiB", unpacked.value_or(0), boot.initrd.size >> 10);
+        mm::release_range(boot.initrd.base, boot.initrd.end());
+    }
+    // The mount points and /tmp exist even when the initramfs lacks them.
+    Credentials root_credentials;
+    auto root_custody = vfs::root_custody();
+    vfs::Context c { root_credentials, *root_custody, *root_custody };
+    (void)vfs::mkdir(c, "/dev", 0755);
+    (void)vfs::mkdir(c, "/proc", 0555);
+    (void)vfs::mkdir(c, "/tmp", 01777);
+    if (auto r = devices::populate_dev(); r.is_error()) panic("cannot populate /dev: errno %d", r.error().code());
+}
+
+} // namespace
 
 void kernel_main(BootInfo const& boot) {
     CommandLine const command_line(boot.command_line);
@@ -31,21 +69,33 @@ void kernel_main(BootInfo const& boot) {
     log_info("command line: %.*s", int(boot.command_line.length()), boot.command_line.data());
 
     cpu_tables::init();
+    platform::force_sysret_return(command_line.value("aramid.pvm_return") == "sysret");
     platform::init_cpu();
+    if (platform::is_pvm())
+        log_info("pvm: return to user through %s", platform::fast_return_available() ? "the fast gate (int $0x19)" : "SYSRETQ");
+    fpu::init();
     mm::paging_init(boot);
     u64 early_start, early_end;
     mm::early_table_range(early_start, early_end);
     mm::physical_init(boot, early_start, early_end);
     sched::init(Thread::adopt_boot_thread(
         mm::KernelStack::adopt(u64(boot_stack_bottom), u64(boot_stack_top) - u64(boot_stack_bottom))));
+    random::init();
+    clock::init();
     apic::init();
     sched::start_tick();
     platform::irq_enable();
 
     fault_injection::inject(command_line.value("aramid.fault"));
     if (command_line.flag("aramid.selftest")) selftest::run();
+    syscalls::set_trace(command_line.flag("aramid.strace"));
 
+    mount_root(boot);
+    tty::init(command_line.value("aramid.stdin") == "pipe", command_line.value("aramid.stdout") == "pipe");
     mark_phase(Phase::KernelInitDone);
     log_info("kernel init done");
-    vm_exit(0);
+
+    if (command_line.flag("aramid.noinit")) vm_exit(0); // boot tests without a userland
+    init_process::start(command_line.value("init", "/init"));
+    sched::exit_current(); // the boot thread's work is done
 }

@@ -34,6 +34,8 @@ public:
 
     void append(T& item) { insert_before(m_head, item); }
     void prepend(T& item) { insert_before(*m_head.m_next, item); }
+    // Links `item` just before `existing`, which must be on this list.
+    void insert_before(T& existing, T& item) { insert_before(existing.*Member, item); }
     void remove(T& item) {
         IntrusiveListNode& node = item.*Member;
         node.m_prev->m_next = node.m_next;

@@ -40,7 +40,13 @@ public:
     }
     Result(Result const&) = delete;
     Result& operator=(Result const&) = delete;
-    Result& operator=(Result&&) = delete;
+    Result& operator=(Result&& other) {
+        if (this != &other) {
+            this->~Result();
+            new (this) Result(std::move(other));
+        }
+        return *this;
+    }
     ~Result() {
         if (!m_error) m_value.~T();
     }

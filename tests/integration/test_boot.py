@@ -6,7 +6,7 @@ KVM_PHASES = ["vmm-start", "vm-ready", "first-instruction", "platform-up", "kern
 
 
 def test_kvm_boot(ctx):
-    run = ctx.vmm("--timings")
+    run = ctx.vmm("--timings", "--cmdline", "aramid.noinit=1")
     assert run.status == 0, run
     assert BANNER in run.log, run
     assert f"platform: {ctx.expected_kvm_platform()}" in run.log, run
@@ -19,14 +19,14 @@ def test_kvm_boot(ctx):
 
 
 def test_kvm_boot_is_quiet_by_default(ctx):
-    run = ctx.vmm(verbose=False)
+    run = ctx.vmm("--cmdline", "aramid.noinit=1", verbose=False)
     assert run.status == 0, run
     assert run.log == "", f"expected no kernel log without --verbose:\n{run.log}"
     assert run.stdout == "", run
 
 
 def test_qemu_boot(ctx):
-    run = ctx.qemu()
+    run = ctx.qemu("aramid.noinit=1")
     assert run.status == 0, run
     assert BANNER in run.log, run
     assert "platform: native" in run.log, run
@@ -41,8 +41,8 @@ def _selftest(run):
 
 
 def test_kvm_selftest(ctx):
-    _selftest(ctx.vmm("--cmdline", "aramid.selftest=1", "--timeout", "20"))
+    _selftest(ctx.vmm("--cmdline", "aramid.selftest=1 aramid.noinit=1", "--timeout", "20"))
 
 
 def test_qemu_selftest(ctx):
-    _selftest(ctx.qemu("aramid.selftest=1"))
+    _selftest(ctx.qemu("aramid.selftest=1 aramid.noinit=1"))

@@ -19,6 +19,7 @@ namespace mm {
 inline constexpr u64 kPageSize = 4096;
 inline constexpr u64 kLargePageSize = 2 * 1024 * 1024;
 inline constexpr u64 kUserEnd = 0x00007ffffffff000;
+inline constexpr u64 kLowerHalfEnd = 0x0000800000000000; // PML4 slots 0-255: shared by a root pair
 inline constexpr u64 kDirectMapBase = 0xffff888000000000;
 inline constexpr u64 kDirectMapSize = 1ull << 39; // one PML4 slot: 512 GiB
 inline constexpr u64 kKernelStackBase = 0xffffc90000000000;

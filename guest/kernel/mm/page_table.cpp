@@ -5,6 +5,8 @@
 #include <kernel/mm/layout.h>
 #include <kernel/mm/page_table.h>
 #include <kernel/mm/physical.h>
+#include <kernel/arch/x86_64/cpu_local.h>
+#include <kernel/proc/process.h>
 
 extern "C" char __kernel_start[], __rodata_start[], __data_start[], __kernel_end[], __image_end[];
 extern "C" char __entry_ro_start[], __entry_ro_end[], __entry_rw_start[], __entry_rw_end[];
@@ -50,7 +52,7 @@ unsigned index_at(u64 va, int level) { return (va >> (12 + 9 * (level - 1))) & 5
 // trees (and for everything under PVM, where the kernel runs in ring 3).
 u64 table_flags(u64 va) {
     u64 flags = kPtePresent | kPteWritable;
-    if (va < kUserEnd || platform::is_pvm()) flags |= kPteUser;
+    if (va < kLowerHalfEnd || platform::is_pvm()) flags |= kPteUser;
     return flags;
 }
 
@@ -63,7 +65,7 @@ Result<u64*> walk_from(u64 root, u64 va, int leaf_level, bool create, RootPair c
             u64 fresh = TRY(allocate_table());
             entry = fresh | table_flags(va);
             // The user half of the pair shares its lower levels.
-            if (level == 4 && pair && va < kUserEnd) table(pair->user_root())[index_at(va, 4)] = entry;
+            if (level == 4 && pair && va < kLowerHalfEnd) table(pair->user_root())[index_at(va, 4)] = entry;
         } else if (entry & kPteHuge) {
             return Errno(EEXIST);
         }
@@ -158,6 +160,8 @@ void destroy_roots(RootPair roots) {
 
 Result<u64*> walk(RootPair roots, u64 va, bool create) { return walk_from(roots.kernel_root, va, 1, create, &roots); }
 
+u64* table_of(u64 paddr) { return table(paddr); }
+
 u64* kernel_pte(u64 va) {
     auto r = walk_from(g_kernel_roots.kernel_root, va, 1, false, nullptr);
     return r.is_error() ? nullptr : r.value();
@@ -189,6 +193,10 @@ Result<u64> map_mmio(u64 paddr, u64 size) {
 
 void load_roots(RootPair roots) { x86::write_cr3(roots.kernel_root); }
 void flush_tlb_page(u64 va) { x86::invlpg(va); }
-void flush_tlb_all() { x86::write_cr3(x86::read_cr3()); }
+void flush_tlb_all() {
+    // Reading CR3 traps under PVM too: reload the root of the current process.
+    Thread* t = this_cpu().current;
+    x86::write_cr3(t && t->process ? t->process->address_space().roots().kernel_root : x86::read_cr3());
+}
 
 } // namespace mm

@@ -67,3 +67,37 @@ void flush_tlb_page(u64 va);
 void flush_tlb_all();
 
 } // namespace mm
+
+namespace mm {
+// Calls f(va, pte&) for every present 4 KiB leaf in [start, end) of the user
+// half, skipping empty upper-level tables.
+template<typename F>
+void for_each_present_pte(RootPair roots, u64 start, u64 end, F f);
+u64* table_of(u64 paddr); // a page-table page through the direct map
+} // namespace mm
+
+template<typename F>
+void mm::for_each_present_pte(RootPair roots, u64 start, u64 end, F f) {
+    u64* pml4 = table_of(roots.kernel_root);
+    u64 va = start;
+    while (va < end) {
+        u64 const l4 = (va >> 39) & 511, l3 = (va >> 30) & 511, l2 = (va >> 21) & 511, l1 = (va >> 12) & 511;
+        if (!(pml4[l4] & kPtePresent)) {
+            va = ((va >> 39) + 1) << 39;
+            continue;
+        }
+        u64* pdpt = table_of(pml4[l4] & kPteAddressMask);
+        if (!(pdpt[l3] & kPtePresent)) {
+            va = ((va >> 30) + 1) << 30;
+            continue;
+        }
+        u64* pd = table_of(pdpt[l3] & kPteAddressMask);
+        if (!(pd[l2] & kPtePresent)) {
+            va = ((va >> 21) + 1) << 21;
+            continue;
+        }
+        u64* pt = table_of(pd[l2] & kPteAddressMask);
+        for (u64 i = l1; i < 512 && va < end; i++, va += 4096)
+            if (pt[i] & kPtePresent) f(va, pt[i]);
+    }
+}

@@ -5,6 +5,8 @@
 #include <kernel/arch/x86_64/tsc.h>
 #include <kernel/debug/log.h>
 #include <kernel/debug/panic.h>
+#include <kernel/arch/x86_64/fpu.h>
+#include <kernel/proc/process.h>
 #include <kernel/sched/scheduler.h>
 
 extern "C" void switch_context(u64* save_rsp, u64 new_rsp);
@@ -15,8 +17,9 @@ namespace {
 
 using RunQueue = IntrusiveList<Thread, &Thread::m_run_node>;
 RunQueue g_run_queue;
-RunQueue g_sleepers; // sleeping with a deadline, unordered (few)
+IntrusiveList<Thread, &Thread::m_sleep_node> g_sleepers; // sleeping with a deadline, unordered (few)
 Thread* g_dead;      // exited; deleted after the next switch
+IntrusiveList<Timer, &Timer::node> g_timers;
 u64 g_ticks;
 
 void check_canary(Thread const& t, char const* role) {
@@ -42,6 +45,19 @@ void on_tick(TrapFrame&) {
             }
         }
     }
+    if (!g_timers.is_empty()) {
+        u64 const now = tsc::uptime_ns();
+        for (bool fired = true; fired;) {
+            fired = false;
+            for (Timer& t : g_timers) {
+                if (t.deadline_ns > now) continue;
+                g_timers.remove(t);
+                t.fire(t);
+                fired = true;
+                break;
+            }
+        }
+    }
     // Time slice: one tick.
     if (!g_run_queue.is_empty()) this_cpu().need_resched = true;
 }
@@ -59,6 +75,21 @@ void switch_away() {
     }
     check_canary(*prev, "outgoing");
     check_canary(*next, "incoming");
+    // User register state the kernel itself never touches: FPU/SSE/AVX and
+    // the FS/GS bases. Kernel threads borrow whatever address space is loaded.
+    if (prev->process && prev->fpu_state) {
+        fpu::save(prev->fpu_state);
+        prev->fs_base = x86::rdfsbase();
+        prev->gs_base = x86::rdgsbase();
+    }
+    if (next->process) {
+        fpu::restore(next->fpu_state);
+        x86::wrfsbase(next->fs_base);
+        x86::wrgsbase(next->gs_base);
+        mm::AddressSpace& space = next->process->address_space();
+        if (!prev->process || &prev->process->address_space() != &space || x86::read_cr3() != space.roots().kernel_root)
+            space.activate();
+    }
     next->set_state(ThreadState::Running);
     cpu.current = next;
     cpu.kernel_stack_top = next->stack().top();
@@ -97,11 +128,28 @@ void start_tick() {
 }
 
 u64 ticks() { return g_ticks; }
+
+void add_timer(Timer& timer) {
+    bool irqs = platform::irq_save();
+    if (!timer.node.is_linked()) g_timers.append(timer);
+    platform::irq_restore(irqs);
+}
+
+void cancel_timer(Timer& timer) {
+    bool irqs = platform::irq_save();
+    if (timer.node.is_linked()) g_timers.remove(timer);
+    platform::irq_restore(irqs);
+}
 Thread* current() { return this_cpu().current; }
 
 void make_runnable(Thread& thread) {
     bool irqs = platform::irq_save();
-    if (thread.state() != ThreadState::Running && !thread.m_run_node.is_linked() && &thread != this_cpu().idle) {
+    if (thread.m_sleep_node.is_linked()) {
+        g_sleepers.remove(thread);
+        thread.wake_deadline_ns = 0;
+    }
+    if (thread.state() != ThreadState::Running && thread.state() != ThreadState::Dead
+        && !thread.m_run_node.is_linked() && &thread != this_cpu().idle) {
         thread.set_state(ThreadState::Runnable);
         g_run_queue.append(thread);
         this_cpu().need_resched = true;
@@ -135,15 +183,25 @@ void block_current() {
     platform::irq_restore(irqs);
 }
 
+void sleep_until_woken(u64 deadline_ns) {
+    Thread* self = this_cpu().current;
+    self->set_state(ThreadState::Blocked);
+    if (deadline_ns) {
+        self->wake_deadline_ns = deadline_ns;
+        g_sleepers.append(*self);
+    }
+    switch_away();
+}
+
 void sleep_ns(u64 ns) {
     bool irqs = platform::irq_save();
-    Thread* self = this_cpu().current;
-    self->wake_deadline_ns = tsc::uptime_ns() + ns;
-    self->set_state(ThreadState::Blocked);
-    g_sleepers.append(*self);
-    switch_away();
+    u64 const deadline = tsc::uptime_ns() + ns;
+    // Loop: a stray wakeup must not end the sleep early.
+    while (tsc::uptime_ns() < deadline) sleep_until_woken(deadline);
     platform::irq_restore(irqs);
 }
+
+u64 now_ns() { return tsc::uptime_ns(); }
 
 void exit_current() {
     platform::irq_disable();

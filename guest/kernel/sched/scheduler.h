@@ -24,9 +24,24 @@ void yield();
 // Switches away from the current thread, whose state the caller set to
 // Blocked (with interrupts disabled, so a wakeup cannot be missed).
 void block_current();
-// Sleeps at least `ns` nanoseconds.
+// Sleeps at least `ns` nanoseconds (not interruptible).
 void sleep_ns(u64 ns);
+// Blocks the current thread until made runnable or until the deadline
+// (monotonic ns, 0 = none). Interrupts must be disabled.
+void sleep_until_woken(u64 deadline_ns);
+u64 now_ns();
 [[noreturn]] void exit_current();
+// One-shot timers checked at every tick (alarm(), itimers). The callback
+// runs in interrupt context.
+struct Timer {
+    IntrusiveListNode node;
+    u64 deadline_ns { 0 };
+    void (*fire)(Timer&) { nullptr };
+    void* context { nullptr };
+};
+void add_timer(Timer& timer);
+void cancel_timer(Timer& timer);
+
 // Called by new threads first: completes the switch that started them.
 void finish_switch();
 

@@ -7,17 +7,21 @@
 // is protected by disabling interrupts (one CPU).
 #pragma once
 
+#include <kernel/arch/x86_64/trap_frame.h>
 #include <kernel/mm/kernel_stack.h>
+#include <kernel/proc/signal.h>
 #include <lib/intrusive_list.h>
 #include <lib/result.h>
 #include <lib/types.h>
 
 enum class ThreadState : u8 { Runnable, Running, Blocked, Dead };
 
+class Process;
+
 class Thread {
 public:
     using Entry = void (*)(void*);
-    static Result<Thread*> create_kernel(char const* name, Entry entry, void* argument);
+    static Result<Thread*> create_kernel(char const* name, Entry entry, void* argument, u32 tid = 0);
     // The thread the kernel booted on, running on the boot stack.
     static Thread* adopt_boot_thread(mm::KernelStack stack);
 
@@ -34,7 +38,37 @@ public:
     template<typename F>
     static void for_each(F f);
 
-    IntrusiveListNode m_run_node;  // run queue or a wait queue
+    // ---- user threads (a kernel thread has no process)
+    Process* process { nullptr };
+    IntrusiveListNode m_process_node; // the process's threads
+    u8* fpu_state { nullptr };        // user FPU/SSE/AVX registers, 64-byte aligned
+    u64 fs_base { 0 };
+    u64 gs_base { 0 };
+    u64 signal_mask { 0 };
+    u64 pending_signals { 0 };
+    signals::Info pending_info[signals::kCount + 1];
+    u64 saved_mask { 0 };             // sigsuspend/ppoll: restored after the handler runs
+    bool restore_saved_mask { false };
+    u64 altstack_sp { 0 };
+    u64 altstack_size { 0 };
+    bool altstack_disabled { true };
+    u64 clear_child_tid { 0 };        // CLONE_CHILD_CLEARTID / set_tid_address
+    u64 set_child_tid { 0 };          // CLONE_CHILD_SETTID: written when the thread first runs
+    u64 robust_list { 0 };
+    u64 syscall_number { 0 };         // rax at syscall entry, for restarts
+    bool fpu_in_use { false };        // the registers hold this thread's user state
+    // The user context: the TrapFrame at the top of the kernel stack.
+    TrapFrame* user_frame() const { return reinterpret_cast<TrapFrame*>(m_stack.top() - sizeof(TrapFrame)); }
+    // Creates a thread of `process` that will enter user mode with `frame`,
+    // or first run `kernel_entry` (which must end in jump_to_user).
+    // `tid` 0 allocates a new id; a process's first thread reuses the pid.
+    static Result<Thread*> create_user(Process& process, TrapFrame const& frame, char const* name,
+                                       Entry kernel_entry = nullptr, u32 tid = 0);
+    ~Thread();
+    void set_name(char const* name);
+
+    IntrusiveListNode m_run_node;  // the run queue
+    IntrusiveListNode m_sleep_node; // the timed sleepers
     IntrusiveListNode m_all_node;  // all threads
     u64 wake_deadline_ns { 0 };    // sleeping until, or 0
 

@@ -53,5 +53,12 @@
 #define CPU_KERNEL_STACK_TOP 32
 #define CPU_ENTRY_STACK_TOP 40
 
+// PVM return-to-user trampoline (platform/pvm_return.S): mapped at this
+// user address in every address space; its data block follows the code.
+#define PVM_TRAMPOLINE_VA 0x7ffffffff000
+#define PVM_TRAMPOLINE_RCX 0x800
+#define PVM_TRAMPOLINE_R11 0x808
+#define PVM_TRAMPOLINE_RIP 0x810
+
 // The vector number a syscall frame carries (no IDT vector is this large).
 #define SYSCALL_VECTOR 0x100

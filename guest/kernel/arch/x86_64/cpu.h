@@ -88,6 +88,12 @@ ALWAYS_INLINE u64 rdfsbase() {
     return v;
 }
 ALWAYS_INLINE void wrfsbase(u64 v) { asm volatile("wrfsbase %0" ::"r"(v)); }
+ALWAYS_INLINE u64 rdgsbase() {
+    u64 v;
+    asm volatile("rdgsbase %0" : "=r"(v));
+    return v;
+}
+ALWAYS_INLINE void wrgsbase(u64 v) { asm volatile("wrgsbase %0" ::"r"(v)); }
 
 inline constexpr u32 kMsrEfer = 0xc0000080;
 inline constexpr u32 kMsrStar = 0xc0000081;

@@ -10,10 +10,15 @@
  *
  * Returns (docs/pvm.md 3.6, pvm-fast-return.md):
  *  - to user, native: IRETQ.
- *  - to user, PVM: an IRET frame on the entry stack and `int $0x19`, the
- *    host's fast return gate (about 1 us; SYSRETQ costs about 8 us). A
- *    native IRETQ would leave the host believing the vCPU is still in
- *    kernel mode.
+ *  - to user, PVM: the host's fast return gate `int $0x19` (about 1 us),
+ *    or SYSRETQ where the gate is not armed (about 8 us). A native IRETQ
+ *    would leave the host believing the vCPU is still in kernel mode.
+ *    On this host (kernel 6.18.44-fc-v782) the gate behaves as SYSRET does:
+ *    RIP <- RCX, RFLAGS <- R11, RSP unchanged (not an IRET frame, as the
+ *    older fc-v669 notes say). So user RSP is loaded first, and when RCX or
+ *    R11 must keep their values (exceptions, interrupts, exec, signals) the
+ *    return goes through a three-instruction user trampoline that reloads
+ *    RCX, R11 and RIP from a block the kernel filled (docs/pvm.md 3.6).
  *  - to kernel, native: IRETQ.
  *  - to kernel, PVM: POPFQ; RET on the interrupted stack, and vif.if_ set
  *    by hand from the frame's IF. An IRETQ to a CS=0x10 frame would trap
@@ -141,17 +146,30 @@ return_to_user:
 	iretq
 
 pvm_return_to_user:
-	/* Copy RIP..SS to the entry stack, restore every register from the
-	 * frame, switch to the copy and take the host's return gate. */
-	lea	FRAME_RIP(%rsp), %rsi
-	mov	g_cpu + CPU_ENTRY_STACK_TOP(%rip), %rdi
-	sub	$40, %rdi
-	mov	%rdi, g_cpu + CPU_SCRATCH0(%rip)
-	mov	$5, %ecx
-	rep movsq
-	POP_REGS
-	mov	g_cpu + CPU_SCRATCH0(%rip), %rsp
+	/* Direct return when RCX/R11 already hold RIP/RFLAGS (a plain syscall
+	 * return); otherwise through the trampoline. */
+	mov	FRAME_RIP(%rsp), %rax
+	cmp	%rax, 16(%rsp)			/* saved rcx == rip? */
+	jne	1f
+	mov	FRAME_RFLAGS(%rsp), %rax
+	cmp	%rax, 80(%rsp)			/* saved r11 == rflags? */
+	je	2f
+1:	mov	16(%rsp), %rax			/* the block: rcx, r11, rip */
+	mov	%rax, pvm_trampoline_page + PVM_TRAMPOLINE_RCX(%rip)
+	mov	80(%rsp), %rax
+	mov	%rax, pvm_trampoline_page + PVM_TRAMPOLINE_R11(%rip)
+	mov	FRAME_RIP(%rsp), %rax
+	mov	%rax, pvm_trampoline_page + PVM_TRAMPOLINE_RIP(%rip)
+	movabs	$PVM_TRAMPOLINE_VA, %rax
+	mov	%rax, 16(%rsp)			/* rcx = the trampoline */
+	mov	FRAME_RFLAGS(%rsp), %rax
+	mov	%rax, 80(%rsp)			/* r11 = rflags */
+2:	POP_REGS
+	mov	40(%rsp), %rsp			/* user RSP (vector, error, rip, cs, rflags, rsp) */
+	cmpb	$0, g_pvm_fast_return(%rip)
+	je	3f
 	int	$PVM_FAST_RETURN_VECTOR
+3:	sysretq
 
 return_to_kernel:
 	cmpb	$0, g_platform_pvm(%rip)
@@ -213,5 +231,32 @@ pvm_deliver_pending_asm:
 	mov	$0x4b564d12, %ecx	/* any trapping instruction; never STI */
 	rdmsr
 	ret
+
+	.section .note.GNU-stack, "", @progbits
+
+/*
+ * The PVM return trampoline, mapped read-only and executable at
+ * PVM_TRAMPOLINE_VA in every address space. The kernel fills the block
+ * through its own (writable) mapping of the page before each return that
+ * goes through it. One block: one CPU.
+ */
+	.section .data.pvm_trampoline, "aw"
+	.balign 4096
+	.globl pvm_trampoline_page, pvm_trampoline_end
+pvm_trampoline_page:
+	mov	pvm_trampoline_page + PVM_TRAMPOLINE_RCX(%rip), %rcx
+	mov	pvm_trampoline_page + PVM_TRAMPOLINE_R11(%rip), %r11
+	jmp	*pvm_trampoline_page + PVM_TRAMPOLINE_RIP(%rip)
+pvm_trampoline_end:
+	.fill	PVM_TRAMPOLINE_RCX - (pvm_trampoline_end - pvm_trampoline_page), 1, 0xcc
+	.quad	0, 0, 0
+	.balign 4096
+
+/* jump_to_user(TrapFrame*): the first entry of a new user thread (and exec). */
+	.section .text
+	.globl jump_to_user
+jump_to_user:
+	mov	%rdi, %rsp
+	jmp	return_to_user
 
 	.section .note.GNU-stack, "", @progbits

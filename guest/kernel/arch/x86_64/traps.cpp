@@ -5,7 +5,12 @@
 #include <kernel/debug/ksyms.h>
 #include <kernel/debug/log.h>
 #include <kernel/debug/panic.h>
+#include <kernel/mm/address_space.h>
+#include <kernel/proc/process.h>
 #include <kernel/sched/thread.h>
+
+extern "C" char user_copy_insn[], user_copy_fixup[], user_clear_insn[], user_clear_fixup[];
+void prepare_return_to_user(Thread& thread, TrapFrame& frame);
 
 namespace traps {
 
@@ -45,10 +50,76 @@ void describe_stack(u64 address) {
                   overflowed->name());
 }
 
+// A user-mode exception becomes a signal for the thread, as on Linux.
+void user_exception(TrapFrame& f) {
+    Thread& thread = *this_cpu().current;
+    signals::Info info;
+    info.code = signals::SI_KERNEL;
+    switch (f.vector) {
+    case 14: {
+        u64 address = platform::fault_address();
+        u8 access = (f.error & 2) ? mm::kAccessWrite : (f.error & 16) ? mm::kAccessExec : mm::kAccessRead;
+        platform::irq_enable();
+        auto result = thread.process->address_space().handle_fault(address, access);
+        if (result == mm::FaultResult::Handled) return;
+        info.signo = result == mm::FaultResult::OutOfMemory ? signals::SIGBUS : signals::SIGSEGV;
+        info.code = result == mm::FaultResult::AccessDenied ? signals::SEGV_ACCERR : signals::SEGV_MAPERR;
+        info.address = address;
+        break;
+    }
+    case 0:
+        info.signo = signals::SIGFPE;
+        info.code = signals::FPE_INTDIV;
+        info.address = f.rip;
+        break;
+    case 16:
+    case 19: info.signo = signals::SIGFPE; info.address = f.rip; break;
+    case 6:
+        info.signo = signals::SIGILL;
+        info.code = signals::ILL_ILLOPN;
+        info.address = f.rip;
+        break;
+    case 1:
+    case 3:
+        info.signo = signals::SIGTRAP;
+        info.code = signals::TRAP_BRKPT;
+        break;
+    case 17: info.signo = signals::SIGBUS; info.code = signals::BUS_ADRERR; break;
+    default: info.signo = signals::SIGSEGV; break; // #GP, #SS, #NP, ...
+    }
+    // As Linux's show_unhandled_signals: one line in the kernel log.
+    log_info("%s[%d]: %s at rip %#lx address %#lx error %#lx", thread.process->name(), thread.process->pid(),
+             exception_name(f.vector), f.rip, info.address, f.error);
+    // A fault signal cannot be blocked or ignored away: Linux resets the
+    // disposition and kills if the thread blocks it.
+    auto& action = thread.process->signal_handlers().actions[info.signo];
+    if ((thread.signal_mask & signals::bit(info.signo)) || action.handler == signals::kHandlerIgnore) {
+        thread.signal_mask &= ~signals::bit(info.signo);
+        action.handler = signals::kHandlerDefault;
+    }
+    signals::send_to_thread(thread, info);
+}
+
 void handle_exception(TrapFrame& f) {
     if (f.from_user()) {
-        // User mode does not exist yet; processes will turn these into signals.
-        kernel_fault(f, "exception in user mode");
+        if (!this_cpu().current->process) kernel_fault(f, "exception in user mode without a process");
+        user_exception(f);
+        return;
+    }
+    // A fault in a user copy: offer it to the address space (demand paging,
+    // copy-on-write), else make the copy return EFAULT.
+    if (f.vector == 14 && (f.rip == u64(user_copy_insn) || f.rip == u64(user_clear_insn))) {
+        u64 address = platform::fault_address();
+        Process* process = this_cpu().current->process;
+        if (process && address < mm::kUserEnd) {
+            u8 access = (f.error & 2) ? mm::kAccessWrite : mm::kAccessRead;
+            platform::irq_enable();
+            auto result = process->address_space().handle_fault(address, access);
+            platform::irq_disable();
+            if (result == mm::FaultResult::Handled) return;
+        }
+        f.rip = f.rip == u64(user_copy_insn) ? u64(user_copy_fixup) : u64(user_clear_fixup);
+        return;
     }
     kernel_fault(f, "exception in kernel mode");
 }
@@ -80,11 +151,17 @@ void kernel_fault(TrapFrame const& f, char const* what) {
 
 extern "C" void handle_trap(TrapFrame* frame) {
     TrapFrame& f = *frame;
+    if (platform::is_pvm() && f.from_user() && platform::in_return_trampoline(f.rip))
+        platform::normalize_trampoline_frame(f.rip, f.rcx, f.r11);
     if (f.vector < 32) {
         traps::handle_exception(f);
     } else {
         this_cpu().interrupts++;
         if (auto handler = traps::g_handlers[f.vector]) handler(f);
         else if (f.vector != traps::kVectorSpurious) log_warn("unexpected interrupt, vector %#lx", f.vector);
+    }
+    if (f.from_user()) {
+        platform::irq_disable();
+        prepare_return_to_user(*this_cpu().current, f);
     }
 }

@@ -23,6 +23,9 @@ char const* name();
 void init_early();
 // Called after the CPU tables exist: per-CPU setup and self-tests.
 void init_cpu();
+// aramid.pvm_return=sysret: use SYSRETQ even where the fast gate works
+// (so that the fallback stays tested). Call before init_cpu().
+void force_sysret_return(bool force);
 
 // --- interrupt flag -------------------------------------------------------
 // Under PVM a pending interrupt is injected by the host only at a trapping
@@ -68,8 +71,16 @@ ALWAYS_INLINE u64 fault_address() { return is_pvm() ? pvm_vif_page.cr2 : x86::re
 // The U bit every kernel mapping needs: under PVM the kernel runs in ring 3.
 ALWAYS_INLINE u64 kernel_pte_flags() { return is_pvm() ? 4 : 0; }
 
-// Whether the PVM fast return gate (int $0x19) is armed; probed at boot.
+// Whether the PVM fast return gate (int $0x19) is armed; probed at boot by
+// reading back MSR_PVM_VIF (the gate needs flag bits 2 and 3 to stick).
 bool fast_return_available();
+
+// PVM: the user-mapped return trampoline (trap_entry.S) and its address.
+bool in_return_trampoline(u64 rip);
+// Replaces a user frame that was interrupted inside the trampoline by the
+// context the trampoline was restoring.
+void normalize_trampoline_frame(u64& rip, u64& rcx, u64& r11);
+u64 trampoline_frame(); // the physical frame to map at PVM_TRAMPOLINE_VA
 
 // Stops the VM with an abi::exit_word. Never returns.
 [[noreturn]] void exit_vm(u32 word);

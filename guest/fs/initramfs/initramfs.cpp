@@ -1,0 +1,90 @@
+#include <fs/initramfs/cpio.h>
+#include <fs/initramfs/initramfs.h>
+#include <fs/vfs/vfs.h>
+#include <kernel/debug/log.h>
+#include <kernel/mm/heap.h>
+
+namespace initramfs {
+
+namespace {
+
+// Creates the missing directories above `path` (some archives omit them).
+void make_parents(vfs::Context const& c, char* path, usize length) {
+    for (usize i = 1; i < length; i++) {
+        if (path[i] != '/') continue;
+        path[i] = 0;
+        (void)vfs::mkdir(c, StringView(path, i), 0755);
+        path[i] = '/';
+    }
+}
+
+Result<void> unpack_entry(vfs::Context const& c, cpio::Entry const& e, char* path) {
+    // "./bin/sh", "/bin/sh" and "bin/sh" all mean /bin/sh.
+    StringView name = e.name;
+    while (name.starts_with("./")) name = name.substring(2);
+    while (name.starts_with("/")) name = name.substring(1);
+    if (name.is_empty() || name == ".") return {};
+    if (name.length() + 1 >= vfs::kPathMax) return Errno(ENAMETOOLONG);
+    path[0] = '/';
+    __builtin_memcpy(path + 1, name.data(), name.length());
+    usize const length = name.length() + 1;
+    path[length] = 0;
+    StringView const full(path, length);
+    make_parents(c, path, length);
+
+    u32 const type = e.mode & vfs::kModeTypeMask;
+    u32 const permissions = e.mode & vfs::kModePermissions;
+    if (type == vfs::kModeDirectory) {
+        auto made = vfs::mkdir(c, full, permissions);
+        if (made.is_error() && made.error().code() != EEXIST) return made.error();
+    } else if (type == vfs::kModeSymlink) {
+        (void)vfs::unlink(c, full, false);
+        TRY(vfs::symlink(c, StringView(reinterpret_cast<char const*>(e.data), e.size), full));
+    } else if (type == vfs::kModeRegular) {
+        auto file = TRY(vfs::open(c, full, vfs::kCreate | vfs::kWriteOnly | vfs::kTruncate, permissions));
+        if (e.size && TRY(file->write(IoBuffer::kernel(e.data), e.size)) != e.size) return Errno(EIO);
+    } else if (type == vfs::kModeCharacter || type == vfs::kModeBlock || type == vfs::kModeFifo
+               || type == vfs::kModeSocket) {
+        (void)vfs::unlink(c, full, false);
+        TRY(vfs::mknod(c, full, e.mode, vfs::make_device(e.rdev_major, e.rdev_minor)));
+    } else {
+        return Errno(EINVAL);
+    }
+    auto custody = TRY(vfs::resolve(c, full, vfs::kResolveNoFollow));
+    Inode& inode = custody->inode();
+    if (type != vfs::kModeSymlink) TRY(inode.set_mode(e.mode));
+    TRY(inode.set_owner(e.uid, e.gid));
+    Timespec mtime { i64(e.mtime), 0 };
+    TRY(inode.set_times(&mtime, &mtime));
+    return {};
+}
+
+} // namespace
+
+Result<usize> unpack(u8 const* archive, usize size) {
+    Credentials root;
+    auto root_custody = vfs::root_custody();
+    vfs::Context c { root, *root_custody, *root_custody };
+    char* path = static_cast<char*>(kmalloc(vfs::kPathMax));
+    if (!path) return Errno(ENOMEM);
+    cpio::Reader reader(archive, size);
+    cpio::Entry entry;
+    usize count = 0;
+    for (;;) {
+        auto more = reader.next(entry);
+        if (more.is_error()) {
+            log_warn("initramfs: malformed archive at byte %lu; stopped there", reader.position());
+            break;
+        }
+        if (!more.value()) break;
+        auto unpacked = unpack_entry(c, entry, path);
+        if (unpacked.is_error())
+            log_warn("initramfs: cannot unpack %.*s: errno %d", int(entry.name.length()), entry.name.data(),
+                     unpacked.error().code());
+        else count++;
+    }
+    kfree(path);
+    return count;
+}
+
+} // namespace initramfs

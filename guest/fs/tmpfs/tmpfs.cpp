@@ -1,0 +1,277 @@
+#include <fs/devfs/devices.h>
+#include <fs/pipe.h>
+#include <fs/tmpfs/tmpfs.h>
+#include <fs/vfs/file.h>
+#include <kernel/mm/layout.h>
+#include <kernel/mm/address_space.h>
+#include <kernel/mm/physical.h>
+#include <lib/kstring.h>
+#include <lib/vector.h>
+
+namespace {
+
+using mm::kPageSize;
+
+class TmpInode final : public Inode {
+public:
+    static Result<RefPtr<TmpInode>> create(TmpFs& fs, u32 mode, u32 uid, u32 gid, u64 rdev) {
+        auto* inode = new (std::nothrow) TmpInode;
+        if (!inode) return Errno(ENOMEM);
+        inode->set_fs(&fs);
+        auto& m = inode->m_metadata;
+        m.ino = fs.allocate_ino();
+        m.mode = mode;
+        m.uid = uid;
+        m.gid = gid;
+        m.rdev = rdev;
+        m.nlink = vfs::is_directory(mode) ? 2 : 1;
+        m.atime = m.mtime = m.ctime = clock::realtime();
+        return RefPtr<TmpInode>::adopt(inode);
+    }
+    ~TmpInode() override {
+        for (u64 frame : m_pages)
+            if (frame) mm::page_unref(frame);
+    }
+
+    // ---- directories
+    Result<RefPtr<Inode>> lookup(StringView name) override {
+        if (!is_directory()) return Errno(ENOTDIR);
+        if (name == ".") return RefPtr<Inode>(this);
+        if (name == "..") return RefPtr<Inode>(m_parent ? m_parent : this);
+        if (Entry* e = find(name)) return e->inode;
+        return Errno(ENOENT);
+    }
+
+    Result<RefPtr<Inode>> create(StringView name, u32 mode, u32 uid, u32 gid, u64 rdev) override {
+        if (!is_directory()) return Errno(ENOTDIR);
+        if (find(name)) return Errno(EEXIST);
+        auto child = TRY(TmpInode::create(tmpfs(), mode, uid, gid, rdev));
+        TRY(add_entry(name, child));
+        if (child->is_directory()) {
+            child->m_parent = this;
+            m_metadata.nlink++;
+        }
+        return RefPtr<Inode>(child);
+    }
+
+    Result<RefPtr<Inode>> create_symlink(StringView name, StringView target, u32 uid, u32 gid) override {
+        if (!is_directory()) return Errno(ENOTDIR);
+        if (find(name)) return Errno(EEXIST);
+        auto child = TRY(TmpInode::create(tmpfs(), vfs::kModeSymlink | 0777, uid, gid, 0));
+        child->m_link_target = TRY(KString::create(target));
+        child->m_metadata.size = target.length();
+        TRY(add_entry(name, child));
+        return RefPtr<Inode>(child);
+    }
+
+    Result<void> link(StringView name, Inode& target) override {
+        if (!is_directory()) return Errno(ENOTDIR);
+        if (find(name)) return Errno(EEXIST);
+        if (&target.fs() != &fs()) return Errno(EXDEV);
+        auto& t = static_cast<TmpInode&>(target);
+        if (t.m_metadata.nlink == 0) return Errno(ENOENT); // already unlinked
+        TRY(add_entry(name, RefPtr<TmpInode>(&t)));
+        t.m_metadata.nlink++;
+        t.m_metadata.ctime = clock::realtime();
+        return {};
+    }
+
+    Result<void> remove(StringView name, bool directory) override {
+        if (!is_directory()) return Errno(ENOTDIR);
+        for (usize i = 0; i < m_entries.size(); i++) {
+            if (m_entries[i].name.view() != name) continue;
+            TmpInode& child = *m_entries[i].inode;
+            if (directory) {
+                if (!child.is_directory()) return Errno(ENOTDIR);
+                if (!child.m_entries.is_empty()) return Errno(ENOTEMPTY);
+                child.m_metadata.nlink = 0;
+                child.m_parent = nullptr;
+                m_metadata.nlink--;
+            } else {
+                if (child.is_directory()) return Errno(EISDIR);
+                child.m_metadata.nlink--;
+                child.m_metadata.ctime = clock::realtime();
+            }
+            m_entries.remove(i);
+            touch_modified();
+            return {};
+        }
+        return Errno(ENOENT);
+    }
+
+    Result<void> rename(StringView name, Inode& new_parent_inode, StringView new_name) override {
+        auto& new_parent = static_cast<TmpInode&>(new_parent_inode);
+        Entry* source = find(name);
+        if (!source) return Errno(ENOENT);
+        RefPtr<TmpInode> moving = source->inode;
+        if (Entry* existing = new_parent.find(new_name)) {
+            TmpInode& victim = *existing->inode;
+            if (victim.is_directory()) {
+                if (!victim.m_entries.is_empty()) return Errno(ENOTEMPTY);
+                TRY(new_parent.remove(new_name, true));
+            } else {
+                TRY(new_parent.remove(new_name, false));
+            }
+        }
+        TRY(new_parent.add_entry(new_name, moving));
+        // Remove the old entry (find again: the vector may have moved).
+        for (usize i = 0; i < m_entries.size(); i++) {
+            if (m_entries[i].name.view() == name && m_entries[i].inode.ptr() == moving.ptr()) {
+                m_entries.remove(i);
+                break;
+            }
+        }
+        if (moving->is_directory() && &new_parent != this) {
+            moving->m_parent = &new_parent;
+            m_metadata.nlink--;
+            new_parent.m_metadata.nlink++;
+        }
+        moving->m_metadata.ctime = clock::realtime();
+        touch_modified();
+        new_parent.touch_modified();
+        return {};
+    }
+
+    Result<u64> read_directory(u64 start, bool (*f)(DirectoryEntry const&, void*), void* context) override {
+        if (!is_directory()) return Errno(ENOTDIR);
+        u64 index = start;
+        for (;; index++) {
+            DirectoryEntry entry;
+            if (index == 0) {
+                entry = { StringView("."), m_metadata.ino, m_metadata.mode };
+            } else if (index == 1) {
+                TmpInode* parent = m_parent ? m_parent : this;
+                entry = { StringView(".."), parent->m_metadata.ino, parent->m_metadata.mode };
+            } else if (index - 2 < m_entries.size()) {
+                Entry& e = m_entries[index - 2];
+                entry = { e.name.view(), e.inode->m_metadata.ino, e.inode->m_metadata.mode };
+            } else {
+                return index;
+            }
+            if (!f(entry, context)) return index;
+        }
+    }
+
+    // ---- contents
+    Result<usize> read(u64 offset, IoBuffer buffer, usize length) override {
+        if (is_directory()) return Errno(EISDIR);
+        if (offset >= m_metadata.size) return 0;
+        length = usize(lib::min(u64(length), m_metadata.size - offset));
+        usize done = 0;
+        while (done < length) {
+            u64 position = offset + done;
+            usize in_page = usize(position % kPageSize);
+            usize chunk = lib::min(length - done, usize(kPageSize - in_page));
+            u64 frame = page_index(position) < m_pages.size() ? m_pages[page_index(position)] : 0;
+            if (frame) TRY(buffer.write(done, mm::phys_to_ptr<u8>(frame) + in_page, chunk));
+            else TRY(buffer.fill_zero(done, chunk)); // a hole
+            done += chunk;
+        }
+        return done;
+    }
+
+    Result<usize> write(u64 offset, IoBuffer buffer, usize length) override {
+        if (is_directory()) return Errno(EISDIR);
+        if (offset + length < offset) return Errno(EFBIG);
+        usize done = 0;
+        while (done < length) {
+            u64 position = offset + done;
+            usize in_page = usize(position % kPageSize);
+            usize chunk = lib::min(length - done, usize(kPageSize - in_page));
+            u64 frame = TRY(page_for_write(page_index(position)));
+            auto copied = buffer.read(done, mm::phys_to_ptr<u8>(frame) + in_page, chunk);
+            if (copied.is_error()) {
+                if (done) break; // a partial write counts
+                return copied.error();
+            }
+            done += chunk;
+        }
+        if (offset + done > m_metadata.size) m_metadata.size = offset + done;
+        touch_modified();
+        return done;
+    }
+
+    Result<void> truncate(u64 size) override {
+        if (is_directory()) return Errno(EISDIR);
+        if (!is_regular()) return Errno(EINVAL);
+        u64 const keep = (size + kPageSize - 1) / kPageSize;
+        while (m_pages.size() > keep) {
+            u64 frame = m_pages.take_last();
+            if (frame) mm::page_unref(frame);
+        }
+        // Zero the tail of the last page so a later extension reads zeros.
+        if (size % kPageSize && keep && keep - 1 < m_pages.size() && m_pages[keep - 1]) {
+            __builtin_memset(mm::phys_to_ptr<u8>(m_pages[keep - 1]) + size % kPageSize, 0,
+                             kPageSize - size % kPageSize);
+        }
+        m_metadata.size = size;
+        touch_modified();
+        return {};
+    }
+
+    Result<u64> page_frame(u64 offset) override {
+        if (!is_regular() || offset % kPageSize || offset + kPageSize > m_metadata.size) return Errno(ENOENT);
+        u64 index = page_index(offset);
+        if (index >= m_pages.size() || !m_pages[index]) return Errno(ENOENT);
+        mm::page_ref(m_pages[index]);
+        return m_pages[index];
+    }
+
+    Result<usize> read_link(char* buffer, usize size) override {
+        if (!is_symlink()) return Errno(EINVAL);
+        usize n = lib::min(size, m_link_target.length());
+        __builtin_memcpy(buffer, m_link_target.c_str(), n);
+        return n;
+    }
+
+    Result<RefPtr<File>> open(u32 flags) override {
+        if (vfs::is_character_device(m_metadata.mode)) return devices::open(m_metadata.rdev, flags);
+        if (vfs::is_fifo(m_metadata.mode)) {
+            if (!m_fifo) m_fifo = TRY(Pipe::create());
+            return Pipe::open_fifo(m_fifo, flags);
+        }
+        return Inode::open(flags);
+    }
+
+private:
+    TmpInode() = default;
+    struct Entry {
+        KString name;
+        RefPtr<TmpInode> inode;
+    };
+
+    TmpFs& tmpfs() { return static_cast<TmpFs&>(fs()); }
+    static u64 page_index(u64 position) { return position / kPageSize; }
+
+    Entry* find(StringView name) {
+        for (auto& e : m_entries)
+            if (e.name.view() == name) return &e;
+        return nullptr;
+    }
+    Result<void> add_entry(StringView name, RefPtr<TmpInode> inode) {
+        TRY(m_entries.try_append(Entry { TRY(KString::create(name)), inode }));
+        touch_modified();
+        return {};
+    }
+    Result<u64> page_for_write(u64 index) {
+        if (index >= m_pages.size()) TRY(m_pages.try_resize(index + 1));
+        if (!m_pages[index]) m_pages[index] = TRY(mm::allocate_pages(0, true));
+        return m_pages[index];
+    }
+
+    Vector<Entry> m_entries;     // directories
+    TmpInode* m_parent { nullptr }; // directories: not owning (the parent owns us)
+    Vector<u64> m_pages;         // regular files: frames, 0 for holes
+    KString m_link_target;       // symlinks
+    RefPtr<Pipe> m_fifo;         // fifos, once opened
+};
+
+} // namespace
+
+Result<RefPtr<TmpFs>> TmpFs::create() {
+    auto* raw = new (std::nothrow) TmpFs;
+    if (!raw) return Errno(ENOMEM);
+    auto fs = RefPtr<TmpFs>::adopt(raw);
+    fs->m_root = TRY(TmpInode::create(*fs, vfs::kModeDirectory | 0755, 0, 0, 0));
+    return fs;
+}

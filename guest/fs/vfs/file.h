@@ -1,0 +1,109 @@
+// File: an open file description -- what a file descriptor refers to. dup()
+// and fork() share one File (and so its offset and status flags); each
+// open() makes a new one. Kinds: InodeFile (regular files and directories),
+// pipes, ttys, devices, sockets, eventfd, epoll.
+#pragma once
+
+#include <fs/vfs/custody.h>
+#include <fs/vfs/inode.h>
+#include <lib/ref_ptr.h>
+
+class WaitQueue;
+
+namespace vfs {
+// open(2) flags (Linux values).
+inline constexpr u32 kAccessModeMask = 03;
+inline constexpr u32 kReadOnly = 00;
+inline constexpr u32 kWriteOnly = 01;
+inline constexpr u32 kReadWrite = 02;
+inline constexpr u32 kCreate = 0100;
+inline constexpr u32 kExclusive = 0200;
+inline constexpr u32 kNoControllingTty = 0400;
+inline constexpr u32 kTruncate = 01000;
+inline constexpr u32 kAppend = 02000;
+inline constexpr u32 kNonBlocking = 04000;
+inline constexpr u32 kDirectory = 0200000;
+inline constexpr u32 kNoFollow = 0400000;
+inline constexpr u32 kCloseOnExec = 02000000;
+inline constexpr u32 kPath = 010000000;
+// Status flags F_SETFL may change.
+inline constexpr u32 kSettableStatusFlags = kAppend | kNonBlocking;
+// poll(2) events.
+inline constexpr u32 kPollIn = 0x001;
+inline constexpr u32 kPollPri = 0x002;
+inline constexpr u32 kPollOut = 0x004;
+inline constexpr u32 kPollError = 0x008;
+inline constexpr u32 kPollHangup = 0x010;
+inline constexpr u32 kPollInvalid = 0x020;
+inline constexpr u32 kPollReadNormal = 0x040;
+inline constexpr u32 kPollWriteNormal = 0x100;
+inline constexpr u32 kPollReadHangup = 0x2000;
+} // namespace vfs
+
+enum class FileKind { Inode, Pipe, Tty, Device, EventFd, Epoll, Socket, Other };
+
+class File : public RefCounted<File> {
+public:
+    virtual ~File() = default;
+    // What this file is, for the syscalls that only accept one kind
+    // (epoll_ctl needs an epoll, socket calls a socket).
+    virtual FileKind kind() const { return FileKind::Other; }
+
+    u32 status_flags() const { return m_flags & ~vfs::kCloseOnExec; }
+    void set_status_flags(u32 flags) {
+        m_flags = (m_flags & ~vfs::kSettableStatusFlags) | (flags & vfs::kSettableStatusFlags);
+    }
+    bool readable() const { return (m_flags & vfs::kAccessModeMask) != vfs::kWriteOnly && !(m_flags & vfs::kPath); }
+    bool writable() const { return (m_flags & vfs::kAccessModeMask) != vfs::kReadOnly && !(m_flags & vfs::kPath); }
+    bool non_blocking() const { return m_flags & vfs::kNonBlocking; }
+
+    // At the current offset (files that have one).
+    virtual Result<usize> read(IoBuffer buffer, usize length);
+    virtual Result<usize> write(IoBuffer buffer, usize length);
+    virtual Result<usize> pread(u64 offset, IoBuffer buffer, usize length);
+    virtual Result<usize> pwrite(u64 offset, IoBuffer buffer, usize length);
+    // whence: 0 SEEK_SET, 1 SEEK_CUR, 2 SEEK_END.
+    virtual Result<u64> seek(i64 offset, int whence);
+    virtual Result<u64> ioctl(u32 request, u64 argument);
+    virtual Result<void> truncate(u64 size);
+    // getdents64: fills `buffer` with linux_dirent64 records.
+    virtual Result<usize> read_directory(IoBuffer buffer, usize length);
+
+    // Readiness for poll/select/epoll, and the queue woken when it changes.
+    virtual u32 poll_events();
+    virtual WaitQueue* wait_queue() { return nullptr; }
+
+    virtual RefPtr<Inode> inode() { return nullptr; }
+    virtual InodeMetadata metadata();
+    // What /proc/<pid>/fd/N points at: the path, or e.g. "pipe:[12]".
+    virtual void describe(char* buffer, usize size);
+
+    Custody* custody() const { return m_custody.ptr(); }
+    void set_custody(RefPtr<Custody> custody) { m_custody = static_cast<RefPtr<Custody>&&>(custody); }
+
+protected:
+    explicit File(u32 flags) : m_flags(flags) { }
+    u32 m_flags;
+    RefPtr<Custody> m_custody;
+};
+
+// A regular file, directory or symlink (O_PATH) of a file system.
+class InodeFile final : public File {
+public:
+    static Result<RefPtr<File>> create(Inode& inode, u32 flags);
+    Result<usize> read(IoBuffer buffer, usize length) override;
+    Result<usize> write(IoBuffer buffer, usize length) override;
+    Result<usize> pread(u64 offset, IoBuffer buffer, usize length) override;
+    Result<usize> pwrite(u64 offset, IoBuffer buffer, usize length) override;
+    Result<u64> seek(i64 offset, int whence) override;
+    Result<void> truncate(u64 size) override;
+    Result<usize> read_directory(IoBuffer buffer, usize length) override;
+    RefPtr<Inode> inode() override { return m_inode; }
+    InodeMetadata metadata() override { return m_inode->metadata(); }
+    FileKind kind() const override { return FileKind::Inode; }
+
+private:
+    InodeFile(Inode& inode, u32 flags) : File(flags), m_inode(inode) { }
+    RefPtr<Inode> m_inode;
+    u64 m_offset { 0 };
+};

@@ -1,0 +1,46 @@
+#include <fs/vfs/file.h>
+#include <fs/vfs/inode.h>
+
+Result<RefPtr<Inode>> Inode::lookup(StringView) { return Errno(ENOTDIR); }
+Result<RefPtr<Inode>> Inode::create(StringView, u32, u32, u32, u64) { return Errno(is_directory() ? EPERM : ENOTDIR); }
+Result<RefPtr<Inode>> Inode::create_symlink(StringView, StringView, u32, u32) {
+    return Errno(is_directory() ? EPERM : ENOTDIR);
+}
+Result<void> Inode::link(StringView, Inode&) { return Errno(is_directory() ? EPERM : ENOTDIR); }
+Result<void> Inode::remove(StringView, bool) { return Errno(is_directory() ? EPERM : ENOTDIR); }
+Result<void> Inode::rename(StringView, Inode&, StringView) { return Errno(is_directory() ? EXDEV : ENOTDIR); }
+Result<u64> Inode::read_directory(u64, bool (*)(DirectoryEntry const&, void*), void*) { return Errno(ENOTDIR); }
+Result<usize> Inode::read(u64, IoBuffer, usize) { return Errno(is_directory() ? EISDIR : EINVAL); }
+Result<usize> Inode::write(u64, IoBuffer, usize) { return Errno(is_directory() ? EISDIR : EINVAL); }
+Result<void> Inode::truncate(u64) { return Errno(is_directory() ? EISDIR : EINVAL); }
+Result<usize> Inode::read_link(char*, usize) { return Errno(EINVAL); }
+
+Result<void> Inode::set_mode(u32 mode) {
+    m_metadata.mode = (m_metadata.mode & vfs::kModeTypeMask) | (mode & vfs::kModePermissions);
+    m_metadata.ctime = clock::realtime();
+    return {};
+}
+
+Result<void> Inode::set_owner(u32 uid, u32 gid) {
+    if (uid != ~0u) m_metadata.uid = uid;
+    if (gid != ~0u) m_metadata.gid = gid;
+    m_metadata.ctime = clock::realtime();
+    return {};
+}
+
+Result<void> Inode::set_times(Timespec const* atime, Timespec const* mtime) {
+    if (atime) m_metadata.atime = *atime;
+    if (mtime) m_metadata.mtime = *mtime;
+    m_metadata.ctime = clock::realtime();
+    return {};
+}
+
+void Inode::touch_modified() { m_metadata.mtime = m_metadata.ctime = clock::realtime(); }
+
+Result<RefPtr<File>> Inode::open(u32 flags) { return InodeFile::create(*this, flags); }
+
+namespace {
+u64 g_next_device = 1;
+}
+
+FileSystem::FileSystem() : m_device(g_next_device++) { }

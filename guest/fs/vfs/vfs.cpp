@@ -1,0 +1,361 @@
+#include <fs/vfs/vfs.h>
+#include <kernel/debug/panic.h>
+#include <kernel/mm/heap.h>
+#include <lib/own_ptr.h>
+
+namespace vfs {
+
+namespace {
+
+struct Mount {
+    RefPtr<Inode> mountpoint;
+    RefPtr<FileSystem> fs;
+};
+constexpr usize kMaxMounts = 16;
+Mount g_mounts[kMaxMounts];
+usize g_mount_count;
+RefPtr<Custody> g_root;
+
+RefPtr<Inode> mounted_root(Inode* inode) {
+    for (usize i = 0; i < g_mount_count; i++)
+        if (g_mounts[i].mountpoint.ptr() == inode) return g_mounts[i].fs->root();
+    return nullptr;
+}
+
+// A heap buffer for path text (PATH_MAX is too big for a kernel stack).
+class PathBuffer {
+public:
+    PathBuffer() : m_data(static_cast<char*>(kmalloc(kPathMax * 2 + 2))) { }
+    ~PathBuffer() { kfree(m_data); }
+    char* data() { return m_data; }
+    bool ok() const { return m_data != nullptr; }
+
+private:
+    char* m_data;
+};
+
+bool sticky_denies(Credentials const& cred, Inode const& dir, Inode const& victim) {
+    if (!(dir.mode() & kModeSticky) || cred.is_superuser()) return false;
+    return cred.fsuid != victim.metadata().uid && cred.fsuid != dir.metadata().uid;
+}
+
+// The walk itself. `path` may be rewritten in `scratch` as symlinks expand.
+// If `stop_before_last`, returns the parent and leaves the last component
+// in `last` (pointing into scratch or path).
+Result<RefPtr<Custody>> walk(Context const& c, StringView path, unsigned flags, bool stop_before_last, LastName* last,
+                             bool* trailing_slash) {
+    if (path.is_empty()) return Errno(ENOENT);
+    if (path.length() >= kPathMax) return Errno(ENAMETOOLONG);
+    PathBuffer buffers;
+    if (!buffers.ok()) return Errno(ENOMEM);
+    char* current_path = buffers.data();
+    char* link_target = buffers.data() + kPathMax + 1;
+    __builtin_memcpy(current_path, path.data(), path.length());
+    usize length = path.length();
+    current_path[length] = 0;
+
+    RefPtr<Custody> at = path[0] == '/' ? RefPtr<Custody>(&c.root) : RefPtr<Custody>(&c.base);
+    unsigned links = 0;
+    usize i = 0;
+    for (;;) {
+        while (i < length && current_path[i] == '/') i++;
+        if (i == length) {
+            // Path was "/" or ended in slashes after a directory.
+            if (stop_before_last) {
+                last->text[0] = '.';
+                last->text[1] = 0;
+                last->length = 1;
+                *trailing_slash = true;
+            }
+            if (!at->inode().is_directory()) return Errno(ENOTDIR);
+            return at;
+        }
+        usize start = i;
+        while (i < length && current_path[i] != '/') i++;
+        StringView name(current_path + start, i - start);
+        if (name.length() > kNameMax) return Errno(ENAMETOOLONG);
+        usize rest = i;
+        while (rest < length && current_path[rest] == '/') rest++;
+        bool const is_last = rest == length;
+        bool const slash_after = i < length;
+
+        if (!at->inode().is_directory()) return Errno(ENOTDIR);
+        TRY(check_access(c.credentials, at->inode().metadata(), 1));
+
+        if (is_last && stop_before_last) {
+            __builtin_memcpy(last->text, name.data(), name.length());
+            last->text[name.length()] = 0;
+            last->length = name.length();
+            *trailing_slash = slash_after;
+            return at;
+        }
+
+        if (name == ".") {
+            i = rest;
+            if (is_last) return at;
+            continue;
+        }
+        if (name == "..") {
+            if (at.ptr() != &c.root && at->parent()) at = at->parent_ref();
+            i = rest;
+            if (is_last) return at;
+            continue;
+        }
+
+        RefPtr<Inode> child = TRY(at->inode().lookup(name));
+        if (RefPtr<Inode> mounted = mounted_root(child.ptr())) child = mounted;
+
+        bool const follow = !is_last || slash_after || !(flags & kResolveNoFollow);
+        if (child->is_symlink() && follow) {
+            if (++links > kMaxSymlinks) return Errno(ELOOP);
+            usize target_length = TRY(child->read_link(link_target, kPathMax));
+            if (target_length == 0) return Errno(ENOENT);
+            usize remaining = length - i;
+            if (target_length + remaining >= kPathMax) return Errno(ENAMETOOLONG);
+            // New path: target followed by what is left after this component.
+            __builtin_memmove(current_path + target_length, current_path + i, remaining);
+            __builtin_memcpy(current_path, link_target, target_length);
+            length = target_length + remaining;
+            current_path[length] = 0;
+            i = 0;
+            if (current_path[0] == '/') at = RefPtr<Custody>(&c.root);
+            continue;
+        }
+
+        at = TRY(Custody::create(at, name, child));
+        i = rest;
+        if (is_last) {
+            if (slash_after && !child->is_directory()) return Errno(ENOTDIR);
+            return at;
+        }
+    }
+}
+
+} // namespace
+
+void init(RefPtr<FileSystem> root) { g_root = Custody::create(nullptr, StringView("", 0), root->root()).release_value(); }
+
+RefPtr<Custody> root_custody() { return g_root; }
+
+Result<void> mount(RefPtr<FileSystem> fs, StringView path) {
+    Credentials root_credentials;
+    Context c { root_credentials, *g_root, *g_root };
+    auto target = TRY(resolve(c, path));
+    if (!target->inode().is_directory()) return Errno(ENOTDIR);
+    if (g_mount_count == kMaxMounts) return Errno(ENOMEM);
+    g_mounts[g_mount_count++] = { target->inode_ref(), fs };
+    return {};
+}
+
+Result<RefPtr<Custody>> resolve(Context const& c, StringView path, unsigned flags) {
+    return walk(c, path, flags, false, nullptr, nullptr);
+}
+
+Result<RefPtr<Custody>> resolve_parent(Context const& c, StringView path, LastName& name) {
+    name.trailing_slash = false;
+    name.length = 0;
+    return walk(c, path, kResolveFollow, true, &name, &name.trailing_slash);
+}
+
+Result<void> check_access(Credentials const& cred, InodeMetadata const& m, int mask) {
+    if (cred.is_superuser()) {
+        if (!(mask & 1) || is_directory(m.mode) || (m.mode & 0111)) return {};
+        return Errno(EACCES);
+    }
+    u32 bits;
+    if (cred.fsuid == m.uid) bits = (m.mode >> 6) & 7;
+    else if (cred.in_group(m.gid)) bits = (m.mode >> 3) & 7;
+    else bits = m.mode & 7;
+    if ((bits & u32(mask)) == u32(mask)) return {};
+    return Errno(EACCES);
+}
+
+Result<RefPtr<File>> open(Context const& c, StringView path, u32 flags, u32 mode) {
+    RefPtr<Custody> custody;
+    bool created = false;
+    if (flags & kCreate) {
+        LastName last;
+        auto parent = TRY(resolve_parent(c, path, last));
+        StringView const name = last.view();
+        if (last.trailing_slash || name == "." || name == "..") return Errno(EISDIR);
+        auto existing = parent->inode().lookup(name);
+        if (!existing.is_error()) {
+            if (flags & kExclusive) return Errno(EEXIST);
+            custody = TRY(resolve(c, path, (flags & kNoFollow) ? kResolveNoFollow : kResolveFollow));
+        } else if (existing.error().code() == ENOENT) {
+            TRY(check_access(c.credentials, parent->inode().metadata(), 3));
+            u32 gid = (parent->inode().mode() & kModeSetGid) ? parent->inode().metadata().gid : c.credentials.fsgid;
+            auto inode = TRY(parent->inode().create(name, kModeRegular | (mode & kModePermissions), c.credentials.fsuid,
+                                                    gid, 0));
+            custody = TRY(Custody::create(parent, name, inode));
+            created = true;
+        } else {
+            return existing.error();
+        }
+    } else {
+        custody = TRY(resolve(c, path, (flags & kNoFollow) ? kResolveNoFollow : kResolveFollow));
+    }
+    Inode& inode = custody->inode();
+    if (flags & kPath) {
+        auto file = TRY(InodeFile::create(inode, flags));
+        file->set_custody(custody);
+        return file;
+    }
+    if (inode.is_symlink()) return Errno(ELOOP); // O_NOFOLLOW on a symlink
+    if ((flags & kDirectory) && !inode.is_directory()) return Errno(ENOTDIR);
+    u32 const access = flags & kAccessModeMask;
+    if (inode.is_directory() && (access != kReadOnly || (flags & kCreate))) return Errno(EISDIR);
+    if (!created) {
+        int mask = 0;
+        if (access == kReadOnly || access == kReadWrite) mask |= 4;
+        if (access == kWriteOnly || access == kReadWrite || (flags & kTruncate)) mask |= 2;
+        TRY(check_access(c.credentials, inode.metadata(), mask));
+    }
+    if ((flags & kTruncate) && inode.is_regular() && access != kReadOnly) TRY(inode.truncate(0));
+    auto file = TRY(inode.open(flags));
+    file->set_custody(custody);
+    return file;
+}
+
+Result<void> mknod(Context const& c, StringView path, u32 mode, u64 device) {
+    LastName last;
+    auto parent = TRY(resolve_parent(c, path, last));
+    StringView const name = last.view();
+    bool const trailing = last.trailing_slash;
+    if (name == "." || name == ".." || name.is_empty()) return Errno(EEXIST);
+    if (trailing && !is_directory(mode)) return Errno(ENOENT);
+    if (!parent->inode().lookup(name).is_error()) return Errno(EEXIST);
+    TRY(check_access(c.credentials, parent->inode().metadata(), 3));
+    u32 gid = (parent->inode().mode() & kModeSetGid) ? parent->inode().metadata().gid : c.credentials.fsgid;
+    if (is_directory(mode) && (parent->inode().mode() & kModeSetGid)) mode |= kModeSetGid;
+    TRY(parent->inode().create(name, mode, c.credentials.fsuid, gid, device));
+    return {};
+}
+
+Result<void> mkdir(Context const& c, StringView path, u32 mode) {
+    return mknod(c, path, kModeDirectory | (mode & 01777), 0);
+}
+
+Result<void> unlink(Context const& c, StringView path, bool directory) {
+    LastName last;
+    auto parent = TRY(resolve_parent(c, path, last));
+    StringView const name = last.view();
+    bool const trailing = last.trailing_slash;
+    if (name == ".") return Errno(directory ? EINVAL : EISDIR);
+    if (name == ".." || name.is_empty()) return Errno(directory ? ENOTEMPTY : EISDIR);
+    auto victim = TRY(parent->inode().lookup(name));
+    if (!directory && trailing) return Errno(victim->is_directory() ? EISDIR : ENOTDIR);
+    if (directory && !victim->is_directory()) return Errno(ENOTDIR);
+    if (!directory && victim->is_directory()) return Errno(EISDIR);
+    TRY(check_access(c.credentials, parent->inode().metadata(), 3));
+    if (sticky_denies(c.credentials, parent->inode(), *victim)) return Errno(EPERM);
+    if (mounted_root(victim.ptr())) return Errno(EBUSY);
+    return parent->inode().remove(name, directory);
+}
+
+Result<void> rename(Context const& from, StringView old_path, Context const& to, StringView new_path, u32 flags) {
+    if (flags & ~(kRenameNoReplace | kRenameExchange)) return Errno(EINVAL);
+    if (flags & kRenameExchange) return Errno(EINVAL); // not supported yet
+    LastName old_last, new_last;
+    auto old_parent = TRY(resolve_parent(from, old_path, old_last));
+    auto new_parent = TRY(resolve_parent(to, new_path, new_last));
+    StringView const old_name = old_last.view(), new_name = new_last.view();
+    bool const old_trailing = old_last.trailing_slash, new_trailing = new_last.trailing_slash;
+    if (old_name == "." || old_name == ".." || new_name == "." || new_name == ".." || old_name.is_empty()
+        || new_name.is_empty())
+        return Errno(EBUSY);
+    auto source = TRY(old_parent->inode().lookup(old_name));
+    if ((old_trailing || new_trailing) && !source->is_directory()) return Errno(ENOTDIR);
+    if (&old_parent->inode().fs() != &new_parent->inode().fs()) return Errno(EXDEV);
+    TRY(check_access(from.credentials, old_parent->inode().metadata(), 3));
+    TRY(check_access(to.credentials, new_parent->inode().metadata(), 3));
+    if (sticky_denies(from.credentials, old_parent->inode(), *source)) return Errno(EPERM);
+    // A directory cannot move into itself or below itself.
+    if (source->is_directory())
+        for (Custody* c = new_parent.ptr(); c; c = c->parent())
+            if (&c->inode() == source.ptr()) return Errno(EINVAL);
+    auto existing = new_parent->inode().lookup(new_name);
+    if (!existing.is_error()) {
+        if (flags & kRenameNoReplace) return Errno(EEXIST);
+        RefPtr<Inode> target = existing.release_value();
+        if (target.ptr() == source.ptr()) return {}; // same file: nothing to do
+        if (source->is_directory() && !target->is_directory()) return Errno(ENOTDIR);
+        if (!source->is_directory() && target->is_directory()) return Errno(EISDIR);
+        if (sticky_denies(to.credentials, new_parent->inode(), *target)) return Errno(EPERM);
+        if (mounted_root(target.ptr())) return Errno(EBUSY);
+    }
+    return old_parent->inode().rename(old_name, new_parent->inode(), new_name);
+}
+
+Result<void> link(Context const& from, StringView old_path, Context const& to, StringView new_path, bool follow) {
+    auto source = TRY(resolve(from, old_path, follow ? kResolveFollow : kResolveNoFollow));
+    if (source->inode().is_directory()) return Errno(EPERM);
+    LastName last;
+    auto parent = TRY(resolve_parent(to, new_path, last));
+    StringView const name = last.view();
+    bool const trailing = last.trailing_slash;
+    if (trailing) return Errno(ENOENT);
+    if (name == "." || name == ".." || name.is_empty()) return Errno(EEXIST);
+    if (!parent->inode().lookup(name).is_error()) return Errno(EEXIST);
+    if (&parent->inode().fs() != &source->inode().fs()) return Errno(EXDEV);
+    TRY(check_access(to.credentials, parent->inode().metadata(), 3));
+    return parent->inode().link(name, source->inode());
+}
+
+Result<void> symlink(Context const& c, StringView target, StringView path) {
+    if (target.is_empty()) return Errno(ENOENT);
+    if (target.length() >= kPathMax) return Errno(ENAMETOOLONG);
+    LastName last;
+    auto parent = TRY(resolve_parent(c, path, last));
+    StringView const name = last.view();
+    bool const trailing = last.trailing_slash;
+    if (name == "." || name == ".." || name.is_empty() || trailing) return Errno(EEXIST);
+    if (!parent->inode().lookup(name).is_error()) return Errno(EEXIST);
+    TRY(check_access(c.credentials, parent->inode().metadata(), 3));
+    TRY(parent->inode().create_symlink(name, target, c.credentials.fsuid, c.credentials.fsgid));
+    return {};
+}
+
+Result<usize> readlink(Context const& c, StringView path, char* buffer, usize size) {
+    auto custody = TRY(resolve(c, path, kResolveNoFollow));
+    if (!custody->inode().is_symlink()) return Errno(EINVAL);
+    return custody->inode().read_link(buffer, size);
+}
+
+Result<void> chmod(Credentials const& cred, Inode& inode, u32 mode) {
+    if (!cred.is_superuser() && cred.fsuid != inode.metadata().uid) return Errno(EPERM);
+    // An unprivileged owner outside the file's group loses set-group-ID.
+    if (!cred.is_superuser() && !cred.in_group(inode.metadata().gid)) mode &= ~kModeSetGid;
+    return inode.set_mode(mode);
+}
+
+Result<void> chown(Credentials const& cred, Inode& inode, u32 uid, u32 gid) {
+    auto const& m = inode.metadata();
+    if (!cred.is_superuser()) {
+        if (uid != ~0u && uid != m.uid) return Errno(EPERM);
+        if (gid != ~0u && (cred.fsuid != m.uid || !cred.in_group(gid))) return Errno(EPERM);
+        if (uid == ~0u && gid == ~0u && cred.fsuid != m.uid) return Errno(EPERM);
+    }
+    TRY(inode.set_owner(uid, gid));
+    // Changing the owner clears set-user-ID (and set-group-ID if group-executable).
+    if (!is_directory(m.mode) && (uid != ~0u || gid != ~0u)) {
+        u32 mode = m.mode & kModePermissions;
+        u32 cleared = mode & ~kModeSetUid;
+        if (mode & 010) cleared &= ~kModeSetGid;
+        if (cleared != mode) TRY(inode.set_mode(cleared));
+    }
+    return {};
+}
+
+Result<void> set_times(Credentials const& cred, Inode& inode, Timespec const* atime, Timespec const* mtime,
+                       bool set_to_now) {
+    bool const owner = cred.is_superuser() || cred.fsuid == inode.metadata().uid;
+    if (set_to_now) {
+        if (!owner && check_access(cred, inode.metadata(), 2).is_error()) return Errno(EACCES);
+    } else if (!owner) {
+        return Errno(EPERM);
+    }
+    return inode.set_times(atime, mtime);
+}
+
+} // namespace vfs

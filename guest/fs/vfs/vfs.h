@@ -1,0 +1,73 @@
+// The VFS layer: the mount table, path resolution and the operations
+// syscalls call (open, mkdir, unlink, rename, ...), with Linux's DAC
+// permission checks and errno choices.
+//
+// Paths resolve from a root custody (the process's root) and a base custody
+// (its working directory, or the directory of a dirfd). Symlinks are
+// followed up to 40 times in one resolution (then ELOOP), as on Linux.
+#pragma once
+
+#include <fs/vfs/credentials.h>
+#include <fs/vfs/custody.h>
+#include <fs/vfs/file.h>
+
+namespace vfs {
+
+inline constexpr usize kPathMax = 4096;
+inline constexpr usize kNameMax = 255;
+inline constexpr unsigned kMaxSymlinks = 40;
+
+void init(RefPtr<FileSystem> root);
+RefPtr<Custody> root_custody();
+// Mounts `fs` on the directory `path` (absolute).
+Result<void> mount(RefPtr<FileSystem> fs, StringView path);
+
+// Where a path starts: the process's root and base directory.
+struct Context {
+    Credentials const& credentials;
+    Custody& root;
+    Custody& base;
+};
+
+enum ResolveFlags : unsigned {
+    kResolveFollow = 0,        // follow a final symlink (the default)
+    kResolveNoFollow = 1 << 0, // do not follow a final symlink
+};
+
+Result<RefPtr<Custody>> resolve(Context const& c, StringView path, unsigned flags = kResolveFollow);
+
+// The last component of a path, copied out (symlink expansion may rewrite
+// the path while resolving its parent).
+struct LastName {
+    char text[kNameMax + 1];
+    usize length { 0 };
+    bool trailing_slash { false };
+    StringView view() const { return StringView(text, length); }
+};
+// Resolves all but the last component, which goes into `name`: "." for "/"
+// or a path ending in "/.", and trailing_slash tells whether a "/" followed.
+Result<RefPtr<Custody>> resolve_parent(Context const& c, StringView path, LastName& name);
+
+// mask: 4 read, 2 write, 1 execute (search for directories).
+Result<void> check_access(Credentials const& credentials, InodeMetadata const& metadata, int mask);
+
+Result<RefPtr<File>> open(Context const& c, StringView path, u32 flags, u32 mode);
+Result<void> mkdir(Context const& c, StringView path, u32 mode);
+Result<void> mknod(Context const& c, StringView path, u32 mode, u64 device);
+Result<void> unlink(Context const& c, StringView path, bool directory);
+Result<void> rename(Context const& from, StringView old_path, Context const& to, StringView new_path, u32 flags);
+Result<void> link(Context const& from, StringView old_path, Context const& to, StringView new_path, bool follow);
+Result<void> symlink(Context const& c, StringView target, StringView path);
+// Reads a symlink's target into buffer; returns the length (not terminated).
+Result<usize> readlink(Context const& c, StringView path, char* buffer, usize size);
+
+// Linux's rules for who may change mode, owner and times.
+Result<void> chmod(Credentials const& credentials, Inode& inode, u32 mode);
+Result<void> chown(Credentials const& credentials, Inode& inode, u32 uid, u32 gid);
+Result<void> set_times(Credentials const& credentials, Inode& inode, Timespec const* atime, Timespec const* mtime,
+                       bool set_to_now);
+
+inline constexpr u32 kRenameNoReplace = 1;
+inline constexpr u32 kRenameExchange = 2;
+
+} // namespace vfs

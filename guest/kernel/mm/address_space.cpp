@@ -1,0 +1,504 @@
+#include <kernel/arch/x86_64/platform/platform.h>
+#include <kernel/debug/log.h>
+#include <kernel/debug/panic.h>
+#include <kernel/mm/address_space.h>
+#include <kernel/mm/layout.h>
+#include <kernel/mm/heap.h>
+#include <kernel/mm/physical.h>
+#include <kernel/mm/user.h>
+
+#include <new>
+
+namespace mm {
+
+namespace {
+
+void copy_name(char* destination, char const* source) {
+    usize i = 0;
+    for (; source && source[i] && i + 1 < sizeof(Region::name); i++) destination[i] = source[i];
+    destination[i] = 0;
+}
+
+Region* clone_region(Region const& r) {
+    auto* copy = new (std::nothrow) Region;
+    if (!copy) return nullptr;
+    copy->start = r.start;
+    copy->end = r.end;
+    copy->access = r.access;
+    copy->shared = r.shared;
+    copy->source = r.source;
+    copy->source_offset = r.source_offset;
+    copy->memory = r.memory;
+    copy->memory_offset = r.memory_offset;
+    copy_name(copy->name, r.name);
+    return copy;
+}
+
+// Moves the part of `r` from `at` on into a new region (r keeps [start, at)).
+Region* split_region(Region& r, u64 at) {
+    Region* tail = clone_region(r);
+    if (!tail) return nullptr;
+    tail->start = at;
+    if (tail->source) tail->source_offset += at - r.start;
+    if (tail->memory) tail->memory_offset += (at - r.start) / kPageSize;
+    r.end = at;
+    return tail;
+}
+
+} // namespace
+
+// ---- page reference counts -------------------------------------------------
+
+void page_ref(u64 paddr) { __atomic_add_fetch(&page_of(paddr)->refcount, 1, __ATOMIC_RELAXED); }
+
+void page_unref(u64 paddr) {
+    Page* page = page_of(paddr);
+    if (__atomic_sub_fetch(&page->refcount, 1, __ATOMIC_ACQ_REL) == 0) {
+        page->refcount = 1; // free_pages expects an allocated head
+        free_pages(paddr, 0);
+    }
+}
+
+u32 page_refcount(u64 paddr) { return __atomic_load_n(&page_of(paddr)->refcount, __ATOMIC_RELAXED); }
+
+// ---- SharedMemory ----------------------------------------------------------
+
+Result<RefPtr<SharedMemory>> SharedMemory::create(u64 pages) {
+    if (pages > (1ull << 40) / sizeof(u64)) return Errno(ENOMEM);
+    auto* frames = static_cast<u64*>(kzalloc(pages * sizeof(u64)));
+    if (!frames) return Errno(ENOMEM);
+    auto* memory = new (std::nothrow) SharedMemory(frames, pages);
+    if (!memory) {
+        kfree(frames);
+        return Errno(ENOMEM);
+    }
+    return RefPtr<SharedMemory>::adopt(memory);
+}
+
+SharedMemory::~SharedMemory() {
+    for (u64 i = 0; i < m_count; i++)
+        if (m_frames[i]) page_unref(m_frames[i]);
+    kfree(m_frames);
+}
+
+Result<u64> SharedMemory::frame(u64 index) {
+    if (index >= m_count) return Errno(EFAULT);
+    if (!m_frames[index]) m_frames[index] = TRY(allocate_pages(0, true));
+    return m_frames[index];
+}
+
+// ---- AddressSpace ----------------------------------------------------------
+
+Result<OwnPtr<AddressSpace>> AddressSpace::create() {
+    RootPair roots = TRY(create_roots());
+    auto* space = new (std::nothrow) AddressSpace(roots);
+    if (!space) {
+        destroy_roots(roots);
+        return Errno(ENOMEM);
+    }
+    if (platform::is_pvm()) {
+        // The return trampoline: a kernel page, read-only and executable for
+        // user mode, outside every region (so munmap and fork ignore it).
+        auto pte = walk(roots, PVM_TRAMPOLINE_VA, true);
+        if (pte.is_error()) {
+            delete space;
+            return pte.error();
+        }
+        *pte.value() = platform::trampoline_frame() | kPtePresent | kPteUser;
+    }
+    return adopt_own(space);
+}
+
+AddressSpace::~AddressSpace() {
+    while (Region* r = m_regions.take_first()) {
+        unmap_pages(r->start, r->end);
+        delete r;
+    }
+    destroy_roots(m_roots);
+}
+
+void AddressSpace::activate() { load_roots(m_roots); }
+
+u64 AddressSpace::pte_flags(Region const& region, bool writable) const {
+    u64 flags = kPtePresent | kPteUser;
+    if (writable) flags |= kPteWritable;
+    if (!(region.access & kAccessExec)) flags |= kPteNoExecute;
+    return flags;
+}
+
+Region* AddressSpace::find_region(u64 address) {
+    for (Region& r : m_regions) {
+        if (r.start > address) return nullptr;
+        if (r.contains(address)) return &r;
+    }
+    return nullptr;
+}
+
+void AddressSpace::insert_region(Region* region) {
+    for (Region& r : m_regions) {
+        if (r.start > region->start) {
+            m_regions.insert_before(r, *region);
+            return;
+        }
+    }
+    m_regions.append(*region);
+}
+
+void AddressSpace::unmap_pages(u64 start, u64 end) {
+    // A few INVLPGs or one full flush: each traps under PVM (~10 us), so
+    // flush only pages that were mapped, and switch to a full flush early.
+    constexpr u64 kMaxSingleFlushes = 8;
+    u64 flushed[kMaxSingleFlushes];
+    u64 count = 0;
+    for_each_present_pte(m_roots, start, end, [&](u64 va, u64& pte) {
+        page_unref(pte & kPteAddressMask);
+        pte = 0;
+        if (count < kMaxSingleFlushes) flushed[count] = va;
+        count++;
+    });
+    if (count > kMaxSingleFlushes) flush_tlb_all();
+    else
+        for (u64 i = 0; i < count; i++) flush_tlb_page(flushed[i]);
+}
+
+Result<void> AddressSpace::carve(u64 start, u64 end) {
+    IntrusiveList<Region, &Region::node> kept;
+    Result<void> result;
+    while (Region* r = m_regions.take_first()) {
+        if (r->end <= start || r->start >= end) {
+            kept.append(*r);
+            continue;
+        }
+        if (r->start < start && r->end > end) {
+            Region* tail = split_region(*r, end);
+            if (!tail) {
+                kept.append(*r);
+                result = Errno(ENOMEM);
+                continue;
+            }
+            unmap_pages(start, end);
+            r->end = start;
+            kept.append(*r);
+            kept.append(*tail);
+        } else if (r->start < start) {
+            unmap_pages(start, r->end);
+            r->end = start;
+            kept.append(*r);
+        } else if (r->end > end) {
+            unmap_pages(r->start, end);
+            if (r->source) r->source_offset += end - r->start;
+            if (r->memory) r->memory_offset += (end - r->start) / kPageSize;
+            r->start = end;
+            kept.append(*r);
+        } else {
+            unmap_pages(r->start, r->end);
+            delete r;
+        }
+    }
+    while (Region* r = kept.take_first()) m_regions.append(*r);
+    return result;
+}
+
+Result<u64> AddressSpace::find_free(u64 hint, u64 length) {
+    auto is_free = [&](u64 start) {
+        if (start < kMmapMin || !is_user_range(start, length)) return false;
+        for (Region& r : m_regions)
+            if (r.start < start + length && start < r.end) return false;
+        return true;
+    };
+    if (hint && is_free(align_down(hint, kPageSize))) return align_down(hint, kPageSize);
+    // Top-down from kMmapBase: the highest gap that fits.
+    u64 best = 0;
+    u64 gap_start = kMmapMin;
+    for (Region& r : m_regions) {
+        u64 gap_end = lib::min(r.start, kMmapBase);
+        if (gap_end > gap_start && gap_end - gap_start >= length) best = gap_end - length;
+        gap_start = lib::max(gap_start, r.end);
+    }
+    if (kMmapBase > gap_start && kMmapBase - gap_start >= length) best = kMmapBase - length;
+    if (!best) return Errno(ENOMEM);
+    return best;
+}
+
+Result<u64> AddressSpace::map(MapRequest const& request) {
+    if (request.length == 0) return Errno(EINVAL);
+    u64 const length = align_up(request.length, kPageSize);
+    if (length < request.length) return Errno(ENOMEM);
+    SpinlockGuard guard(m_lock);
+    u64 start;
+    if (request.fixed || request.fixed_noreplace) {
+        start = request.address;
+        if (start & (kPageSize - 1)) return Errno(EINVAL);
+        if (!is_user_range(start, length)) return Errno(request.fixed_noreplace ? EEXIST : EINVAL);
+        if (request.fixed_noreplace) {
+            for (Region& r : m_regions)
+                if (r.start < start + length && start < r.end) return Errno(EEXIST);
+        } else {
+            TRY(carve(start, start + length));
+        }
+    } else {
+        start = TRY(find_free(request.address, length));
+    }
+    auto* region = new (std::nothrow) Region;
+    if (!region) return Errno(ENOMEM);
+    region->start = start;
+    region->end = start + length;
+    region->access = request.access;
+    region->shared = request.shared;
+    region->source = request.source;
+    region->source_offset = request.offset;
+    copy_name(region->name, request.name);
+    if (request.shared && !request.source) {
+        auto memory = SharedMemory::create(length / kPageSize);
+        if (memory.is_error()) {
+            delete region;
+            return memory.error();
+        }
+        region->memory = memory.release_value();
+    }
+    insert_region(region);
+    return start;
+}
+
+Result<void> AddressSpace::unmap(u64 address, u64 length) {
+    if ((address & (kPageSize - 1)) || length == 0) return Errno(EINVAL);
+    u64 const end = align_up(address + length, kPageSize);
+    if (!is_user_range(address, end - address)) return Errno(EINVAL);
+    SpinlockGuard guard(m_lock);
+    return carve(address, end);
+}
+
+Result<void> AddressSpace::protect(u64 address, u64 length, u8 access) {
+    if (address & (kPageSize - 1)) return Errno(EINVAL);
+    u64 const end = align_up(address + length, kPageSize);
+    if (end < address || !is_user_range(address, end - address)) return Errno(ENOMEM);
+    SpinlockGuard guard(m_lock);
+    // Every page must be mapped (ENOMEM otherwise), as on Linux.
+    for (u64 at = address; at < end;) {
+        Region* r = find_region(at);
+        if (!r) return Errno(ENOMEM);
+        at = r->end;
+    }
+    // Split at the boundaries, then change the regions inside.
+    for (Region& r : m_regions) {
+        if (r.contains(address) && r.start < address) {
+            Region* tail = split_region(r, address);
+            if (!tail) return Errno(ENOMEM);
+            insert_region(tail);
+            break;
+        }
+    }
+    for (Region& r : m_regions) {
+        if (r.contains(end) && r.start < end) {
+            Region* tail = split_region(r, end);
+            if (!tail) return Errno(ENOMEM);
+            insert_region(tail);
+            break;
+        }
+    }
+    for (Region& r : m_regions) {
+        if (r.start < address || r.end > end) continue;
+        r.access = access;
+        for_each_present_pte(m_roots, r.start, r.end, [&](u64, u64& pte) {
+            bool writable = (access & kAccessWrite) && !(pte & kPteCopyOnWrite);
+            pte = (pte & (kPteAddressMask | kPteCopyOnWrite)) | pte_flags(r, writable);
+        });
+    }
+    flush_tlb_all();
+    return {};
+}
+
+Result<u64> AddressSpace::remap(u64 address, u64 old_length, u64 new_length, bool may_move) {
+    if ((address & (kPageSize - 1)) || new_length == 0) return Errno(EINVAL);
+    old_length = align_up(old_length, kPageSize);
+    new_length = align_up(new_length, kPageSize);
+    SpinlockGuard guard(m_lock);
+    Region* r = find_region(address);
+    if (!r || address + old_length > r->end) return Errno(EFAULT);
+    if (new_length <= old_length) {
+        TRY(carve(address + new_length, address + old_length));
+        return address;
+    }
+    // Grow in place if the region ends here and the space above is free.
+    u64 const grown_end = address + new_length;
+    bool in_place = r->end == address + old_length && is_user_range(address, new_length);
+    for (Region& other : m_regions)
+        if (&other != r && other.start < grown_end && address + old_length < other.end) in_place = false;
+    if (in_place && !r->memory) {
+        r->end = grown_end;
+        return address;
+    }
+    if (!may_move || r->memory) return Errno(ENOMEM);
+    u64 const target = TRY(find_free(0, new_length));
+    Region* moved = clone_region(*r);
+    if (!moved) return Errno(ENOMEM);
+    if (moved->source) moved->source_offset += address - r->start;
+    moved->start = target;
+    moved->end = target + new_length;
+    // Move the present pages' PTEs; no data is copied.
+    Result<void> moved_ok;
+    for_each_present_pte(m_roots, address, address + old_length, [&](u64 va, u64& pte) {
+        auto destination = walk(m_roots, target + (va - address), true);
+        if (destination.is_error()) {
+            moved_ok = destination.error();
+            return;
+        }
+        *destination.value() = pte;
+        pte = 0;
+    });
+    if (moved_ok.is_error()) {
+        delete moved;
+        return moved_ok.error();
+    }
+    flush_tlb_all();
+    // The old range's pages now belong to the new one: drop the region only.
+    if (r->start == address && r->end == address + old_length) {
+        m_regions.remove(*r);
+        delete r;
+    } else {
+        TRY(carve(address, address + old_length));
+    }
+    insert_region(moved);
+    return target;
+}
+
+Result<u64> AddressSpace::set_brk(u64 address) {
+    if (address < m_brk_base) return m_brk;
+    u64 const old_end = align_up(m_brk, kPageSize), new_end = align_up(address, kPageSize);
+    if (new_end > old_end) {
+        MapRequest request;
+        request.address = old_end;
+        request.length = new_end - old_end;
+        request.access = kAccessRead | kAccessWrite;
+        request.fixed_noreplace = true;
+        request.name = "[heap]";
+        if (map(request).is_error()) return m_brk;
+    } else if (new_end < old_end) {
+        SpinlockGuard guard(m_lock);
+        (void)carve(new_end, old_end);
+    }
+    m_brk = address;
+    return m_brk;
+}
+
+FaultResult AddressSpace::handle_fault(u64 address, u8 access) {
+    SpinlockGuard guard(m_lock);
+    return fault_locked(address, access);
+}
+
+FaultResult AddressSpace::fault_locked(u64 address, u8 access) {
+    Region* region = find_region(address);
+    if (!region) return FaultResult::NoMapping;
+    if (access & ~region->access) return FaultResult::AccessDenied;
+    u64 const page = align_down(address, kPageSize);
+    auto walked = walk(m_roots, page, true);
+    if (walked.is_error()) return FaultResult::OutOfMemory;
+    u64& pte = *walked.value();
+    bool const writable = region->access & kAccessWrite;
+
+    if (pte & kPtePresent) {
+        if (!(access & kAccessWrite) || !(pte & kPteCopyOnWrite)) return FaultResult::Handled; // stale TLB
+        u64 const frame = pte & kPteAddressMask;
+        if (page_refcount(frame) == 1) {
+            pte = frame | pte_flags(*region, true);
+        } else {
+            auto copy = allocate_pages(0, false);
+            if (copy.is_error()) return FaultResult::OutOfMemory;
+            __builtin_memcpy(phys_to_ptr(copy.value()), phys_to_ptr(frame), kPageSize);
+            pte = copy.value() | pte_flags(*region, true);
+            page_unref(frame);
+        }
+        flush_tlb_page(page);
+        return FaultResult::Handled;
+    }
+
+    u64 frame;
+    if (region->memory) {
+        auto shared = region->memory->frame(region->memory_offset + (page - region->start) / kPageSize);
+        if (shared.is_error()) return FaultResult::OutOfMemory;
+        frame = shared.value();
+        page_ref(frame);
+    } else if (region->source) {
+        u64 const offset = region->source_offset + (page - region->start);
+        // Map the file's page itself when possible: read-only, or
+        // copy-on-write if the mapping is writable (a private mapping).
+        auto shared = region->source->shared_frame(offset);
+        if (!shared.is_error()) {
+            bool const cow = writable;
+            pte = shared.value() | pte_flags(*region, false) | (cow ? kPteCopyOnWrite : 0);
+            if (cow && (access & kAccessWrite)) return fault_locked(address, access); // copy now
+            return FaultResult::Handled;
+        }
+        auto fresh = allocate_pages(0, false);
+        if (fresh.is_error()) return FaultResult::OutOfMemory;
+        frame = fresh.value();
+        if (region->source->read_page(offset, phys_to_ptr<u8>(frame)).is_error()) {
+            free_pages(frame, 0);
+            return FaultResult::OutOfMemory;
+        }
+    } else {
+        auto fresh = allocate_pages(0, true);
+        if (fresh.is_error()) return FaultResult::OutOfMemory;
+        frame = fresh.value();
+    }
+    pte = frame | pte_flags(*region, writable);
+    return FaultResult::Handled;
+}
+
+Result<void> AddressSpace::populate(u64 start, u64 end) {
+    SpinlockGuard guard(m_lock);
+    for (u64 va = align_down(start, kPageSize); va < end; va += kPageSize) {
+        Region* region = find_region(va);
+        if (!region) return Errno(EFAULT);
+        u8 access = region->access & (kAccessRead | kAccessWrite);
+        switch (fault_locked(va, access ? access : u8(kAccessRead))) {
+        case FaultResult::Handled: break;
+        case FaultResult::OutOfMemory: return Errno(ENOMEM);
+        default: return Errno(EFAULT);
+        }
+    }
+    return {};
+}
+
+Result<OwnPtr<AddressSpace>> AddressSpace::fork() {
+    auto child = TRY(AddressSpace::create());
+    SpinlockGuard guard(m_lock);
+    child->m_brk_base = m_brk_base;
+    child->m_brk = m_brk;
+    for (Region& r : m_regions) {
+        Region* copy = clone_region(r);
+        if (!copy) return Errno(ENOMEM);
+        child->m_regions.append(*copy);
+        Result<void> ok;
+        for_each_present_pte(m_roots, r.start, r.end, [&](u64 va, u64& pte) {
+            if (ok.is_error()) return;
+            auto destination = walk(child->m_roots, va, true);
+            if (destination.is_error()) {
+                ok = destination.error();
+                return;
+            }
+            if (!r.shared && (pte & kPteWritable)) pte = (pte & ~kPteWritable) | kPteCopyOnWrite;
+            *destination.value() = pte;
+            page_ref(pte & kPteAddressMask);
+        });
+        if (ok.is_error()) return ok.error();
+    }
+    flush_tlb_all(); // the parent's pages just became read-only
+    return child;
+}
+
+u64 AddressSpace::mapped_bytes() {
+    SpinlockGuard guard(m_lock);
+    u64 total = 0;
+    for (Region& r : m_regions) total += r.size();
+    return total;
+}
+
+u64 AddressSpace::resident_pages() {
+    SpinlockGuard guard(m_lock);
+    u64 pages = 0;
+    for (Region& r : m_regions) for_each_present_pte(m_roots, r.start, r.end, [&](u64, u64&) { pages++; });
+    return pages;
+}
+
+} // namespace mm

@@ -1,0 +1,149 @@
+// AddressSpace: a process's user half -- its regions (mappings) and the page
+// tables under its KPTI root pair.
+//
+// User pages are physical frames with a reference count (Page::refcount):
+// fork shares private pages read-only with the copy-on-write PTE bit set,
+// and the first write copies (or, for the last reference, just re-enables
+// writing). Pages come in on demand; exec and the stack map eagerly, since
+// a user page fault costs about 40 us under PVM against a few for a copy.
+//
+// Locking: one spinlock per address space (rank AddressSpace), held while
+// regions or page tables change, including inside fault handling.
+#pragma once
+
+#include <kernel/mm/page_table.h>
+#include <kernel/sync/spinlock.h>
+#include <lib/intrusive_list.h>
+#include <lib/own_ptr.h>
+#include <lib/ref_ptr.h>
+#include <lib/result.h>
+
+namespace mm {
+
+enum Access : u8 {
+    kAccessRead = 1,
+    kAccessWrite = 2,
+    kAccessExec = 4,
+};
+
+// Where the contents of a private file mapping come from (an open file).
+class PageSource : public RefCounted<PageSource> {
+public:
+    virtual ~PageSource() = default;
+    // Fills `page` (4 KiB) with the bytes at `offset`, zero past the end.
+    virtual Result<void> read_page(u64 offset, u8* page) = 0;
+    // The file's own frame for a whole page at `offset`, with a reference
+    // taken for the caller, if it can be mapped directly (read-only or
+    // copy-on-write) instead of copied. ENOENT when it cannot.
+    virtual Result<u64> shared_frame(u64 offset) { (void)offset; return Errno(ENOENT); }
+    virtual char const* name() const = 0;
+};
+
+// The frames of a MAP_SHARED|MAP_ANONYMOUS mapping, shared across fork.
+class SharedMemory : public RefCounted<SharedMemory> {
+public:
+    static Result<RefPtr<SharedMemory>> create(u64 pages);
+    ~SharedMemory();
+    // The frame for page `index`, allocated (zeroed) on first use.
+    Result<u64> frame(u64 index);
+    u64 page_count() const { return m_count; }
+
+private:
+    SharedMemory(u64* frames, u64 count) : m_frames(frames), m_count(count) { }
+    u64* m_frames;
+    u64 m_count;
+};
+
+struct Region {
+    IntrusiveListNode node;
+    u64 start { 0 };
+    u64 end { 0 };
+    u8 access { 0 };
+    bool shared { false };
+    RefPtr<PageSource> source;    // private file mapping
+    u64 source_offset { 0 };
+    RefPtr<SharedMemory> memory;  // shared anonymous mapping
+    u64 memory_offset { 0 };      // in pages
+    char name[32] {};             // for /proc/<pid>/maps
+
+    bool contains(u64 address) const { return address >= start && address < end; }
+    u64 size() const { return end - start; }
+};
+
+enum class FaultResult { Handled, NoMapping, AccessDenied, OutOfMemory };
+
+struct MapRequest {
+    u64 address { 0 };  // a hint, or exact with `fixed`
+    u64 length { 0 };
+    u8 access { 0 };
+    bool fixed { false };
+    bool fixed_noreplace { false };
+    bool shared { false };
+    RefPtr<PageSource> source; // null: anonymous
+    u64 offset { 0 };
+    char const* name { "" };
+};
+
+class AddressSpace {
+public:
+    static Result<OwnPtr<AddressSpace>> create();
+    ~AddressSpace();
+
+    RootPair roots() const { return m_roots; }
+    // A copy-on-write copy for fork.
+    Result<OwnPtr<AddressSpace>> fork();
+
+    Result<u64> map(MapRequest const& request);
+    Result<void> unmap(u64 address, u64 length);
+    Result<void> protect(u64 address, u64 length, u8 access);
+    Result<u64> remap(u64 address, u64 old_length, u64 new_length, bool may_move);
+
+    // brk: the heap ends at brk(); set_brk grows or shrinks it.
+    void set_brk_base(u64 base) { m_brk_base = m_brk = base; }
+    u64 brk() const { return m_brk; }
+    Result<u64> set_brk(u64 address);
+
+    FaultResult handle_fault(u64 address, u8 access);
+    // Maps every page of [start, end) now (exec, stacks), as a fault would.
+    Result<void> populate(u64 start, u64 end);
+
+    template<typename F>
+    void for_each_region(F f) {
+        SpinlockGuard guard(m_lock);
+        for (Region& r : m_regions) f(r);
+    }
+    // Total mapped bytes and resident pages (for /proc).
+    u64 mapped_bytes();
+    u64 resident_pages();
+
+    // Makes this address space the current one (loads the kernel root).
+    void activate();
+
+private:
+    explicit AddressSpace(RootPair roots) : m_roots(roots) { }
+    Region* find_region(u64 address);
+    Result<u64> find_free(u64 hint, u64 length);
+    // Removes [start, end) from every region (splitting) and frees the pages.
+    Result<void> carve(u64 start, u64 end);
+    void insert_region(Region* region);
+    FaultResult fault_locked(u64 address, u8 access);
+    void unmap_pages(u64 start, u64 end);
+    u64 pte_flags(Region const& region, bool writable) const;
+
+    Spinlock<LockRank::AddressSpace> m_lock;
+    RootPair m_roots;
+    IntrusiveList<Region, &Region::node> m_regions; // sorted by start
+    u64 m_brk_base { 0 };
+    u64 m_brk { 0 };
+};
+
+// Page reference counts for user frames.
+void page_ref(u64 paddr);
+void page_unref(u64 paddr);
+u32 page_refcount(u64 paddr);
+
+// The lowest address mmap hands out and where its search starts.
+inline constexpr u64 kMmapMin = 0x10000;
+inline constexpr u64 kMmapBase = 0x7f0000000000;
+
+} // namespace mm

@@ -1,0 +1,343 @@
+#include <fs/vfs/file_page_source.h>
+#include <kernel/arch/x86_64/cpu.h>
+#include <kernel/arch/x86_64/fpu.h>
+#include <kernel/debug/log.h>
+#include <kernel/drivers/random.h>
+#include <kernel/mm/heap.h>
+#include <kernel/proc/exec.h>
+#include <kernel/proc/process.h>
+#include <kernel/sched/scheduler.h>
+#include <kernel/vm.h>
+
+namespace exec {
+
+namespace {
+
+struct ElfHeader {
+    u8 ident[16];
+    u16 type, machine;
+    u32 version;
+    u64 entry, phoff, shoff;
+    u32 flags;
+    u16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+static_assert(sizeof(ElfHeader) == 64);
+
+struct ProgramHeader {
+    u32 type, flags;
+    u64 offset, vaddr, paddr, filesz, memsz, align;
+};
+static_assert(sizeof(ProgramHeader) == 56);
+
+constexpr u32 PT_LOAD = 1, PT_INTERP = 3, PT_PHDR = 6, PT_GNU_STACK = 0x6474e551;
+constexpr u32 PF_X = 1, PF_W = 2, PF_R = 4;
+constexpr u16 ET_EXEC = 2, ET_DYN = 3, EM_X86_64 = 62;
+constexpr u64 kPieBase = 0x555555554000;
+constexpr usize kMaxPhdrs = 128;
+constexpr int kMaxInterpreterDepth = 4;
+
+u8 access_of(u32 flags) {
+    return u8(((flags & PF_R) ? mm::kAccessRead : 0) | ((flags & PF_W) ? mm::kAccessWrite : 0)
+              | ((flags & PF_X) ? mm::kAccessExec : 0));
+}
+
+struct Loaded {
+    u64 entry;
+    u64 phdr;
+    u16 phnum;
+    u64 brk;
+};
+
+Result<Loaded> load_elf(mm::AddressSpace& space, RefPtr<Inode> inode, ElfHeader const& header, char const* name) {
+    if (header.ident[4] != 2 || header.ident[5] != 1 || header.machine != EM_X86_64) return Errno(ENOEXEC);
+    if (header.type != ET_EXEC && header.type != ET_DYN) return Errno(ENOEXEC);
+    if (header.phentsize != sizeof(ProgramHeader) || header.phnum == 0 || header.phnum > kMaxPhdrs) return Errno(ENOEXEC);
+    usize const table_size = header.phnum * sizeof(ProgramHeader);
+    auto* phdrs = static_cast<ProgramHeader*>(kmalloc(table_size));
+    if (!phdrs) return Errno(ENOMEM);
+    struct Free {
+        void* p;
+        ~Free() { kfree(p); }
+    } free_phdrs { phdrs };
+    if (TRY(inode->read(header.phoff, IoBuffer::kernel(phdrs), table_size)) != table_size) return Errno(ENOEXEC);
+
+    u64 const bias = header.type == ET_DYN ? kPieBase : 0;
+    Loaded loaded { header.entry + bias, 0, header.phnum, 0 };
+    bool have_load = false;
+    for (usize i = 0; i < header.phnum; i++) {
+        ProgramHeader const& ph = phdrs[i];
+        if (ph.type == PT_INTERP) return Errno(ENOEXEC); // dynamic executables need a loader: not yet
+        if (ph.type == PT_PHDR) loaded.phdr = ph.vaddr + bias;
+        if (ph.type != PT_LOAD || ph.memsz == 0) continue;
+        if (ph.filesz > ph.memsz || ph.offset + ph.filesz < ph.offset || ph.offset + ph.filesz > inode->size())
+            return Errno(ENOEXEC);
+        if ((ph.vaddr % mm::kPageSize) != (ph.offset % mm::kPageSize)) return Errno(ENOEXEC);
+        u64 const start = align_down(ph.vaddr + bias, mm::kPageSize);
+        u64 const file_end = ph.vaddr + bias + ph.filesz;
+        u64 const end = align_up(ph.vaddr + bias + ph.memsz, mm::kPageSize);
+        if (!mm::is_user_range(start, end - start) || end < start) return Errno(ENOEXEC);
+        u8 const access = access_of(ph.flags);
+        if (ph.filesz) {
+            mm::MapRequest file_part;
+            file_part.address = start;
+            file_part.length = align_up(file_end, mm::kPageSize) - start;
+            file_part.access = access;
+            file_part.fixed = true;
+            file_part.source = TRY(FilePageSource::create(inode, ph.offset + ph.filesz, name));
+            file_part.offset = align_down(ph.offset, mm::kPageSize);
+            file_part.name = name;
+            TRY(space.map(file_part));
+        }
+        u64 const anonymous_start = ph.filesz ? align_up(file_end, mm::kPageSize) : start;
+        if (end > anonymous_start) {
+            mm::MapRequest bss;
+            bss.address = anonymous_start;
+            bss.length = end - anonymous_start;
+            bss.access = access;
+            bss.fixed = true;
+            bss.name = ph.filesz ? "[bss]" : name;
+            TRY(space.map(bss));
+        }
+        TRY(space.populate(start, end));
+        if (!loaded.phdr && header.phoff >= ph.offset && header.phoff + table_size <= ph.offset + ph.filesz)
+            loaded.phdr = ph.vaddr + bias + (header.phoff - ph.offset);
+        loaded.brk = lib::max(loaded.brk, end);
+        have_load = true;
+    }
+    if (!have_load) return Errno(ENOEXEC);
+    return loaded;
+}
+
+// The initial stack image: argc, argv, envp, auxv and the strings, built in
+// kernel memory and copied once.
+Result<u64> build_stack(mm::AddressSpace& space, Arguments const& argv, Arguments const& envp, Loaded const& loaded,
+                        Credentials const& credentials, StringView execfn) {
+    u64 const hwcap = x86::cpuid(1).edx;
+    u64 auxv[][2] = {
+        { 3, loaded.phdr }, { 4, sizeof(ProgramHeader) }, { 5, loaded.phnum }, { 6, mm::kPageSize },
+        { 7, 0 }, { 8, 0 }, { 9, loaded.entry }, { 11, credentials.uid }, { 12, credentials.euid },
+        { 13, credentials.gid }, { 14, credentials.egid }, { 15, 0 /* platform */ }, { 16, hwcap },
+        { 17, 100 }, { 23, 0 }, { 25, 0 /* random */ }, { 26, 0 }, { 31, 0 /* execfn */ }, { 51, 2048 },
+        { 0, 0 },
+    };
+    constexpr usize kAuxWords = sizeof(auxv) / sizeof(u64);
+    static constexpr char kPlatform[] = "x86_64";
+    usize const strings = argv.size() + envp.size() + sizeof(kPlatform) + 16 + execfn.length() + 1;
+    usize const words = 1 + argv.count() + 1 + envp.count() + 1 + kAuxWords;
+    usize const total = align_up(strings, usize(16)) + words * 8 + 16;
+    if (total > 256 * 1024) return Errno(E2BIG);
+
+    u8* image = static_cast<u8*>(kzalloc(total));
+    if (!image) return Errno(ENOMEM);
+    struct Free {
+        void* p;
+        ~Free() { kfree(p); }
+    } free_image { image };
+
+    u64 const top = kStackTop;
+    u64 const base = align_down(top - total, u64(16)); // the initial rsp
+    auto user_address = [&](usize offset) { return base + offset; };
+    // Strings go at the top of the image; the vectors at the bottom.
+    usize at = usize(top - base) - strings;
+    usize const strings_start = at;
+    __builtin_memcpy(image + at, argv.data(), argv.size());
+    at += argv.size();
+    __builtin_memcpy(image + at, envp.data(), envp.size());
+    at += envp.size();
+    u64 const platform_at = user_address(at);
+    __builtin_memcpy(image + at, kPlatform, sizeof(kPlatform));
+    at += sizeof(kPlatform);
+    u64 const random_at = user_address(at);
+    random::fill(image + at, 16);
+    at += 16;
+    u64 const execfn_at = user_address(at);
+    __builtin_memcpy(image + at, execfn.data(), execfn.length());
+
+    for (auto& entry : auxv) {
+        if (entry[0] == 15) entry[1] = platform_at;
+        if (entry[0] == 25) entry[1] = random_at;
+        if (entry[0] == 31) entry[1] = execfn_at;
+    }
+    u64* vector = reinterpret_cast<u64*>(image);
+    usize w = 0;
+    vector[w++] = argv.count();
+    usize string_offset = strings_start;
+    for (usize i = 0; i < argv.count(); i++) {
+        vector[w++] = user_address(string_offset);
+        string_offset += argv.at(i).length() + 1;
+    }
+    vector[w++] = 0;
+    for (usize i = 0; i < envp.count(); i++) {
+        vector[w++] = user_address(string_offset);
+        string_offset += envp.at(i).length() + 1;
+    }
+    vector[w++] = 0;
+    __builtin_memcpy(vector + w, auxv, sizeof(auxv));
+
+    TRY(space.populate(base, top));
+    TRY(mm::copy_to_user(base, image, top - base));
+    return base;
+}
+
+Result<RefPtr<Custody>> resolve_executable(Process& process, StringView path) {
+    vfs::Context c { process.credentials(), *process.fs().root, *process.fs().cwd };
+    auto custody = TRY(vfs::resolve(c, path));
+    Inode& inode = custody->inode();
+    if (!inode.is_regular()) return Errno(EACCES);
+    TRY(vfs::check_access(process.credentials(), inode.metadata(), 1));
+    TRY(vfs::check_access(process.credentials(), inode.metadata(), 4)); // the kernel reads it
+    return custody;
+}
+
+} // namespace
+
+Arguments::~Arguments() { kfree(m_data); }
+
+Result<void> Arguments::add(StringView string) {
+    if (string.length() + 1 > kMaxString) return Errno(E2BIG);
+    usize const needed = m_size + string.length() + 1;
+    if (needed > kMaxTotal) return Errno(E2BIG);
+    if (needed > m_capacity) {
+        usize capacity = lib::max(needed, m_capacity * 2 + 256);
+        char* grown = static_cast<char*>(kmalloc(capacity));
+        if (!grown) return Errno(ENOMEM);
+        if (m_data) __builtin_memcpy(grown, m_data, m_size);
+        kfree(m_data);
+        m_data = grown;
+        m_capacity = capacity;
+    }
+    TRY(m_offsets.try_append(m_size));
+    __builtin_memcpy(m_data + m_size, string.data(), string.length());
+    m_data[m_size + string.length()] = 0;
+    m_size = needed;
+    return {};
+}
+
+Result<void> Arguments::copy_from_user(UserPtr<u64> vector) {
+    if (vector.is_null()) return {};
+    char* buffer = static_cast<char*>(kmalloc(kMaxString + 1));
+    if (!buffer) return Errno(ENOMEM);
+    struct Free {
+        void* p;
+        ~Free() { kfree(p); }
+    } free_buffer { buffer };
+    for (usize i = 0;; i++) {
+        if (i > kMaxTotal / 8) return Errno(E2BIG);
+        u64 pointer = TRY(mm::copy_from_user(vector.offset(i)));
+        if (!pointer) return {};
+        auto length = mm::copy_string_from_user(UserCString(pointer), buffer, kMaxString);
+        if (length.is_error()) return Errno(length.error().code() == ENAMETOOLONG ? E2BIG : length.error().code());
+        TRY(add(StringView(buffer, length.value())));
+    }
+}
+
+StringView Arguments::at(usize i) const { return StringView(m_data + m_offsets[i]); }
+
+Result<void> execve(Thread& thread, TrapFrame& frame, StringView path, Arguments& argv, Arguments& envp) {
+    Process& process = *thread.process;
+    // #! scripts: run the interpreter with the script as an argument.
+    Arguments* arguments = &argv;
+    Arguments script_arguments;
+    char* line = static_cast<char*>(kmalloc(256));
+    if (!line) return Errno(ENOMEM);
+    struct Free {
+        void* p;
+        ~Free() { kfree(p); }
+    } free_line { line };
+    RefPtr<Custody> custody;
+    StringView program = path;
+    for (int depth = 0;; depth++) {
+        custody = TRY(resolve_executable(process, program));
+        usize got = TRY(custody->inode().read(0, IoBuffer::kernel(line), 255));
+        line[got] = 0;
+        if (got < 2 || line[0] != '#' || line[1] != '!') break;
+        if (depth == kMaxInterpreterDepth) return Errno(ELOOP);
+        usize end = 2;
+        while (end < got && line[end] != '\n') end++;
+        if (end == got && got == 255) return Errno(ENOEXEC); // line too long
+        line[end] = 0;
+        usize i = 2;
+        while (line[i] == ' ' || line[i] == '\t') i++;
+        usize interpreter_start = i;
+        while (line[i] && line[i] != ' ' && line[i] != '\t') i++;
+        StringView interpreter(line + interpreter_start, i - interpreter_start);
+        if (interpreter.is_empty()) return Errno(ENOEXEC);
+        if (line[i]) line[i++] = 0;
+        while (line[i] == ' ' || line[i] == '\t') i++;
+        usize argument_end = end;
+        while (argument_end > i && (line[argument_end - 1] == ' ' || line[argument_end - 1] == '\t')) argument_end--;
+        StringView optional(line + i, argument_end - i);
+        Arguments rewritten;
+        TRY(rewritten.add(interpreter));
+        if (!optional.is_empty()) TRY(rewritten.add(optional));
+        TRY(rewritten.add(program));
+        for (usize k = 1; k < arguments->count(); k++) TRY(rewritten.add(arguments->at(k)));
+        script_arguments.~Arguments();
+        new (&script_arguments) Arguments();
+        for (usize k = 0; k < rewritten.count(); k++) TRY(script_arguments.add(rewritten.at(k)));
+        arguments = &script_arguments;
+        program = script_arguments.at(0);
+    }
+
+    ElfHeader header;
+    usize got = TRY(custody->inode().read(0, IoBuffer::kernel(&header), sizeof(header)));
+    if (got != sizeof(header) || header.ident[0] != 0x7f || header.ident[1] != 'E' || header.ident[2] != 'L'
+        || header.ident[3] != 'F')
+        return Errno(ENOEXEC);
+
+    char name[Process::kNameSize];
+    StringView const base_name = custody->name();
+    usize n = lib::min(base_name.length(), sizeof(name) - 1);
+    __builtin_memcpy(name, base_name.data(), n);
+    name[n] = 0;
+
+    // Build the new address space completely before touching the old one.
+    auto space = TRY(mm::AddressSpace::create());
+    Loaded loaded = TRY(load_elf(*space, custody->inode_ref(), header, name));
+    mm::MapRequest stack;
+    stack.address = kStackTop - kStackSize;
+    stack.length = kStackSize;
+    stack.access = mm::kAccessRead | mm::kAccessWrite;
+    stack.fixed = true;
+    stack.name = "[stack]";
+    TRY(space->map(stack));
+    space->set_brk_base(align_up(loaded.brk, mm::kPageSize));
+
+    auto shared = TRY(try_make_ref<SharedAddressSpace>(static_cast<OwnPtr<mm::AddressSpace>&&>(space)));
+    // The point of no return: switch to the new address space.
+    RefPtr<SharedAddressSpace> old = process.shared_address_space();
+    process.set_address_space(shared);
+    process.address_space().activate();
+    old = nullptr;
+
+    auto sp = build_stack(process.address_space(), *arguments, envp, loaded, process.credentials(), path);
+    if (sp.is_error()) {
+        // Too late to fail back to the old program.
+        process.exit_group(wait_status_signaled(signals::SIGSEGV, false));
+        return sp.error();
+    }
+
+    process.fds().close_on_exec_all();
+    process.signal_handlers().reset_for_exec();
+    process.set_name(StringView(name));
+    process.set_command_line(arguments->data(), arguments->size());
+    thread.set_name(name);
+    thread.altstack_disabled = true;
+    thread.altstack_sp = thread.altstack_size = 0;
+    thread.fs_base = 0;
+    x86::wrfsbase(0);
+    thread.gs_base = 0;
+    fpu::init_state(thread.fpu_state);
+    fpu::restore(thread.fpu_state);
+
+    frame = TrapFrame {};
+    frame.rip = loaded.entry;
+    frame.rsp = sp.value();
+    frame.rflags = 0x202;
+    frame.cs = USER_CS;
+    frame.ss = USER_DS;
+    frame.vector = 0;
+    return {};
+}
+
+} // namespace exec

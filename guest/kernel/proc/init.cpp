@@ -1,0 +1,57 @@
+#include <kernel/debug/log.h>
+#include <kernel/debug/panic.h>
+#include <kernel/drivers/tty.h>
+#include <kernel/proc/exec.h>
+#include <kernel/proc/init.h>
+#include <kernel/proc/process.h>
+#include <kernel/sched/scheduler.h>
+#include <kernel/vm.h>
+
+extern "C" [[noreturn]] void jump_to_user(TrapFrame* frame);
+void prepare_return_to_user(Thread& thread, TrapFrame& frame);
+
+namespace init_process {
+
+namespace {
+
+char g_path[256];
+
+void run(void*) {
+    Thread& self = *sched::current();
+    Process& process = *self.process;
+    for (int fd = 0; fd < 3; fd++) {
+        auto file = tty::open_stdio(fd);
+        if (file.is_error() || process.fds().install(fd, file.release_value(), false).is_error())
+            panic("init: cannot set up descriptor %d", fd);
+    }
+    exec::Arguments argv, envp;
+    if (argv.add(StringView(g_path)).is_error() || envp.add("HOME=/").is_error() || envp.add("TERM=linux").is_error()
+        || envp.add("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin").is_error())
+        panic("init: out of memory");
+    auto executed = exec::execve(self, *self.user_frame(), StringView(g_path), argv, envp);
+    if (executed.is_error())
+        panic("cannot run init %s: errno %d (is it in the initramfs, a static x86-64 executable?)", g_path,
+              executed.error().code());
+    process.note_exec();
+    mark_phase(aramid::abi::Phase::InitExec);
+    log_info("init: running %s", g_path);
+    platform::irq_disable();
+    prepare_return_to_user(self, *self.user_frame());
+    jump_to_user(self.user_frame());
+}
+
+} // namespace
+
+void start(StringView init_path) {
+    usize n = lib::min(init_path.length(), sizeof(g_path) - 1);
+    __builtin_memcpy(g_path, init_path.data(), n);
+    g_path[n] = 0;
+    auto process = Process::create_init();
+    if (process.is_error()) panic("cannot create the init process");
+    TrapFrame frame {};
+    auto thread = Thread::create_user(*process.value(), frame, "init", run, 1);
+    if (thread.is_error()) panic("cannot create the init thread");
+    sched::make_runnable(*thread.value());
+}
+
+} // namespace init_process

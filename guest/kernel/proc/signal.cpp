@@ -1,0 +1,360 @@
+#include <kernel/arch/x86_64/cpu_local.h>
+#include <kernel/arch/x86_64/fpu.h>
+#include <kernel/debug/log.h>
+#include <kernel/mm/heap.h>
+#include <kernel/mm/user.h>
+#include <kernel/proc/process.h>
+#include <kernel/sched/scheduler.h>
+
+#include <new>
+
+[[noreturn]] void exit_current_thread(); // proc/user_return.cpp
+
+namespace signals {
+
+namespace {
+
+// The x86-64 Linux signal frame (arch/x86/include/uapi/asm/sigcontext.h,
+// ucontext.h): what a handler receives and rt_sigreturn restores.
+struct SigContext {
+    u64 r8, r9, r10, r11, r12, r13, r14, r15;
+    u64 rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip;
+    u64 eflags;
+    u16 cs, gs, fs, ss;
+    u64 err, trapno, oldmask, cr2;
+    u64 fpstate;
+    u64 reserved[8];
+};
+static_assert(sizeof(SigContext) == 256);
+
+struct StackInfo {
+    u64 ss_sp;
+    i32 ss_flags;
+    i32 pad;
+    u64 ss_size;
+};
+
+struct UContext {
+    u64 uc_flags;
+    u64 uc_link;
+    StackInfo uc_stack;
+    SigContext uc_mcontext;
+    u64 uc_sigmask;
+};
+static_assert(sizeof(UContext) == 304);
+
+struct SigInfo {
+    i32 si_signo;
+    i32 si_errno;
+    i32 si_code;
+    i32 pad;
+    union {
+        struct {
+            i32 pid;
+            u32 uid;
+            i32 status;
+            i32 pad;
+            i64 utime;
+            i64 stime;
+        } child;
+        struct {
+            i32 pid;
+            u32 uid;
+        } kill;
+        u64 address;
+        u8 bytes[112];
+    } fields;
+};
+static_assert(sizeof(SigInfo) == 128);
+
+struct RtSigFrame {
+    u64 pretcode; // the handler's return address: sa_restorer
+    UContext uc;
+    SigInfo info;
+};
+
+constexpr u64 kUcFpXstate = 1;
+constexpr i32 SS_ONSTACK = 1, SS_DISABLE = 2;
+
+bool is_ignored(Process& process, int signal) {
+    auto const& action = process.signal_handlers().actions[signal];
+    if (action.handler == kHandlerIgnore) return true;
+    return action.handler == kHandlerDefault && default_action(signal) == DefaultAction::Ignore;
+}
+
+int lowest(u64 set) { return set ? __builtin_ctzll(set) + 1 : 0; }
+
+SigInfo to_siginfo(Info const& info) {
+    SigInfo s {};
+    s.si_signo = info.signo;
+    s.si_errno = info.errno_value;
+    s.si_code = info.code;
+    if (info.signo == SIGCHLD) {
+        s.fields.child.pid = info.pid;
+        s.fields.child.uid = info.uid;
+        s.fields.child.status = info.status;
+    } else if (info.signo == SIGSEGV || info.signo == SIGBUS || info.signo == SIGILL || info.signo == SIGFPE
+               || info.signo == SIGTRAP) {
+        s.fields.address = info.address;
+    } else {
+        s.fields.kill.pid = info.pid;
+        s.fields.kill.uid = info.uid;
+    }
+    return s;
+}
+
+// Takes the next deliverable signal of `thread` (thread-directed first).
+bool dequeue(Thread& thread, Info& info) {
+    Process& process = *thread.process;
+    u64 const allowed = ~thread.signal_mask | kUnblockable;
+    int signal = lowest(thread.pending_signals & allowed);
+    if (signal) {
+        thread.pending_signals &= ~bit(signal);
+        info = thread.pending_info[signal];
+        return true;
+    }
+    signal = lowest(process.pending_signals & allowed);
+    if (signal) {
+        process.pending_signals &= ~bit(signal);
+        info = process.pending_info[signal];
+        return true;
+    }
+    return false;
+}
+
+[[noreturn]] void terminate(Thread& thread, int signal, bool core) {
+    thread.process->exit_group(wait_status_signaled(signal, core));
+    exit_current_thread();
+}
+
+Result<void> build_frame(Thread& thread, TrapFrame& frame, Info const& info, Action const& action, int signal) {
+    bool const on_altstack = !thread.altstack_disabled && frame.rsp > thread.altstack_sp
+        && frame.rsp <= thread.altstack_sp + thread.altstack_size;
+    u64 sp = frame.rsp - 128; // skip the red zone
+    if ((action.flags & SA_ONSTACK) && !thread.altstack_disabled && !on_altstack)
+        sp = thread.altstack_sp + thread.altstack_size;
+    usize const fpu_size = fpu::state_size();
+    u64 const fpstate = align_down(sp - fpu_size, u64(64));
+    sp = align_down(fpstate - sizeof(RtSigFrame), u64(16)) - 8;
+
+    // The FPU state goes out first: save the live registers, then copy.
+    fpu::save(thread.fpu_state);
+    TRY(mm::copy_to_user(fpstate, thread.fpu_state, fpu_size));
+
+    auto* f = static_cast<RtSigFrame*>(kzalloc(sizeof(RtSigFrame)));
+    if (!f) return Errno(ENOMEM);
+    f->pretcode = action.restorer;
+    f->uc.uc_flags = kUcFpXstate;
+    f->uc.uc_stack.ss_sp = thread.altstack_sp;
+    f->uc.uc_stack.ss_size = thread.altstack_size;
+    f->uc.uc_stack.ss_flags = thread.altstack_disabled ? SS_DISABLE : on_altstack ? SS_ONSTACK : 0;
+    auto& m = f->uc.uc_mcontext;
+    m.r8 = frame.r8, m.r9 = frame.r9, m.r10 = frame.r10, m.r11 = frame.r11;
+    m.r12 = frame.r12, m.r13 = frame.r13, m.r14 = frame.r14, m.r15 = frame.r15;
+    m.rdi = frame.rdi, m.rsi = frame.rsi, m.rbp = frame.rbp, m.rbx = frame.rbx;
+    m.rdx = frame.rdx, m.rax = frame.rax, m.rcx = frame.rcx, m.rsp = frame.rsp, m.rip = frame.rip;
+    m.eflags = frame.rflags;
+    m.cs = USER_CS;
+    m.ss = USER_DS;
+    m.trapno = frame.vector < 32 ? frame.vector : 0;
+    m.err = frame.vector < 32 ? frame.error : 0;
+    m.cr2 = info.address;
+    m.oldmask = thread.restore_saved_mask ? thread.saved_mask : thread.signal_mask;
+    m.fpstate = fpstate;
+    f->uc.uc_sigmask = m.oldmask;
+    f->info = to_siginfo(info);
+    auto copied = mm::copy_to_user(sp, f, sizeof(RtSigFrame));
+    kfree(f);
+    TRY(copied);
+
+    // Enter the handler: handler(signal, &info, &uc) returning to the restorer.
+    frame.rip = action.handler;
+    frame.rsp = sp;
+    frame.rdi = u64(signal);
+    frame.rsi = sp + __builtin_offsetof(RtSigFrame, info);
+    frame.rdx = sp + __builtin_offsetof(RtSigFrame, uc);
+    frame.rax = 0;
+    frame.rflags &= ~(1ull << 10 | 1ull << 8); // DF and TF clear, as the ABI expects
+    fpu::init_state(thread.fpu_state);
+    fpu::restore(thread.fpu_state);
+    return {};
+}
+
+} // namespace
+
+DefaultAction default_action(int signal) {
+    switch (signal) {
+    case SIGCHLD:
+    case SIGURG:
+    case SIGWINCH: return DefaultAction::Ignore;
+    case SIGCONT: return DefaultAction::Continue;
+    case SIGSTOP:
+    case SIGTSTP:
+    case SIGTTIN:
+    case SIGTTOU: return DefaultAction::Stop;
+    case SIGQUIT:
+    case SIGILL:
+    case SIGTRAP:
+    case SIGABRT:
+    case SIGBUS:
+    case SIGFPE:
+    case SIGSEGV:
+    case SIGXCPU:
+    case SIGXFSZ:
+    case SIGSYS: return DefaultAction::CoreDump;
+    default: return DefaultAction::Terminate;
+    }
+}
+
+Result<RefPtr<Handlers>> Handlers::create() {
+    auto* h = new (std::nothrow) Handlers;
+    if (!h) return Errno(ENOMEM);
+    return RefPtr<Handlers>::adopt(h);
+}
+
+Result<RefPtr<Handlers>> Handlers::clone() const {
+    auto copy = TRY(create());
+    for (int i = 0; i <= kCount; i++) copy->actions[i] = actions[i];
+    return copy;
+}
+
+void Handlers::reset_for_exec() {
+    for (auto& action : actions) {
+        if (action.handler != kHandlerIgnore) action.handler = kHandlerDefault;
+        action.flags = 0;
+        action.restorer = 0;
+        action.mask = 0;
+    }
+}
+
+static void generated(Process& process, int signal) {
+    // SIGCONT resumes at once and cancels pending stops; a stop cancels SIGCONT.
+    u64 const stops = bit(SIGSTOP) | bit(SIGTSTP) | bit(SIGTTIN) | bit(SIGTTOU);
+    if (signal == SIGCONT || signal == SIGKILL) {
+        process.pending_signals &= ~stops;
+        process.for_each_thread([&](Thread& t) { t.pending_signals &= ~stops; });
+        process.resume();
+    } else if (bit(signal) & stops) {
+        process.pending_signals &= ~bit(SIGCONT);
+        process.for_each_thread([&](Thread& t) { t.pending_signals &= ~bit(SIGCONT); });
+    }
+}
+
+void send_to_process(Process& process, Info const& info) {
+    int const signal = info.signo;
+    if (signal < 1 || signal > kCount || process.is_zombie() || !process.main_thread()) return;
+    generated(process, signal);
+    if (signal == SIGCONT && is_ignored(process, signal)) return;
+    // Discard an ignored signal unless every thread blocks it (Linux).
+    bool all_block = true;
+    process.for_each_thread([&](Thread& t) { all_block &= (t.signal_mask & bit(signal)) != 0; });
+    if (is_ignored(process, signal) && !all_block) return;
+    if (!(process.pending_signals & bit(signal))) process.pending_info[signal] = info;
+    process.pending_signals |= bit(signal);
+    // Wake a thread that can take it (it re-checks and returns EINTR).
+    Thread* target = nullptr;
+    process.for_each_thread([&](Thread& t) {
+        if (!target && (!(t.signal_mask & bit(signal)) || (bit(signal) & kUnblockable))) target = &t;
+    });
+    if (target) sched::make_runnable(*target);
+    if (signal == SIGKILL) process.for_each_thread([](Thread& t) { sched::make_runnable(t); });
+}
+
+void send_to_thread(Thread& thread, Info const& info) {
+    int const signal = info.signo;
+    if (signal < 1 || signal > kCount || !thread.process) return;
+    Process& process = *thread.process;
+    generated(process, signal);
+    if (is_ignored(process, signal) && !(thread.signal_mask & bit(signal))) return;
+    if (!(thread.pending_signals & bit(signal))) thread.pending_info[signal] = info;
+    thread.pending_signals |= bit(signal);
+    sched::make_runnable(thread);
+}
+
+bool has_deliverable(Thread& thread) {
+    if (!thread.process) return false;
+    u64 const allowed = ~thread.signal_mask | kUnblockable;
+    return ((thread.pending_signals | thread.process->pending_signals) & allowed) != 0;
+}
+
+void deliver(Thread& thread, TrapFrame& frame) {
+    Process& process = *thread.process;
+    Info info;
+    while (dequeue(thread, info)) {
+        int const signal = info.signo;
+        Action action = process.signal_handlers().actions[signal];
+        if (signal == SIGKILL) terminate(thread, signal, false);
+        if (action.handler == kHandlerIgnore) continue;
+        if (action.handler == kHandlerDefault) {
+            switch (default_action(signal)) {
+            case DefaultAction::Ignore:
+            case DefaultAction::Continue: continue;
+            case DefaultAction::Stop:
+                if (signal == SIGSTOP) process.stop(signal);
+                else process.stop(signal); // orphaned process groups are not special-cased yet
+                return; // user_return waits while stopped, then comes back here
+            case DefaultAction::Terminate: terminate(thread, signal, false);
+            case DefaultAction::CoreDump: terminate(thread, signal, true);
+            }
+        }
+        // A handler runs. An interrupted syscall restarts only with SA_RESTART.
+        if (frame.vector == SYSCALL_VECTOR && i64(frame.rax) == -ERESTARTSYS) {
+            if (action.flags & SA_RESTART) {
+                frame.rax = thread.syscall_number;
+                frame.rip -= 2;
+            } else {
+                frame.rax = u64(-EINTR);
+            }
+        }
+        if (build_frame(thread, frame, info, action, signal).is_error()) {
+            // The stack is unusable: as Linux does, kill with SIGSEGV.
+            terminate(thread, SIGSEGV, true);
+        }
+        u64 mask = thread.restore_saved_mask ? thread.saved_mask : thread.signal_mask;
+        thread.restore_saved_mask = false;
+        mask |= action.mask;
+        if (!(action.flags & SA_NODEFER)) mask |= bit(signal);
+        thread.signal_mask = mask & ~kUnblockable;
+        if (action.flags & SA_RESETHAND) process.signal_handlers().actions[signal].handler = kHandlerDefault;
+        return;
+    }
+    // No handler ran: sigsuspend's temporary mask ends here.
+    if (thread.restore_saved_mask) {
+        thread.signal_mask = thread.saved_mask;
+        thread.restore_saved_mask = false;
+    }
+}
+
+Result<u64> sigreturn(Thread& thread, TrapFrame& frame) {
+    // The frame starts where the handler's return popped pretcode.
+    u64 const base = frame.rsp - 8;
+    auto* f = static_cast<RtSigFrame*>(kmalloc(sizeof(RtSigFrame)));
+    if (!f) return Errno(ENOMEM);
+    auto copied = mm::copy_from_user(f, base, sizeof(RtSigFrame));
+    if (copied.is_error()) {
+        kfree(f);
+        return copied.error();
+    }
+    auto const& m = f->uc.uc_mcontext;
+    frame.r8 = m.r8, frame.r9 = m.r9, frame.r10 = m.r10, frame.r11 = m.r11;
+    frame.r12 = m.r12, frame.r13 = m.r13, frame.r14 = m.r14, frame.r15 = m.r15;
+    frame.rdi = m.rdi, frame.rsi = m.rsi, frame.rbp = m.rbp, frame.rbx = m.rbx;
+    frame.rdx = m.rdx, frame.rax = m.rax, frame.rcx = m.rcx, frame.rsp = m.rsp, frame.rip = m.rip;
+    // User mode may not set privileged flags: keep only the arithmetic,
+    // direction, trap and alignment flags, with IF on.
+    frame.rflags = (m.eflags & 0x40dd5) | 0x202;
+    frame.cs = USER_CS;
+    frame.ss = USER_DS;
+    thread.signal_mask = f->uc.uc_sigmask & ~kUnblockable;
+    u64 const fpstate = m.fpstate;
+    kfree(f);
+    if (fpstate) {
+        usize const size = fpu::state_size();
+        TRY(mm::copy_from_user(thread.fpu_state, fpstate, size));
+        fpu::sanitize(thread.fpu_state);
+        fpu::restore(thread.fpu_state);
+    }
+    return frame.rax;
+}
+
+} // namespace signals

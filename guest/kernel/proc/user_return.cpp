@@ -1,0 +1,49 @@
+// The way back to user mode, shared by syscalls, exceptions and interrupts:
+// act on an exit in progress, job-control stops, pending signals and a
+// requested reschedule, then return with interrupts disabled.
+#include <kernel/arch/x86_64/cpu_local.h>
+#include <kernel/arch/x86_64/platform/platform.h>
+#include <kernel/proc/process.h>
+#include <kernel/sched/scheduler.h>
+
+[[noreturn]] void exit_current_thread() {
+    Thread* self = sched::current();
+    platform::irq_enable();
+    if (Process* process = self->process) process->thread_exited(*self);
+    sched::exit_current();
+}
+
+void prepare_return_to_user(Thread& thread, TrapFrame& frame) {
+    for (;;) {
+        platform::irq_enable();
+        Process& process = *thread.process;
+        if (process.exiting()) exit_current_thread();
+        if (process.stopped() && !(thread.pending_signals & signals::bit(signals::SIGKILL))) {
+            (void)sched::wait_until(process.stop_wait(), [&] { return !process.stopped() || process.exiting(); });
+            continue;
+        }
+        if (signals::has_deliverable(thread)) {
+            signals::deliver(thread, frame);
+            if (process.stopped() || process.exiting()) continue;
+        } else if (thread.restore_saved_mask) {
+            thread.signal_mask = thread.saved_mask;
+            thread.restore_saved_mask = false;
+        }
+        // A syscall interrupted by a signal that ran no handler restarts.
+        if (frame.vector == SYSCALL_VECTOR && i64(frame.rax) == -ERESTARTSYS) {
+            frame.rax = thread.syscall_number;
+            frame.rip -= 2;
+        }
+        if (this_cpu().need_resched) sched::yield();
+        platform::irq_disable();
+        if (!this_cpu().need_resched && !signals::has_deliverable(thread) && !process.exiting()) return;
+    }
+}
+
+namespace sched {
+bool current_has_pending_signal() {
+    Thread* self = current();
+    if (!self->process) return false;
+    return self->process->exiting() || signals::has_deliverable(*self);
+}
+} // namespace sched

@@ -1,0 +1,69 @@
+// Helpers shared by the syscall families: descriptors, user paths, and the
+// starting point of *at() path resolution.
+#pragma once
+
+#include <fs/vfs/vfs.h>
+#include <kernel/mm/heap.h>
+#include <kernel/syscalls/syscall.h>
+
+inline constexpr int AT_FDCWD = -100;
+inline constexpr u32 AT_SYMLINK_NOFOLLOW = 0x100;
+inline constexpr u32 AT_REMOVEDIR = 0x200;
+inline constexpr u32 AT_SYMLINK_FOLLOW = 0x400;
+inline constexpr u32 AT_EACCESS = 0x200;
+inline constexpr u32 AT_EMPTY_PATH = 0x1000;
+
+inline Result<RefPtr<File>> file_for(int fd) { return current_process().fds().get(fd); }
+
+// A path copied in from user memory (up to PATH_MAX, on the heap).
+class UserPath {
+public:
+    static Result<UserPath> copy(UserCString source) {
+        UserPath path;
+        path.m_buffer = static_cast<char*>(kmalloc(vfs::kPathMax));
+        if (!path.m_buffer) return Errno(ENOMEM);
+        auto length = mm::copy_string_from_user(source, path.m_buffer, vfs::kPathMax - 1);
+        if (length.is_error()) return length.error();
+        path.m_length = length.value();
+        return path;
+    }
+    UserPath(UserPath&& other) : m_buffer(other.m_buffer), m_length(other.m_length) { other.m_buffer = nullptr; }
+    UserPath(UserPath const&) = delete;
+    ~UserPath() { kfree(m_buffer); }
+    StringView view() const { return StringView(m_buffer, m_length); }
+    bool is_empty() const { return m_length == 0; }
+
+private:
+    UserPath() = default;
+    char* m_buffer { nullptr };
+    usize m_length { 0 };
+};
+
+// Where an *at() path starts: the working directory for AT_FDCWD (or an
+// absolute path), else the directory open as dirfd.
+class PathStart {
+public:
+    static Result<PathStart> create(int dirfd, StringView path) {
+        Process& p = current_process();
+        PathStart start;
+        start.m_root = p.fs().root;
+        if (!path.is_empty() && path[0] == '/') {
+            start.m_base = p.fs().root;
+        } else if (dirfd == AT_FDCWD) {
+            start.m_base = p.fs().cwd;
+        } else {
+            auto file = TRY(p.fds().get(dirfd));
+            if (!file->custody()) return Errno(ENOTDIR);
+            if (!path.is_empty() && !file->custody()->inode().is_directory()) return Errno(ENOTDIR);
+            start.m_base = RefPtr<Custody>(file->custody());
+        }
+        return start;
+    }
+    vfs::Context context() const { return { current_process().credentials(), *m_root, *m_base }; }
+    Custody& base() const { return *m_base; }
+
+private:
+    PathStart() = default;
+    RefPtr<Custody> m_root;
+    RefPtr<Custody> m_base;
+};

@@ -1,0 +1,144 @@
+// read, write and their vector and positional forms; lseek; sendfile.
+#include <kernel/syscalls/helpers.h>
+
+namespace {
+
+struct IoVec {
+    u64 base;
+    u64 length;
+};
+constexpr int kMaxIoVec = 1024; // UIO_MAXIOV
+
+// A write that fails with EPIPE also raises SIGPIPE, as on Linux.
+Result<u64> raise_sigpipe_on_epipe(Result<usize> result) {
+    if (result.is_error() && result.error().code() == EPIPE) {
+        signals::Info info;
+        info.signo = signals::SIGPIPE;
+        info.code = signals::SI_USER;
+        info.pid = current_process().pid();
+        signals::send_to_thread(current_thread(), info);
+    }
+    if (result.is_error()) return result.error();
+    return u64(result.value());
+}
+
+Result<u64> check_count(usize count) {
+    if (i64(count) < 0) return Errno(EINVAL);
+    return u64(count);
+}
+
+// A blocking read or write interrupted by a signal restarts under SA_RESTART.
+Result<usize> restartable(Result<usize> result) {
+    if (result.is_error() && result.error().code() == EINTR) return Errno(ERESTARTSYS);
+    return result;
+}
+
+template<typename Op>
+Result<u64> vector_io(int fd, UserPtr<IoVec> vectors, int count, bool writing, Op op) {
+    auto file = TRY(file_for(fd));
+    if (writing ? !file->writable() : !file->readable()) return Errno(EBADF);
+    if (count < 0 || count > kMaxIoVec) return Errno(EINVAL);
+    u64 total = 0;
+    for (int i = 0; i < count; i++) {
+        IoVec v = TRY(mm::copy_from_user(vectors.offset(u64(i))));
+        if (i64(v.length) < 0 || total + v.length < total || i64(total + v.length) < 0) return Errno(EINVAL);
+        total += v.length;
+    }
+    u64 done = 0;
+    for (int i = 0; i < count; i++) {
+        IoVec v = TRY(mm::copy_from_user(vectors.offset(u64(i))));
+        if (!v.length) continue;
+        auto n = op(*file, IoBuffer::user(v.base), usize(v.length), done);
+        if (n.is_error()) {
+            if (done) break;
+            return n.error();
+        }
+        done += n.value();
+        if (n.value() < v.length) break;
+    }
+    return done;
+}
+
+} // namespace
+
+SYSCALL_HANDLER(read, int fd, UserPtr<u8> buffer, usize count) {
+    TRY(check_count(count));
+    auto file = TRY(file_for(fd));
+    if (!file->readable()) return Errno(EBADF);
+    if (file->inode() && file->inode()->is_directory()) return Errno(EISDIR);
+    return TRY(restartable(file->read(IoBuffer::user(buffer.address), count)));
+}
+
+SYSCALL_HANDLER(write, int fd, UserPtr<u8> buffer, usize count) {
+    TRY(check_count(count));
+    auto file = TRY(file_for(fd));
+    if (!file->writable()) return Errno(EBADF);
+    return raise_sigpipe_on_epipe(restartable(file->write(IoBuffer::user(buffer.address), count)));
+}
+
+SYSCALL_HANDLER(pread64, int fd, UserPtr<u8> buffer, usize count, i64 offset) {
+    TRY(check_count(count));
+    if (offset < 0) return Errno(EINVAL);
+    auto file = TRY(file_for(fd));
+    if (!file->readable()) return Errno(EBADF);
+    return TRY(file->pread(u64(offset), IoBuffer::user(buffer.address), count));
+}
+
+SYSCALL_HANDLER(pwrite64, int fd, UserPtr<u8> buffer, usize count, i64 offset) {
+    TRY(check_count(count));
+    if (offset < 0) return Errno(EINVAL);
+    auto file = TRY(file_for(fd));
+    if (!file->writable()) return Errno(EBADF);
+    return raise_sigpipe_on_epipe(file->pwrite(u64(offset), IoBuffer::user(buffer.address), count));
+}
+
+SYSCALL_HANDLER(readv, int fd, UserPtr<IoVec> vectors, int count) {
+    return vector_io(fd, vectors, count, false, [](File& f, IoBuffer b, usize n, u64) { return restartable(f.read(b, n)); });
+}
+
+SYSCALL_HANDLER(writev, int fd, UserPtr<IoVec> vectors, int count) {
+    auto result = vector_io(fd, vectors, count, true, [](File& f, IoBuffer b, usize n, u64) { return restartable(f.write(b, n)); });
+    if (result.is_error()) return raise_sigpipe_on_epipe(Result<usize>(result.error()));
+    return result;
+}
+
+SYSCALL_HANDLER(lseek, int fd, i64 offset, int whence) {
+    auto file = TRY(file_for(fd));
+    return file->seek(offset, whence);
+}
+
+SYSCALL_HANDLER(sendfile, int out_fd, int in_fd, UserPtr<i64> offset_pointer, usize count) {
+    auto in = TRY(file_for(in_fd));
+    auto out = TRY(file_for(out_fd));
+    if (!in->readable() || !out->writable()) return Errno(EBADF);
+    i64 offset = 0;
+    if (!offset_pointer.is_null()) {
+        offset = TRY(mm::copy_from_user(offset_pointer));
+        if (offset < 0) return Errno(EINVAL);
+    }
+    u8* chunk = static_cast<u8*>(kmalloc(4096));
+    if (!chunk) return Errno(ENOMEM);
+    u64 done = 0;
+    Result<u64> result = u64(0);
+    while (done < count) {
+        usize want = lib::min(count - done, usize(4096));
+        auto got = offset_pointer.is_null() ? in->read(IoBuffer::kernel(chunk), want)
+                                            : in->pread(u64(offset) + done, IoBuffer::kernel(chunk), want);
+        if (got.is_error()) {
+            if (!done) result = got.error();
+            break;
+        }
+        if (got.value() == 0) break;
+        auto put = out->write(IoBuffer::kernel(chunk), got.value());
+        if (put.is_error()) {
+            if (!done) result = raise_sigpipe_on_epipe(Result<usize>(put.error()));
+            break;
+        }
+        done += put.value();
+        if (put.value() < got.value()) break;
+    }
+    kfree(chunk);
+    if (result.is_error()) return result;
+    if (!offset_pointer.is_null()) TRY(mm::copy_to_user(offset_pointer, i64(offset + i64(done))));
+    return done;
+}

@@ -1,0 +1,285 @@
+// Signal syscalls: dispositions, masks, sending, waiting, the alternate
+// stack, rt_sigreturn, and alarm/itimers.
+#include <kernel/sched/scheduler.h>
+#include <kernel/syscalls/helpers.h>
+
+namespace {
+
+struct KernelSigaction {
+    u64 handler;
+    u64 flags;
+    u64 restorer;
+    u64 mask;
+};
+
+constexpr int SIG_BLOCK = 0, SIG_UNBLOCK = 1, SIG_SETMASK = 2;
+
+Result<void> check_signal(int signal) {
+    if (signal < 1 || signal > signals::kCount) return Errno(EINVAL);
+    return {};
+}
+
+// kill()'s permission rule: root, or a matching real/effective uid.
+bool may_signal(Process& target, int signal) {
+    auto const& me = current_process().credentials();
+    auto const& them = target.credentials();
+    if (me.euid == 0) return true;
+    if (signal == signals::SIGCONT && target.sid() == current_process().sid()) return true;
+    return me.uid == them.uid || me.uid == them.suid || me.euid == them.uid || me.euid == them.suid;
+}
+
+signals::Info user_info(int signal, int code) {
+    signals::Info info;
+    info.signo = signal;
+    info.code = code;
+    info.pid = current_process().pid();
+    info.uid = current_process().credentials().uid;
+    return info;
+}
+
+} // namespace
+
+SYSCALL_HANDLER(rt_sigaction, int signal, UserPtr<KernelSigaction> act, UserPtr<KernelSigaction> old_act, usize size) {
+    if (size != 8) return Errno(EINVAL);
+    TRY(check_signal(signal));
+    auto& action = current_process().signal_handlers().actions[signal];
+    KernelSigaction fresh {};
+    if (!act.is_null()) {
+        fresh = TRY(mm::copy_from_user(act));
+        if (signal == signals::SIGKILL || signal == signals::SIGSTOP) return Errno(EINVAL);
+    }
+    if (!old_act.is_null())
+        TRY(mm::copy_to_user(old_act, KernelSigaction { action.handler, action.flags, action.restorer, action.mask }));
+    if (!act.is_null()) {
+        action = { fresh.handler, fresh.flags, fresh.restorer, fresh.mask & ~signals::kUnblockable };
+        // Setting SIG_IGN (or a default that ignores) discards what is pending.
+        bool ignored = fresh.handler == signals::kHandlerIgnore
+            || (fresh.handler == signals::kHandlerDefault && signals::default_action(signal) == signals::DefaultAction::Ignore);
+        if (ignored) {
+            current_process().pending_signals &= ~signals::bit(signal);
+            current_process().for_each_thread([&](Thread& t) { t.pending_signals &= ~signals::bit(signal); });
+        }
+    }
+    return u64(0);
+}
+
+SYSCALL_HANDLER(rt_sigprocmask, int how, UserPtr<u64> set, UserPtr<u64> old_set, usize size) {
+    if (size != 8) return Errno(EINVAL);
+    Thread& t = current_thread();
+    u64 const old = t.signal_mask;
+    if (!set.is_null()) {
+        u64 value = TRY(mm::copy_from_user(set));
+        switch (how) {
+        case SIG_BLOCK: t.signal_mask |= value; break;
+        case SIG_UNBLOCK: t.signal_mask &= ~value; break;
+        case SIG_SETMASK: t.signal_mask = value; break;
+        default: return Errno(EINVAL);
+        }
+        t.signal_mask &= ~signals::kUnblockable;
+    }
+    if (!old_set.is_null()) TRY(mm::copy_to_user(old_set, old));
+    return u64(0);
+}
+
+SYSCALL_HANDLER(rt_sigreturn) {
+    auto result = signals::sigreturn(current_thread(), syscall_frame());
+    if (result.is_error()) {
+        // A corrupt frame: Linux kills the process with SIGSEGV.
+        current_process().exit_group(wait_status_signaled(signals::SIGSEGV, true));
+        return result;
+    }
+    return result;
+}
+
+SYSCALL_HANDLER(rt_sigpending, UserPtr<u64> set, usize size) {
+    if (size > 8) return Errno(EINVAL);
+    Thread& t = current_thread();
+    u64 pending = (t.pending_signals | current_process().pending_signals) & t.signal_mask;
+    TRY(mm::copy_to_user(set.address, &pending, size));
+    return u64(0);
+}
+
+SYSCALL_HANDLER(rt_sigsuspend, UserPtr<u64> set, usize size) {
+    if (size != 8) return Errno(EINVAL);
+    u64 mask = TRY(mm::copy_from_user(set));
+    Thread& t = current_thread();
+    t.saved_mask = t.signal_mask;
+    t.restore_saved_mask = true;
+    t.signal_mask = mask & ~signals::kUnblockable;
+    WaitQueue never;
+    (void)sched::wait_until(never, [] { return false; });
+    return Errno(EINTR);
+}
+
+SYSCALL_HANDLER(pause) {
+    WaitQueue never;
+    (void)sched::wait_until(never, [] { return false; });
+    return Errno(EINTR);
+}
+
+SYSCALL_HANDLER(rt_sigtimedwait, UserPtr<u64> set, UserPtr<u8> info_out, UserPtr<i64> timeout, usize size) {
+    if (size != 8) return Errno(EINVAL);
+    u64 const wanted = TRY(mm::copy_from_user(set)) & ~signals::kUnblockable;
+    u64 deadline = 0;
+    if (!timeout.is_null()) {
+        i64 ts[2];
+        TRY(mm::copy_from_user(ts, timeout.address, sizeof(ts)));
+        if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000) return Errno(EINVAL);
+        deadline = sched::now_ns() + u64(ts[0]) * 1000000000 + u64(ts[1]);
+        if (deadline == 0) deadline = 1;
+    }
+    Thread& t = current_thread();
+    Process& p = current_process();
+    // Temporarily unblock the wanted signals so that they wake us; take
+    // them before delivery would.
+    u64 const old_mask = t.signal_mask;
+    WaitQueue never;
+    auto pending = [&] { return ((t.pending_signals | p.pending_signals) & wanted) != 0; };
+    Result<void> waited;
+    if (!pending()) {
+        t.signal_mask &= ~wanted;
+        waited = sched::wait_until(never, pending, deadline ? deadline : 0);
+        t.signal_mask = old_mask;
+    }
+    u64 const available = (t.pending_signals | p.pending_signals) & wanted;
+    if (!available) return waited.is_error() && waited.error().code() == ETIMEDOUT ? Errno(EAGAIN) : Errno(EINTR);
+    int signal = __builtin_ctzll(available) + 1;
+    signals::Info info;
+    if (t.pending_signals & signals::bit(signal)) {
+        t.pending_signals &= ~signals::bit(signal);
+        info = t.pending_info[signal];
+    } else {
+        p.pending_signals &= ~signals::bit(signal);
+        info = p.pending_info[signal];
+    }
+    if (!info_out.is_null()) {
+        i32 fields[32] = {};
+        fields[0] = info.signo;
+        fields[2] = info.code;
+        fields[4] = info.pid;
+        fields[5] = i32(info.uid);
+        TRY(mm::copy_to_user(info_out.address, fields, sizeof(fields)));
+    }
+    return u64(signal);
+}
+
+SYSCALL_HANDLER(sigaltstack, UserPtr<u64> new_stack, UserPtr<u64> old_stack) {
+    constexpr i32 SS_ONSTACK = 1, SS_DISABLE = 2;
+    constexpr u64 MINSIGSTKSZ = 2048;
+    Thread& t = current_thread();
+    u64 const rsp = syscall_frame().rsp;
+    bool const on_stack = !t.altstack_disabled && rsp > t.altstack_sp && rsp <= t.altstack_sp + t.altstack_size;
+    if (!old_stack.is_null()) {
+        u64 old[3] = { t.altstack_sp, u64(t.altstack_disabled ? SS_DISABLE : on_stack ? SS_ONSTACK : 0), t.altstack_size };
+        TRY(mm::copy_to_user(old_stack.address, old, sizeof(old)));
+    }
+    if (!new_stack.is_null()) {
+        u64 fresh[3];
+        TRY(mm::copy_from_user(fresh, new_stack.address, sizeof(fresh)));
+        if (on_stack) return Errno(EPERM);
+        i32 flags = i32(fresh[1]);
+        if (flags & ~(SS_DISABLE | (1 << 31) /* SS_AUTODISARM */)) return Errno(EINVAL);
+        if (flags & SS_DISABLE) {
+            t.altstack_disabled = true;
+            t.altstack_sp = t.altstack_size = 0;
+        } else {
+            if (fresh[2] < MINSIGSTKSZ) return Errno(ENOMEM);
+            t.altstack_sp = fresh[0];
+            t.altstack_size = fresh[2];
+            t.altstack_disabled = false;
+        }
+    }
+    return u64(0);
+}
+
+SYSCALL_HANDLER(kill, int pid, int signal) {
+    if (signal < 0 || signal > signals::kCount) return Errno(EINVAL);
+    Process& self = current_process();
+    if (pid > 0) {
+        Process* target = Process::find(pid);
+        if (!target) return Errno(ESRCH);
+        if (!may_signal(*target, signal)) return Errno(EPERM);
+        if (signal && !target->is_zombie()) signals::send_to_process(*target, user_info(signal, signals::SI_USER));
+        return u64(0);
+    }
+    // A group (pid 0: the caller's; pid < -1: -pid), or everyone (pid -1)
+    // except init and the caller.
+    int const group = pid == 0 ? self.pgid() : -pid;
+    bool found = false, sent = false;
+    Process::for_each([&](Process& p) {
+        bool const selected = pid == -1 ? (p.pid() != 1 && &p != &self) : p.pgid() == group;
+        if (!selected || p.is_zombie()) return;
+        found = true;
+        if (!may_signal(p, signal)) return;
+        sent = true;
+        if (signal) signals::send_to_process(p, user_info(signal, signals::SI_USER));
+    });
+    if (!found) return Errno(ESRCH);
+    if (!sent) return Errno(EPERM);
+    return u64(0);
+}
+
+static Result<u64> signal_thread(int tgid, int tid, int signal) {
+    if (tid <= 0 || signal < 0 || signal > signals::kCount) return Errno(EINVAL);
+    Thread* target = nullptr;
+    Process::for_each([&](Process& p) {
+        if (tgid > 0 && p.pid() != tgid) return;
+        p.for_each_thread([&](Thread& t) {
+            if (int(t.tid()) == tid) target = &t;
+        });
+    });
+    if (!target) return Errno(ESRCH);
+    if (!may_signal(*target->process, signal)) return Errno(EPERM);
+    if (signal) signals::send_to_thread(*target, user_info(signal, signals::SI_TKILL));
+    return u64(0);
+}
+
+SYSCALL_HANDLER(tkill, int tid, int signal) { return signal_thread(-1, tid, signal); }
+SYSCALL_HANDLER(tgkill, int tgid, int tid, int signal) {
+    if (tgid <= 0) return Errno(EINVAL);
+    return signal_thread(tgid, tid, signal);
+}
+
+// ---- alarm and ITIMER_REAL -----------------------------------------------------
+
+SYSCALL_HANDLER(alarm, u32 seconds) {
+    Process& p = current_process();
+    u64 const now = sched::now_ns();
+    u64 remaining = p.alarm_deadline_ns > now ? (p.alarm_deadline_ns - now + 999999999) / 1000000000 : 0;
+    p.alarm_deadline_ns = seconds ? now + u64(seconds) * 1000000000 : 0;
+    p.arm_alarm();
+    return remaining;
+}
+
+namespace {
+struct ItimerVal {
+    i64 interval_sec, interval_usec, value_sec, value_usec;
+};
+} // namespace
+
+SYSCALL_HANDLER(getitimer, int which, UserPtr<ItimerVal> out) {
+    if (which != 0) return Errno(EINVAL);
+    Process& p = current_process();
+    u64 const now = sched::now_ns();
+    u64 remaining = p.alarm_deadline_ns > now ? p.alarm_deadline_ns - now : 0;
+    TRY(mm::copy_to_user(out, ItimerVal { 0, 0, i64(remaining / 1000000000), i64(remaining / 1000 % 1000000) }));
+    return u64(0);
+}
+
+SYSCALL_HANDLER(setitimer, int which, UserPtr<ItimerVal> in, UserPtr<ItimerVal> out) {
+    if (which != 0) return Errno(EINVAL);
+    Process& p = current_process();
+    u64 const now = sched::now_ns();
+    if (!out.is_null()) {
+        u64 remaining = p.alarm_deadline_ns > now ? p.alarm_deadline_ns - now : 0;
+        TRY(mm::copy_to_user(out, ItimerVal { 0, 0, i64(remaining / 1000000000), i64(remaining / 1000 % 1000000) }));
+    }
+    if (!in.is_null()) {
+        ItimerVal v = TRY(mm::copy_from_user(in));
+        if (v.value_sec < 0 || v.value_usec < 0 || v.value_usec >= 1000000) return Errno(EINVAL);
+        u64 delay = u64(v.value_sec) * 1000000000 + u64(v.value_usec) * 1000;
+        p.alarm_deadline_ns = delay ? now + delay : 0;
+        p.arm_alarm();
+    }
+    return u64(0);
+}

@@ -1,0 +1,168 @@
+// Time: clocks, sleeping, and futexes.
+#include <kernel/proc/futex.h>
+#include <kernel/sched/clock.h>
+#include <kernel/sched/scheduler.h>
+#include <kernel/syscalls/helpers.h>
+
+namespace {
+
+struct UserTimespec {
+    i64 tv_sec;
+    i64 tv_nsec;
+};
+
+enum Clock : int {
+    CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2, CLOCK_THREAD_CPUTIME_ID = 3,
+    CLOCK_MONOTONIC_RAW = 4, CLOCK_REALTIME_COARSE = 5, CLOCK_MONOTONIC_COARSE = 6, CLOCK_BOOTTIME = 7,
+    CLOCK_REALTIME_ALARM = 8, CLOCK_BOOTTIME_ALARM = 9, CLOCK_TAI = 11,
+};
+
+Result<Timespec> read_clock(int id) {
+    switch (id) {
+    case CLOCK_REALTIME:
+    case CLOCK_REALTIME_COARSE:
+    case CLOCK_REALTIME_ALARM:
+    case CLOCK_TAI: return clock::realtime();
+    case CLOCK_MONOTONIC:
+    case CLOCK_MONOTONIC_RAW:
+    case CLOCK_MONOTONIC_COARSE:
+    case CLOCK_BOOTTIME:
+    case CLOCK_BOOTTIME_ALARM: return clock::monotonic();
+    case CLOCK_PROCESS_CPUTIME_ID:
+    case CLOCK_THREAD_CPUTIME_ID:
+        // CPU time is not accounted yet: report time since the process started.
+        return Timespec::from_ns(sched::now_ns() - current_process().start_time_ns);
+    }
+    return Errno(EINVAL);
+}
+
+Result<u64> read_timeout(UserPtr<UserTimespec> user) {
+    UserTimespec t = TRY(mm::copy_from_user(user));
+    if (t.tv_sec < 0 || t.tv_nsec < 0 || t.tv_nsec >= 1000000000) return Errno(EINVAL);
+    if (u64(t.tv_sec) > 1000000000ull * 100) return ~0ull >> 2; // "forever" without overflow
+    return u64(t.tv_sec) * 1000000000 + u64(t.tv_nsec);
+}
+
+// Sleeps until the monotonic deadline; EINTR if a signal interrupts.
+Result<void> sleep_until(u64 deadline) {
+    WaitQueue never;
+    auto waited = sched::wait_until(never, [] { return false; }, deadline ? deadline : 1);
+    if (waited.is_error() && waited.error().code() == ETIMEDOUT) return {};
+    return waited;
+}
+
+} // namespace
+
+SYSCALL_HANDLER(clock_gettime, int id, UserPtr<UserTimespec> out) {
+    Timespec t = TRY(read_clock(id));
+    TRY(mm::copy_to_user(out, UserTimespec { t.sec, t.nsec }));
+    return u64(0);
+}
+
+SYSCALL_HANDLER(clock_getres, int id, UserPtr<UserTimespec> out) {
+    TRY(read_clock(id));
+    bool const coarse = id == CLOCK_REALTIME_COARSE || id == CLOCK_MONOTONIC_COARSE;
+    UserTimespec resolution { 0, coarse ? i64(1000000000 / sched::kTickHz) : 1 };
+    if (!out.is_null()) TRY(mm::copy_to_user(out, resolution));
+    return u64(0);
+}
+
+SYSCALL_HANDLER(gettimeofday, UserPtr<i64> tv, UserPtr<i32> tz) {
+    Timespec t = clock::realtime();
+    if (!tv.is_null()) {
+        i64 value[2] = { t.sec, t.nsec / 1000 };
+        TRY(mm::copy_to_user(tv.address, value, sizeof(value)));
+    }
+    if (!tz.is_null()) {
+        i32 zone[2] = { 0, 0 };
+        TRY(mm::copy_to_user(tz.address, zone, sizeof(zone)));
+    }
+    return u64(0);
+}
+
+SYSCALL_HANDLER(time, UserPtr<i64> out) {
+    i64 now = clock::realtime().sec;
+    if (!out.is_null()) TRY(mm::copy_to_user(out, now));
+    return u64(now);
+}
+
+SYSCALL_HANDLER(nanosleep, UserPtr<UserTimespec> request, UserPtr<UserTimespec> remaining) {
+    u64 const duration = TRY(read_timeout(request));
+    u64 const deadline = sched::now_ns() + duration;
+    auto slept = sleep_until(deadline);
+    if (slept.is_error()) {
+        if (!remaining.is_null()) {
+            u64 now = sched::now_ns(), left = deadline > now ? deadline - now : 0;
+            TRY(mm::copy_to_user(remaining, UserTimespec { i64(left / 1000000000), i64(left % 1000000000) }));
+        }
+        return slept.error();
+    }
+    return u64(0);
+}
+
+SYSCALL_HANDLER(clock_nanosleep, int id, int flags, UserPtr<UserTimespec> request, UserPtr<UserTimespec> remaining) {
+    constexpr int TIMER_ABSTIME = 1;
+    if (id == CLOCK_THREAD_CPUTIME_ID) return Errno(EINVAL);
+    TRY(read_clock(id));
+    if (id == CLOCK_PROCESS_CPUTIME_ID) return Errno(ENOTSUP);
+    u64 const value = TRY(read_timeout(request));
+    u64 const now = sched::now_ns();
+    u64 deadline;
+    if (flags & TIMER_ABSTIME) {
+        u64 const clock_now = TRY(read_clock(id)).to_ns();
+        deadline = value > clock_now ? now + (value - clock_now) : now;
+    } else {
+        deadline = now + value;
+    }
+    auto slept = sleep_until(deadline);
+    if (slept.is_error()) {
+        if (!(flags & TIMER_ABSTIME) && !remaining.is_null()) {
+            u64 later = sched::now_ns(), left = deadline > later ? deadline - later : 0;
+            TRY(mm::copy_to_user(remaining, UserTimespec { i64(left / 1000000000), i64(left % 1000000000) }));
+        }
+        return slept.error();
+    }
+    return u64(0);
+}
+
+SYSCALL_HANDLER(futex, u64 address, int op, u32 value, u64 timeout_or_value2, u64 address2, u32 value3) {
+    constexpr int FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_REQUEUE = 3, FUTEX_CMP_REQUEUE = 4, FUTEX_WAIT_BITSET = 9,
+                  FUTEX_WAKE_BITSET = 10, FUTEX_PRIVATE_FLAG = 128, FUTEX_CLOCK_REALTIME = 256;
+    int const command = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+    switch (command) {
+    case FUTEX_WAIT:
+    case FUTEX_WAIT_BITSET: {
+        u32 const bitset = command == FUTEX_WAIT ? futex::kBitsetMatchAny : value3;
+        u64 deadline = 0;
+        if (timeout_or_value2) {
+            u64 t = TRY(read_timeout(UserPtr<UserTimespec>(timeout_or_value2)));
+            if (command == FUTEX_WAIT) {
+                deadline = sched::now_ns() + t;
+            } else if (op & FUTEX_CLOCK_REALTIME) {
+                u64 real = clock::realtime().to_ns();
+                deadline = sched::now_ns() + (t > real ? t - real : 0);
+            } else {
+                deadline = t;
+            }
+            if (!deadline) deadline = 1;
+        }
+        auto waited = futex::wait(address, value, deadline, bitset);
+        if (waited.is_error() && waited.error().code() == EINTR) return Errno(ERESTARTSYS);
+        TRY(waited);
+        return u64(0);
+    }
+    case FUTEX_WAKE:
+    case FUTEX_WAKE_BITSET: {
+        u32 const bitset = command == FUTEX_WAKE ? futex::kBitsetMatchAny : value3;
+        if (bitset == 0) return Errno(EINVAL);
+        return futex::wake(address, value, bitset);
+    }
+    case FUTEX_REQUEUE: return futex::requeue(address, value, address2, u32(timeout_or_value2));
+    case FUTEX_CMP_REQUEUE: {
+        u32 current = TRY(mm::copy_from_user(UserPtr<u32>(address)));
+        if (current != value3) return Errno(EAGAIN);
+        return futex::requeue(address, value, address2, u32(timeout_or_value2));
+    }
+    }
+    return Errno(ENOSYS);
+}
