@@ -7,7 +7,9 @@
 
 #include <proto/vm_abi.h>
 
+#include <cinttypes>
 #include <condition_variable>
+#include <cstdio>
 #include <csignal>
 #include <cstring>
 #include <mutex>
@@ -68,36 +70,23 @@ private:
 
 Machine::Machine(MachineConfig const& config, OutputStream& program_output, OutputStream& kernel_log,
                  PhaseClock& phases)
-    : m_kvm()
-    , m_memory(config.memory_bytes)
+    : m_memory(config.memory_bytes)
+    , m_boot(load_guest(config, m_memory))
+    , m_kvm(config.kvm_device)
     , m_vm(m_kvm)
     , m_phases(phases)
     , m_serial(program_output)
     , m_debugcon(kernel_log)
     , m_fastcon(m_memory, program_output, kernel_log) {
-    KernelImage image = parse_kernel_elf(config.kernel_elf);
-    load_kernel(image, config.kernel_elf, m_memory, kLowMemoryEnd);
-
-    BootInfoSpec boot;
-    boot.cmdline = config.cmdline;
-    if (!config.initrd.empty()) {
-        boot.initrd_size = config.initrd.size();
-        boot.initrd_gpa = place_initrd(m_memory.size(), config.initrd.size(), (image.physical_end + 0xfff) & ~0xfffull);
-        m_memory.write_bytes(boot.initrd_gpa, config.initrd.data(), config.initrd.size());
-    }
-    uint64_t const boot_info_gpa = write_boot_info(m_memory, boot);
-    uint64_t const cr3 = write_boot_page_tables(m_memory);
-    write_boot_gdt(m_memory);
-
     m_vm.set_memory(m_memory);
     m_vm.create_irqchip();
     m_vcpu = m_vm.create_vcpu(0);
     m_vcpu->set_cpuid(m_kvm.supported_cpuid());
-    m_vcpu->enter_long_mode(cr3, layout::kGdt, 8 * 8 - 1);
+    m_vcpu->enter_long_mode(m_boot.cr3, layout::kGdt, 8 * 8 - 1);
     kvm_regs regs {};
-    regs.rip = image.entry;
+    regs.rip = m_boot.entry;
     regs.rflags = 2;
-    regs.rbx = boot_info_gpa;
+    regs.rbx = m_boot.boot_info_gpa;
     m_vcpu->set_regs(regs);
 
     m_io.attach(kPortCom1, Serial16550::kRegisters, m_serial);
@@ -110,6 +99,36 @@ Machine::Machine(MachineConfig const& config, OutputStream& program_output, Outp
 }
 
 Machine::~Machine() = default;
+
+Machine::BootState Machine::load_guest(MachineConfig const& config, GuestMemory& memory) {
+    KernelImage image = parse_kernel_elf(config.kernel_elf);
+    load_kernel(image, config.kernel_elf, memory, kLowMemoryEnd);
+    // The vCPU starts at e_entry through the boot page tables. Unless they
+    // lead to the bytes loaded for it, the guest faults before its first
+    // instruction and the bad ELF looks like a kernel crash.
+    if (boot_map_physical(image.entry) != image.entry_physical) {
+        char message[200];
+        std::snprintf(message, sizeof(message),
+                      "kernel ELF: entry point 0x%" PRIx64 " (loaded at 0x%" PRIx64
+                      ") is not mapped there by the boot page tables (the first GiB at 0 and at 0x%" PRIx64 ")",
+                      image.entry, image.entry_physical, kKernelVirtualBase);
+        throw VmmError(message);
+    }
+
+    BootInfoSpec boot;
+    boot.cmdline = config.cmdline;
+    if (!config.initrd.empty()) {
+        boot.initrd_size = config.initrd.size();
+        boot.initrd_gpa = place_initrd(memory.size(), config.initrd.size(), (image.physical_end + 0xfff) & ~0xfffull);
+        memory.write_bytes(boot.initrd_gpa, config.initrd.data(), config.initrd.size());
+    }
+    BootState state {};
+    state.entry = image.entry;
+    state.boot_info_gpa = write_boot_info(memory, boot);
+    state.cr3 = write_boot_page_tables(memory);
+    write_boot_gdt(memory);
+    return state;
+}
 
 Outcome Machine::run(std::optional<std::chrono::duration<double>> timeout) {
     std::optional<Watchdog> watchdog;

@@ -23,6 +23,7 @@ struct MachineConfig {
     std::span<uint8_t const> initrd; // may be empty
     std::string cmdline;
     uint64_t memory_bytes = 256ull << 20;
+    std::string kvm_device = "/dev/kvm";
 };
 
 struct Outcome {
@@ -42,11 +43,26 @@ public:
     std::string vcpu_stats() const { return m_vcpu->stats(); }
     GuestMemory& memory() { return m_memory; }
 
+    // Where the vCPU starts: what load_guest() left in RAM for it.
+    struct BootState {
+        uint64_t entry;
+        uint64_t boot_info_gpa;
+        uint64_t cr3;
+    };
+    // Loads the kernel, the initrd, the boot info, the boot page tables and
+    // the GDT into `memory`, and checks that the entry point is mapped.
+    // Throws VmmError for a bad kernel or initrd. The constructor runs it
+    // before it opens the KVM device, so bad inputs are reported as such
+    // whatever the host's /dev/kvm is; it needs no KVM, so the unit tests
+    // call it directly.
+    static BootState load_guest(MachineConfig const& config, GuestMemory& memory);
+
 private:
     Outcome handle_exit(bool& done);
 
-    Kvm m_kvm;
     GuestMemory m_memory;
+    BootState m_boot;
+    Kvm m_kvm;
     Vm m_vm;
     std::unique_ptr<Vcpu> m_vcpu;
     PhaseClock& m_phases;

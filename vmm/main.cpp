@@ -6,13 +6,13 @@
 
 #include <proto/vm_abi.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <fcntl.h>
 #include <fstream>
-#include <iostream>
-#include <iterator>
 #include <sstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 extern "C" uint8_t const aramid_default_kernel[];
@@ -23,10 +23,40 @@ namespace {
 using namespace vmm;
 using namespace aramid::abi;
 
-std::vector<uint8_t> read_file(std::string const& what, std::string const& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw VmmError("cannot open " + what + " '" + path + "': " + std::strerror(errno), errno);
-    return { std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>() };
+// The largest kernel file read: far above any aramid kernel, debug info
+// included, and small enough to refuse `--kernel /dev/zero` quickly.
+constexpr uint64_t kMaxKernelFileBytes = 256ull << 20;
+
+// Reads the whole file the user named as `what`. Stops after `limit` bytes
+// (`limit_text` says what that is), so a device or pipe that never ends is an
+// error, not an exhausted host.
+std::vector<uint8_t> read_file(std::string const& what, std::string const& path, uint64_t limit,
+                               std::string const& limit_text) {
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) throw_errno("cannot open " + what + " '" + path + "'");
+    std::vector<uint8_t> bytes;
+    struct stat st {};
+    if (fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode))
+        bytes.reserve(std::min<uint64_t>(uint64_t(st.st_size), limit));
+    std::vector<uint8_t> chunk(64 << 10);
+    for (;;) {
+        ssize_t n = ::read(fd.get(), chunk.data(), chunk.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw_errno("cannot read " + what + " '" + path + "'");
+        if (n == 0) return bytes;
+        if (uint64_t(n) > limit - bytes.size())
+            throw VmmError(what + " '" + path + "' is larger than " + limit_text);
+        bytes.insert(bytes.end(), chunk.begin(), chunk.begin() + n);
+    }
+}
+
+// The --result file named before a command-line error, so that a script
+// gets its JSON even when the options themselves are wrong.
+std::optional<std::string> result_file_in(std::vector<std::string> const& args) {
+    std::optional<std::string> file;
+    for (size_t i = 0; i + 1 < args.size() && args[i] != "--"; i++)
+        if (args[i] == "--result") file = args[++i];
+    return file;
 }
 
 std::string json_escape(std::string const& s) {
@@ -69,11 +99,14 @@ int run(Options const& options, PhaseClock& phases) {
     std::vector<uint8_t> kernel_file;
     std::span<uint8_t const> kernel(aramid_default_kernel, aramid_default_kernel_end);
     if (options.kernel) {
-        kernel_file = read_file("kernel", *options.kernel);
+        kernel_file = read_file("kernel", *options.kernel, kMaxKernelFileBytes,
+                                std::to_string(kMaxKernelFileBytes >> 20) + " MiB");
         kernel = kernel_file;
     }
     std::vector<uint8_t> initrd;
-    if (options.initrd) initrd = read_file("initrd", *options.initrd);
+    if (options.initrd)
+        initrd = read_file("initrd", *options.initrd, options.memory_mib << 20,
+                           "guest RAM (" + std::to_string(options.memory_mib) + " MiB); raise --mem");
     if (!options.program.empty()) throw VmmError("running a program (-- PROGRAM) needs the processes work (issue 3); not yet available");
 
     std::unique_ptr<OutputStream> log_output = std::make_unique<OutputStream>(STDERR_FILENO);
@@ -89,6 +122,7 @@ int run(Options const& options, PhaseClock& phases) {
     config.kernel_elf = kernel;
     config.initrd = initrd;
     config.memory_bytes = options.memory_mib << 20;
+    config.kvm_device = options.kvm_device;
     config.cmdline = "aramid.fastcon=1";
     if (!options.verbose && !options.log_file) config.cmdline += " quiet";
     if (!options.cmdline.empty()) config.cmdline += " " + options.cmdline;
@@ -109,11 +143,13 @@ int run(Options const& options, PhaseClock& phases) {
 int main(int argc, char** argv) {
     PhaseClock phases(PhaseClock::Clock::now());
     std::signal(SIGPIPE, SIG_IGN);
+    std::vector<std::string> const args(argv + 1, argv + argc);
     Options options;
     try {
-        options = parse_options(std::vector<std::string>(argv + 1, argv + argc));
+        options = parse_options(args);
     } catch (VmmError const& e) {
         std::fprintf(stderr, "aramid-vmm: %s\n", e.what());
+        report_phases(phases, false, result_file_in(args), { kExitVmmError, "vmm-error", e.what() });
         return kExitVmmError;
     }
     if (options.help) {
@@ -130,6 +166,13 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "aramid-vmm: %s\n", e.what());
         Outcome outcome { kExitVmmError, "vmm-error", e.what() };
         report_phases(phases, false, options.result_file, outcome);
+        return kExitVmmError;
+    } catch (std::exception const& e) {
+        // Not a VmmError: a bug or an exhausted host (std::bad_alloc). Still
+        // a one-line reason and the VMM-error status, never an abort.
+        std::string const message = std::string("unexpected error: ") + e.what();
+        std::fprintf(stderr, "aramid-vmm: %s\n", message.c_str());
+        report_phases(phases, false, options.result_file, { kExitVmmError, "vmm-error", message });
         return kExitVmmError;
     }
 }

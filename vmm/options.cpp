@@ -11,12 +11,15 @@ namespace vmm {
 
 namespace {
 
+// Plain decimal digits only: strtoull alone would also take blanks, a sign
+// (wrapping "-5" to 2^64 - 5) and, past 2^64, saturate.
 uint64_t parse_unsigned(std::string const& option, std::string const& text) {
-    if (text.empty() || text[0] == '-') throw VmmError(option + ": expected a positive number, got '" + text + "'");
-    char* end = nullptr;
+    if (!text.empty() && text[0] == '-') throw VmmError(option + ": expected a positive number, got '" + text + "'");
+    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
+        throw VmmError(option + ": expected a number, got '" + text + "'");
     errno = 0;
-    unsigned long long v = std::strtoull(text.c_str(), &end, 10);
-    if (errno || *end) throw VmmError(option + ": expected a number, got '" + text + "'");
+    unsigned long long v = std::strtoull(text.c_str(), nullptr, 10);
+    if (errno == ERANGE) throw VmmError(option + ": " + text + " is too large");
     return v;
 }
 
@@ -61,6 +64,7 @@ Options parse_options(std::vector<std::string> const& args) {
         else if (a == "--log") o.log_file = value();
         else if (a == "--result") o.result_file = value();
         else if (a == "--monitor") o.monitor_socket = value();
+        else if (a == "--kvm-device") o.kvm_device = value();
         else if (a == "--help" || a == "-h") o.help = true;
         else if (a == "--version") o.version = true;
         else throw VmmError("unknown option '" + a + "' (see --help)");
@@ -86,6 +90,7 @@ std::string usage_text() {
            "  --log FILE        write the whole kernel log to FILE\n"
            "  --result FILE     write {status, reason, phases} as JSON to FILE\n"
            "  --stats           print the KVM vCPU counters at exit\n"
+           "  --kvm-device PATH the KVM device to use (default /dev/kvm)\n"
            "  --help, --version\n"
            "\n"
            "exit status:\n"

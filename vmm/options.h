@@ -22,6 +22,7 @@ struct Options {
     std::optional<std::string> log_file;
     std::optional<std::string> result_file;
     std::optional<std::string> monitor_socket;
+    std::string kvm_device = "/dev/kvm"; // another path shows how a missing or non-KVM device fails
     std::vector<std::string> program; // after `--`: the program init runs
 };
 

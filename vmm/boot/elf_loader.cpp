@@ -55,9 +55,11 @@ std::optional<uint64_t> find_pvh_note(std::span<uint8_t const> file, Elf64_Phdr 
 } // namespace
 
 KernelImage parse_kernel_elf(std::span<uint8_t const> file) {
+    // The magic first: a short script or text file is "not ELF", not "too short".
+    if (file.size() >= SELFMAG && std::memcmp(file.data(), ELFMAG, SELFMAG) != 0)
+        throw VmmError("kernel: not an ELF file (bad magic)");
     if (file.size() < sizeof(Elf64_Ehdr)) throw VmmError("kernel: not an ELF file (too short)");
     auto eh = read_at<Elf64_Ehdr>(file, 0);
-    if (std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) throw VmmError("kernel: not an ELF file (bad magic)");
     if (eh.e_ident[EI_CLASS] != ELFCLASS64) throw VmmError("kernel ELF: not 64-bit (ELFCLASS64 expected)");
     if (eh.e_ident[EI_DATA] != ELFDATA2LSB) throw VmmError("kernel ELF: not little-endian");
     if (eh.e_machine != EM_X86_64) throw VmmError("kernel ELF: wrong architecture (machine " + std::to_string(eh.e_machine) + ", x86-64 expected)");
@@ -80,15 +82,19 @@ KernelImage parse_kernel_elf(std::span<uint8_t const> file) {
             if (auto entry = find_pvh_note(file, ph)) image.pvh_entry = entry;
             continue;
         }
-        if (ph.p_type != PT_LOAD || ph.p_memsz == 0) continue;
-        if (!range_ok(ph.p_offset, ph.p_filesz, file.size())) throw VmmError(which + ": contents outside the file");
+        if (ph.p_type != PT_LOAD) continue;
         if (ph.p_filesz > ph.p_memsz) throw VmmError(which + ": file size larger than memory size");
+        if (ph.p_memsz == 0) continue;
+        if (!range_ok(ph.p_offset, ph.p_filesz, file.size())) throw VmmError(which + ": contents outside the file");
         if (ph.p_paddr + ph.p_memsz < ph.p_paddr) throw VmmError(which + ": physical range overflows");
         if (ph.p_vaddr + ph.p_memsz < ph.p_vaddr) throw VmmError(which + ": virtual range overflows");
         image.segments.push_back({ ph.p_offset, ph.p_filesz, ph.p_memsz, ph.p_paddr, ph.p_vaddr });
         image.physical_start = std::min<uint64_t>(image.physical_start, ph.p_paddr);
         image.physical_end = std::max<uint64_t>(image.physical_end, ph.p_paddr + ph.p_memsz);
-        if (eh.e_entry >= ph.p_vaddr && eh.e_entry < ph.p_vaddr + ph.p_memsz) entry_inside = true;
+        if (!entry_inside && eh.e_entry >= ph.p_vaddr && eh.e_entry < ph.p_vaddr + ph.p_memsz) {
+            entry_inside = true;
+            image.entry_physical = ph.p_paddr + (eh.e_entry - ph.p_vaddr);
+        }
     }
     if (image.segments.empty()) throw VmmError("kernel ELF: no loadable segment");
     if (!entry_inside) throw VmmError("kernel ELF: entry point " + hex(eh.e_entry) + " is outside every loadable segment");

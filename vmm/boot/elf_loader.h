@@ -21,6 +21,7 @@ struct LoadSegment {
 
 struct KernelImage {
     uint64_t entry;                    // e_entry: 64-bit virtual entry
+    uint64_t entry_physical;           // where the segment holding e_entry puts its bytes
     std::optional<uint64_t> pvh_entry; // XEN_ELFNOTE_PHYS32_ENTRY, if present
     std::vector<LoadSegment> segments;
     uint64_t physical_start; // lowest p_paddr of a PT_LOAD

@@ -25,6 +25,14 @@ uint64_t write_boot_page_tables(GuestMemory& memory) {
     return layout::kPml4;
 }
 
+std::optional<uint64_t> boot_map_physical(uint64_t virtual_address) {
+    uint64_t const kernel_base = aramid::abi::kKernelVirtualBase;
+    if (virtual_address < layout::kBootMapSize) return virtual_address;
+    if (virtual_address >= kernel_base && virtual_address - kernel_base < layout::kBootMapSize)
+        return virtual_address - kernel_base;
+    return std::nullopt;
+}
+
 void write_boot_gdt(GuestMemory& memory) {
     // Linux layout: 0x10 kernel CS (64-bit), 0x18 kernel DS, 0x23 user32 CS,
     // 0x2b user DS, 0x33 user CS.

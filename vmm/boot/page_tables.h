@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 namespace vmm {
 
@@ -15,6 +16,9 @@ class GuestMemory;
 
 uint64_t write_boot_page_tables(GuestMemory& memory);
 void write_boot_gdt(GuestMemory& memory);
+// The physical address those tables map `virtual_address` to, or nullopt
+// where they map nothing.
+std::optional<uint64_t> boot_map_physical(uint64_t virtual_address);
 
 inline constexpr uint64_t kPtePresent = 1ull << 0;
 inline constexpr uint64_t kPteWritable = 1ull << 1;

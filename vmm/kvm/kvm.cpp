@@ -21,8 +21,13 @@ Kvm::Kvm(std::string const& path) {
     }
     m_fd = Fd(fd);
     int version = ioctl(fd, KVM_GET_API_VERSION, 0);
+    if (version < 0) {
+        int e = errno;
+        throw VmmError("no usable " + path + ": not a KVM device (KVM_GET_API_VERSION: " + std::strerror(e) + ")", e);
+    }
     if (version != KVM_API_VERSION)
-        throw VmmError(path + " is not a KVM device (KVM_GET_API_VERSION returned " + std::to_string(version) + ")");
+        throw VmmError("no usable " + path + ": KVM API version " + std::to_string(version) + ", expected "
+                       + std::to_string(KVM_API_VERSION));
     m_vcpu_mmap_size = ioctl(fd, KVM_GET_VCPU_MMAP_SIZE, 0);
     if (m_vcpu_mmap_size <= 0) throw_errno("KVM_GET_VCPU_MMAP_SIZE");
 }
