@@ -15,6 +15,7 @@ constexpr usize kMaxMounts = 16;
 Mount g_mounts[kMaxMounts];
 usize g_mount_count;
 RefPtr<Custody> g_root;
+RefPtr<FileSystem> g_root_fs; // inodes point back to their file system without a reference
 
 RefPtr<Inode> mounted_root(Inode* inode) {
     for (usize i = 0; i < g_mount_count; i++)
@@ -133,7 +134,10 @@ Result<RefPtr<Custody>> walk(Context const& c, StringView path, unsigned flags, 
 
 } // namespace
 
-void init(RefPtr<FileSystem> root) { g_root = Custody::create(nullptr, StringView("", 0), root->root()).release_value(); }
+void init(RefPtr<FileSystem> root) {
+    g_root_fs = root;
+    g_root = Custody::create(nullptr, StringView("", 0), root->root()).release_value();
+}
 
 RefPtr<Custody> root_custody() { return g_root; }
 

@@ -63,7 +63,7 @@ extern "C" void handle_syscall(TrapFrame* frame) {
     } else {
         if (number >= kTableSize || !(g_logged_unknown[number / 64] & (1ull << (number % 64)))) {
             if (number < kTableSize) g_logged_unknown[number / 64] |= 1ull << (number % 64);
-            log_warn("unimplemented syscall %lu (%s) from %s (pid %d)", number, syscalls::name(number),
+            log_info("unimplemented syscall %lu (%s) from %s (pid %d)", number, syscalls::name(number),
                      thread.process ? thread.process->name() : "?", thread.process ? thread.process->pid() : 0);
         }
         result = u64(-ENOSYS);
