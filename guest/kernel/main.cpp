@@ -6,6 +6,7 @@
 #include <kernel/arch/x86_64/apic.h>
 #include <kernel/arch/x86_64/cpu_tables.h>
 #include <kernel/arch/x86_64/fpu.h>
+#include <kernel/arch/x86_64/ioapic.h>
 #include <kernel/arch/x86_64/platform/platform.h>
 #include <kernel/arch/x86_64/tsc.h>
 #include <kernel/boot_info.h>
@@ -15,6 +16,7 @@
 #include <kernel/debug/selftest.h>
 #include <kernel/drivers/console.h>
 #include <kernel/drivers/random.h>
+#include <kernel/drivers/serial.h>
 #include <kernel/drivers/tty.h>
 #include <kernel/mm/kernel_stack.h>
 #include <kernel/mm/layout.h>
@@ -91,7 +93,10 @@ void kernel_main(BootInfo const& boot) {
     syscalls::set_trace(command_line.flag("aramid.strace"));
 
     mount_root(boot);
-    tty::init(command_line.value("aramid.stdin") == "pipe", command_line.value("aramid.stdout") == "pipe");
+    bool const stdin_pipe = command_line.value("aramid.stdin") == "pipe";
+    tty::init(stdin_pipe, command_line.value("aramid.stdout") == "pipe");
+    ioapic::init();
+    serial::init(stdin_pipe);
     mark_phase(Phase::KernelInitDone);
     log_info("kernel init done");
 

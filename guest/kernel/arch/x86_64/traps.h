@@ -16,6 +16,7 @@ void set_handler(u8 vector, InterruptHandler handler);
 char const* exception_name(u64 vector);
 
 inline constexpr u8 kVectorTimer = 0x40;
+inline constexpr u8 kVectorSerial = 0x44;
 inline constexpr u8 kVectorSpurious = 0xff;
 
 } // namespace traps
