@@ -26,9 +26,22 @@ class Run:
         return f"status={self.status}\n--- stdout\n{self.stdout[-1500:]}\n--- log\n{self.log[-3000:]}"
 
 
+def _load_mkinitramfs():
+    import importlib.util
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "guest", "userland", "mkinitramfs.py")
+    spec = importlib.util.spec_from_file_location("mkinitramfs", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+mkinitramfs = _load_mkinitramfs()
+
+
 class Context:
     def __init__(self, build):
         self.build = build
+        self.default_initramfs = os.path.join(build, "guest", "userland", "initramfs.cpio")
         self.vmm_binary = os.path.join(build, "vmm", "aramid-vmm")
         self.kernel = os.path.join(build, "guest", "kernel", "aramid.elf")
 
@@ -53,6 +66,27 @@ class Context:
             proc = subprocess.run(command, capture_output=True, timeout=timeout, input=stdin)
             result = json.load(open(result_file)) if os.path.exists(result_file) else {}
         return Run(proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace"), result)
+
+    def initramfs(self, directory, argv=None, files=(), base=True):
+        """Writes DIRECTORY/initramfs.cpio: the default initramfs (unless
+        base=False), then `files` -- (path, mode, bytes) -- and, with argv,
+        the /.aramid/argv member aramid-init runs. Returns the path."""
+        archive = mkinitramfs.Archive()
+        for path, mode, data in files:
+            if mode & 0o170000 == 0o120000:
+                archive.add(path, mode, data)
+            elif mode & 0o170000:
+                archive.add(path, mode, data)
+            else:
+                archive.add(path, 0o100000 | mode, data)
+        if argv is not None:
+            archive.add(".aramid/argv", 0o100644, b"".join(a.encode() + b"\0" for a in argv))
+        path = os.path.join(directory, "initramfs.cpio")
+        with open(path, "wb") as out:
+            if base:
+                out.write(open(self.default_initramfs, "rb").read())
+            out.write(archive.finish())
+        return path
 
     # ---- QEMU TCG through the PVH entry
 

@@ -83,6 +83,24 @@ Result<usize> unpack(u8 const* archive, usize size) {
                      unpacked.error().code());
         else count++;
     }
+    // Directory times last: creating entries inside a directory touches its
+    // mtime, so Linux sets them after everything (init/initramfs.c dir_utime).
+    cpio::Reader again(archive, size);
+    while (true) {
+        auto more = again.next(entry);
+        if (more.is_error() || !more.value()) break;
+        if ((entry.mode & vfs::kModeTypeMask) != vfs::kModeDirectory) continue;
+        StringView name = entry.name;
+        while (name.starts_with("./")) name = name.substring(2);
+        while (name.starts_with("/")) name = name.substring(1);
+        if (name.is_empty() || name == "." || name.length() + 1 >= vfs::kPathMax) continue;
+        path[0] = '/';
+        __builtin_memcpy(path + 1, name.data(), name.length());
+        auto custody = vfs::resolve(c, StringView(path, name.length() + 1), vfs::kResolveNoFollow);
+        if (custody.is_error()) continue;
+        Timespec mtime { i64(entry.mtime), 0 };
+        (void)custody.value()->inode().set_times(&mtime, &mtime);
+    }
     kfree(path);
     return count;
 }
