@@ -1,7 +1,9 @@
 // Linux errno numbers (asm-generic/errno-base.h and errno.h), x86-64.
 //
 // They are macros with exactly the Linux values so that a host unit test that
-// also sees <errno.h> gets identical (hence harmless) redefinitions.
+// also sees <errno.h> gets identical (hence harmless) redefinitions. This is
+// the one uapi header outside namespace uapi (README.md): kernel code writes
+// `return Errno(ENOENT);` everywhere.
 #pragma once
 
 #define EPERM 1
