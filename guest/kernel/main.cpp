@@ -91,6 +91,7 @@ void kernel_main(BootInfo const& boot) {
     fault_injection::inject(command_line.value("aramid.fault"));
     if (command_line.flag("aramid.selftest")) selftest::run();
     syscalls::set_trace(command_line.flag("aramid.strace"));
+    vm_report_stacks(command_line.flag("aramid.stackcheck"));
 
     mount_root(boot);
     bool const stdin_pipe = command_line.value("aramid.stdin") == "pipe";

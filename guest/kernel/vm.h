@@ -11,3 +11,5 @@ inline void mark_phase(aramid::abi::Phase phase) { x86::out32(aramid::abi::kPort
 // Stops the VM with the status aramid-vmm (and the QEMU runner) reports.
 // Logs "vm exit: status N" first: QEMU's exit code loses bit 7.
 [[noreturn]] void vm_exit(u8 status);
+// aramid.stackcheck=1: log the deepest kernel stack use at exit.
+void vm_report_stacks(bool on);

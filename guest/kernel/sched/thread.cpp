@@ -29,7 +29,30 @@ void Thread::set_name(char const* name) {
     m_name[i] = 0;
 }
 
-Thread::~Thread() { kfree(fpu_state); }
+namespace {
+bool g_track_stacks;
+StackRecord g_deepest;
+
+void note_stack(Thread const& t) {
+    u64 w = t.stack().watermark();
+    if (w <= g_deepest.watermark) return;
+    g_deepest.watermark = w;
+    g_deepest.tid = t.tid();
+    __builtin_memcpy(g_deepest.name, t.name(), sizeof(g_deepest.name));
+}
+} // namespace
+
+void set_stack_tracking(bool on) { g_track_stacks = on; }
+
+StackRecord deepest_stack() {
+    for (Thread& t : all_threads()) note_stack(t);
+    return g_deepest;
+}
+
+Thread::~Thread() {
+    if (g_track_stacks) note_stack(*this);
+    kfree(fpu_state);
+}
 
 extern "C" [[noreturn]] void jump_to_user(TrapFrame* frame);
 void prepare_return_to_user(Thread& thread, TrapFrame& frame); // proc/user_return.cpp

@@ -83,6 +83,17 @@ private:
 using ThreadList = IntrusiveList<Thread, &Thread::m_all_node>;
 ThreadList& all_threads();
 
+// The deepest kernel stack use seen, over live threads and those that have
+// exited (recorded as they go when `aramid.stackcheck=1`, since the scan
+// reads the whole stack).
+struct StackRecord {
+    u64 watermark { 0 };
+    u32 tid { 0 };
+    char name[24] {};
+};
+void set_stack_tracking(bool on);
+StackRecord deepest_stack();
+
 template<typename F>
 void Thread::for_each(F f) {
     for (Thread& t : all_threads()) f(t);
