@@ -10,6 +10,7 @@
 #include <kernel/arch/x86_64/platform/platform.h>
 #include <kernel/arch/x86_64/tsc.h>
 #include <kernel/boot_info.h>
+#include <kernel/debug/debug_table.h>
 #include <kernel/debug/fault_injection.h>
 #include <kernel/debug/log.h>
 #include <kernel/debug/panic.h>
@@ -85,6 +86,7 @@ void kernel_main(BootInfo const& boot) {
     random::init();
     clock::init();
     apic::init();
+    debug_table::init();
     sched::start_tick();
     platform::irq_enable();
 

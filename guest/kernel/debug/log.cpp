@@ -1,6 +1,7 @@
 #include <kernel/arch/x86_64/platform/platform.h>
 #include <kernel/debug/log.h>
 #include <kernel/drivers/console.h>
+#include <kernel/mm/layout.h>
 #include <lib/format.h>
 
 namespace {
@@ -54,6 +55,12 @@ private:
 } // namespace
 
 void log_set_console_level(LogLevel level) { g_console_level = level; }
+
+char const* log_ring(u64& size, u64& written_address) {
+    size = kRingSize;
+    written_address = mm::virt_to_phys(&g_ring_written);
+    return g_ring;
+}
 void log_set_clock(u64 (*uptime_ns)()) { g_uptime_ns = uptime_ns; }
 
 void vlog(LogLevel level, char const* fmt, va_list args) {

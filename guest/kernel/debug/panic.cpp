@@ -1,5 +1,8 @@
 #include <kernel/arch/x86_64/platform/platform.h>
+#include <kernel/arch/x86_64/cpu_local.h>
+#include <kernel/debug/debug_table.h>
 #include <kernel/debug/ksyms.h>
+#include <kernel/sched/thread.h>
 #include <kernel/debug/log.h>
 #include <kernel/debug/panic.h>
 #include <lib/format.h>
@@ -38,6 +41,7 @@ void panic(char const* fmt, ...) {
     lib::vformat_to(message, sizeof(message), fmt, args);
     va_end(args);
     log_error("KERNEL PANIC: %s", message);
+    debug_table::event(aramid::debug::EventKind::Panic, this_cpu().current ? this_cpu().current->tid() : 0, 0, message);
     log_error("backtrace:");
     print_backtrace(x86::read_rbp());
     platform::exit_vm(aramid::abi::exit_word(aramid::abi::kExitReasonPanic, aramid::abi::kExitPanic));

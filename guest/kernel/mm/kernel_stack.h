@@ -32,6 +32,7 @@ public:
     // Bytes from the top down to the deepest byte that lost its paint.
     u64 watermark() const;
     bool contains(u64 address) const { return address >= m_base && address < top(); }
+    bool has_guard() const { return m_owned; }
     // Whether `address` is in this stack's guard page.
     bool in_guard(u64 address) const { return m_owned && address >= m_base - kStackGuardSize && address < m_base; }
 

@@ -7,6 +7,7 @@
 #include <kernel/debug/panic.h>
 #include <kernel/arch/x86_64/fpu.h>
 #include <kernel/proc/process.h>
+#include <kernel/debug/debug_table.h>
 #include <kernel/sched/scheduler.h>
 
 extern "C" void switch_context(u64* save_rsp, u64 new_rsp);
@@ -23,13 +24,16 @@ IntrusiveList<Timer, &Timer::node> g_timers;
 u64 g_ticks;
 
 void check_canary(Thread const& t, char const* role) {
-    if (!t.stack().canary_intact())
+    if (!t.stack().canary_intact()) {
+        debug_table::event(aramid::debug::EventKind::CanaryBroken, t.tid(), t.tid(), t.name());
         panic("kernel stack canary of thread %u (%s) broken at a context switch (%s); watermark %lu of %lu bytes",
               t.tid(), t.name(), role, t.stack().watermark(), t.stack().size());
+    }
 }
 
 void on_tick(TrapFrame&) {
     g_ticks++;
+    debug_table::update_memory();
     apic::eoi();
     if (!g_sleepers.is_empty()) {
         u64 const now = tsc::uptime_ns();
@@ -63,7 +67,7 @@ void on_tick(TrapFrame&) {
 }
 
 // Switches to the next runnable thread (or idle). Interrupts disabled.
-void switch_away() {
+void switch_away(aramid::debug::SwitchReason reason) {
     Cpu& cpu = this_cpu();
     Thread* prev = cpu.current;
     Thread* next = g_run_queue.take_first();
@@ -94,6 +98,7 @@ void switch_away() {
     cpu.current = next;
     cpu.kernel_stack_top = next->stack().top();
     cpu.context_switches++;
+    debug_table::context_switch(*prev, *next, reason);
     switch_context(&prev->saved_rsp, next->saved_rsp);
     finish_switch();
 }
@@ -105,7 +110,7 @@ void idle_thread(void*) {
     for (;;) {
         platform::irq_disable();
         if (!g_run_queue.is_empty()) {
-            switch_away();
+            switch_away(aramid::debug::SwitchReason::Preempt);
             continue;
         }
         platform::idle(); // returns with interrupts enabled, after one arrived
@@ -173,13 +178,13 @@ void yield() {
         self->set_state(ThreadState::Runnable);
         g_run_queue.append(*self);
     }
-    switch_away();
+    switch_away(this_cpu().need_resched ? aramid::debug::SwitchReason::Preempt : aramid::debug::SwitchReason::Yield);
     platform::irq_restore(irqs);
 }
 
 void block_current() {
     bool irqs = platform::irq_save();
-    switch_away();
+    switch_away(aramid::debug::SwitchReason::Block);
     platform::irq_restore(irqs);
 }
 
@@ -190,7 +195,7 @@ void sleep_until_woken(u64 deadline_ns) {
         self->wake_deadline_ns = deadline_ns;
         g_sleepers.append(*self);
     }
-    switch_away();
+    switch_away(aramid::debug::SwitchReason::Block);
 }
 
 void sleep_ns(u64 ns) {
@@ -210,7 +215,7 @@ void exit_current() {
     self->set_state(ThreadState::Dead);
     if (g_dead) panic("two dead threads pending");
     g_dead = self;
-    switch_away();
+    switch_away(aramid::debug::SwitchReason::Exit);
     panic("a dead thread was scheduled");
 }
 

@@ -1,5 +1,6 @@
 #include <kernel/arch/x86_64/platform/platform.h>
 #include <kernel/arch/x86_64/fpu.h>
+#include <kernel/debug/debug_table.h>
 #include <kernel/debug/panic.h>
 #include <kernel/mm/heap.h>
 #include <kernel/mm/user.h>
@@ -27,6 +28,12 @@ void Thread::set_name(char const* name) {
     usize i = 0;
     for (; name[i] && i + 1 < sizeof(m_name); i++) m_name[i] = name[i];
     m_name[i] = 0;
+    debug_table::thread_changed(*this);
+}
+
+void Thread::set_state(ThreadState state) {
+    m_state = state;
+    debug_table::thread_changed(*this);
 }
 
 namespace {
@@ -50,6 +57,7 @@ StackRecord deepest_stack() {
 }
 
 Thread::~Thread() {
+    debug_table::thread_destroyed(*this);
     if (g_track_stacks) note_stack(*this);
     kfree(fpu_state);
 }
@@ -109,6 +117,7 @@ Result<Thread*> Thread::create_kernel(char const* name, Entry entry, void* argum
     if (!thread) return Errno(ENOMEM);
     thread->saved_rsp = initial_switch_frame(thread->m_stack.top(), entry, argument);
     all_threads().append(*thread);
+    debug_table::thread_created(*thread);
     return thread;
 }
 

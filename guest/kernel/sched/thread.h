@@ -26,9 +26,10 @@ public:
     static Thread* adopt_boot_thread(mm::KernelStack stack);
 
     u32 tid() const { return m_tid; }
+    int debug_slot { -1 }; // its record in the monitor's debug table
     char const* name() const { return m_name; }
     ThreadState state() const { return m_state; }
-    void set_state(ThreadState state) { m_state = state; }
+    void set_state(ThreadState state);
     mm::KernelStack const& stack() const { return m_stack; }
     // Where switch_context left this thread's stack pointer.
     u64 saved_rsp { 0 };

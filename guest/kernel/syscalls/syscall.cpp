@@ -1,6 +1,7 @@
 // The SYSCALL entry's C side: dispatch through the table syscalls.def
 // generates, then the common return to user mode.
 #include <kernel/arch/x86_64/platform/platform.h>
+#include <kernel/debug/debug_table.h>
 #include <kernel/debug/log.h>
 #include <kernel/syscalls/syscall.h>
 
@@ -63,6 +64,7 @@ extern "C" void handle_syscall(TrapFrame* frame) {
     } else {
         if (number >= kTableSize || !(g_logged_unknown[number / 64] & (1ull << (number % 64)))) {
             if (number < kTableSize) g_logged_unknown[number / 64] |= 1ull << (number % 64);
+            debug_table::event(aramid::debug::EventKind::UnknownSyscall, thread.tid(), number, syscalls::name(number));
             log_info("unimplemented syscall %lu (%s) from %s (pid %d)", number, syscalls::name(number),
                      thread.process ? thread.process->name() : "?", thread.process ? thread.process->pid() : 0);
         }

@@ -2,6 +2,7 @@
 #include <kernel/arch/x86_64/cpu_tables.h>
 #include <kernel/arch/x86_64/platform/platform.h>
 #include <kernel/arch/x86_64/traps.h>
+#include <kernel/debug/debug_table.h>
 #include <kernel/debug/ksyms.h>
 #include <kernel/debug/log.h>
 #include <kernel/debug/panic.h>
@@ -45,6 +46,7 @@ void dump_registers(TrapFrame const& f) {
 // Names the thread whose stack (or guard page) holds `address`, if any.
 void describe_stack(u64 address) {
     Thread* overflowed = Thread::find_by_stack_guard(address);
+    if (overflowed) debug_table::event(aramid::debug::EventKind::StackOverflow, overflowed->tid(), address, overflowed->name());
     if (overflowed)
         log_error("  KERNEL STACK OVERFLOW: %#lx is in the guard page of thread %u (%s)", address, overflowed->tid(),
                   overflowed->name());

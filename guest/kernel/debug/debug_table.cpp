@@ -1,0 +1,218 @@
+#include <kernel/arch/x86_64/cpu.h>
+#include <kernel/arch/x86_64/cpu_local.h>
+#include <kernel/arch/x86_64/platform/platform.h>
+#include <kernel/arch/x86_64/tsc.h>
+#include <kernel/debug/debug_table.h>
+#include <kernel/debug/ksyms.h>
+#include <kernel/mm/heap.h>
+#include <kernel/mm/layout.h>
+#include <kernel/mm/page_table.h>
+#include <kernel/mm/physical.h>
+#include <kernel/proc/process.h>
+#include <kernel/sched/thread.h>
+#include <proto/vm_abi.h>
+
+namespace abi = aramid::debug;
+using abi::EventKind;
+using abi::SwitchReason;
+using abi::kMaxThreads;
+using abi::kMaxStackPages;
+using abi::kNameLength;
+using abi::kSwitchRing;
+using abi::kEventRing;
+
+extern "C" char ksyms_table[];
+extern "C" char __image_end[];
+char const* log_ring(u64& size, u64& written_address); // debug/log.cpp
+
+namespace debug_table {
+
+namespace {
+
+// In the image: fixed GPAs, and the .bss pages are only touched as slots
+// get used (each first touch costs a shadow-MMU fault under PVM).
+alignas(64) abi::Table g_table;
+alignas(64) abi::ThreadRecord g_threads[kMaxThreads];
+alignas(64) abi::CpuRecord g_cpu_record;
+alignas(64) abi::EventRecord g_events[kEventRing];
+alignas(64) abi::MemoryStats g_memory;
+bool g_ready;
+
+u64 gpa(void const* p) { return mm::virt_to_phys(p); }
+
+void begin(u64& sequence) {
+    sequence++;
+    x86::compiler_barrier();
+}
+void end(u64& sequence) {
+    x86::compiler_barrier();
+    sequence++;
+}
+
+void copy_name(char* destination, char const* source) {
+    usize i = 0;
+    for (; source[i] && i < kNameLength; i++) destination[i] = source[i];
+    for (; i < kNameLength; i++) destination[i] = 0;
+}
+
+abi::ThreadRecord* record_of(Thread& t) {
+    return t.debug_slot >= 0 && u32(t.debug_slot) < kMaxThreads ? &g_threads[t.debug_slot] : nullptr;
+}
+
+abi::ThreadState state_of(::ThreadState s) {
+    switch (s) {
+    case ::ThreadState::Runnable: return abi::ThreadState::Runnable;
+    case ::ThreadState::Running: return abi::ThreadState::Running;
+    case ::ThreadState::Blocked: return abi::ThreadState::Blocked;
+    case ::ThreadState::Dead: return abi::ThreadState::Dead;
+    }
+    return abi::ThreadState::Free;
+}
+
+} // namespace
+
+void init() {
+    abi::Table& t = g_table;
+    t.magic = abi::kMagic;
+    t.version = abi::kVersion;
+    t.size = sizeof(abi::Table);
+    t.cpu_count = 1;
+    copy_name(t.kernel_version, "aramid " ARAMID_VERSION);
+    copy_name(t.platform, platform::name());
+    t.tsc_khz = tsc::khz();
+    t.boot_tsc = x86::rdtsc() - tsc::uptime_ns() * tsc::khz() / 1000000;
+    t.kernel_virtual_base = mm::kKernelImageBase;
+    t.direct_map_base = mm::kDirectMapBase;
+    t.threads = gpa(g_threads);
+    t.thread_capacity = kMaxThreads;
+    t.thread_record_size = sizeof(abi::ThreadRecord);
+    t.cpus = gpa(&g_cpu_record);
+    t.cpu_record_size = sizeof(abi::CpuRecord);
+    t.switch_ring_capacity = kSwitchRing;
+    t.events = gpa(g_events);
+    t.event_capacity = kEventRing;
+    t.event_record_size = sizeof(abi::EventRecord);
+    t.memory = gpa(&g_memory);
+    t.symbols = gpa(ksyms_table);
+    t.symbols_size = u64(__image_end) - u64(ksyms_table);
+    u64 log_size, log_written;
+    t.log = gpa(log_ring(log_size, log_written));
+    t.log_size = log_size;
+    t.log_written = log_written;
+    g_ready = true;
+    for (Thread& thread : all_threads()) thread_created(thread);
+    update_memory();
+    x86::out32(aramid::abi::kPortDebugTable, u32(gpa(&g_table)));
+}
+
+void thread_created(Thread& thread) {
+    if (!g_ready) return;
+    for (u32 i = 0; i < kMaxThreads; i++) {
+        abi::ThreadRecord& r = g_threads[i];
+        if (r.state != abi::ThreadState::Free) continue;
+        thread.debug_slot = int(i);
+        begin(r.sequence);
+        r.tid = thread.tid();
+        r.pid = thread.process ? u32(thread.process->pid()) : 0;
+        copy_name(r.name, thread.name());
+        r.state = state_of(thread.state());
+        r.cpu = 0;
+        auto const& stack = thread.stack();
+        r.stack_base_va = stack.base();
+        r.stack_size = stack.size();
+        for (u32 p = 0; p < kMaxStackPages; p++) {
+            u64 va = stack.base() + p * mm::kPageSize;
+            u64 frame = 0;
+            if (p * mm::kPageSize < stack.size()) {
+                if (mm::is_direct_map(va) || va >= mm::kKernelImageBase) frame = mm::virt_to_phys(reinterpret_cast<void*>(va));
+                else if (u64* pte = mm::kernel_pte(va)) frame = *pte & mm::kPteAddressMask;
+            }
+            r.stack_pages[p] = frame;
+        }
+        r.paint = mm::kStackPaint;
+        r.guard_page = stack.has_guard() ? 1 : 0;
+        r.canary = mm::kStackCanary;
+        r.saved_rsp_address = gpa(&thread.saved_rsp);
+        r.switches = 0;
+        end(r.sequence);
+        event(EventKind::ThreadCreated, thread.tid(), r.pid, thread.name());
+        return;
+    }
+    thread.debug_slot = -1; // full: the monitor does not see this thread
+}
+
+void thread_destroyed(Thread& thread) {
+    abi::ThreadRecord* r = record_of(thread);
+    if (!r) return;
+    event(EventKind::ThreadExited, thread.tid(), r->pid, thread.name());
+    begin(r->sequence);
+    r->state = abi::ThreadState::Free;
+    end(r->sequence);
+    thread.debug_slot = -1;
+}
+
+void thread_changed(Thread& thread) {
+    abi::ThreadRecord* r = record_of(thread);
+    if (!r) return;
+    begin(r->sequence);
+    copy_name(r->name, thread.name());
+    r->state = state_of(thread.state());
+    r->pid = thread.process ? u32(thread.process->pid()) : r->pid;
+    end(r->sequence);
+}
+
+void context_switch(Thread& from, Thread& to, SwitchReason reason) {
+    if (!g_ready) return;
+    if (abi::ThreadRecord* r = record_of(from)) {
+        begin(r->sequence);
+        r->state = state_of(from.state());
+        end(r->sequence);
+    }
+    if (abi::ThreadRecord* r = record_of(to)) {
+        begin(r->sequence);
+        r->state = abi::ThreadState::Running;
+        r->switches++;
+        end(r->sequence);
+    }
+    abi::CpuRecord& cpu = g_cpu_record;
+    begin(cpu.sequence);
+    cpu.current_tid = to.tid();
+    cpu.context_switches = this_cpu().context_switches;
+    cpu.interrupts = this_cpu().interrupts;
+    cpu.switches[cpu.switch_count % kSwitchRing] = { x86::rdtsc(), from.tid(), to.tid(), reason, 0 };
+    cpu.switch_count++;
+    end(cpu.sequence);
+}
+
+void event(EventKind kind, u32 tid, u64 value, char const* text) {
+    if (!g_ready) return;
+    abi::EventRecord& e = g_events[g_table.event_count % kEventRing];
+    e.sequence = 0; // marks the record as being rewritten
+    x86::compiler_barrier();
+    e.kind = kind;
+    e.tid = tid;
+    e.value = value;
+    e.tsc = x86::rdtsc();
+    usize i = 0;
+    for (; text && text[i] && i + 1 < sizeof(e.text); i++) e.text[i] = text[i];
+    for (; i < sizeof(e.text); i++) e.text[i] = 0;
+    x86::compiler_barrier();
+    e.sequence = ++g_table.event_count;
+}
+
+void update_memory() {
+    if (!g_ready) return;
+    auto physical = mm::physical_stats();
+    auto heap = heap_stats();
+    begin(g_memory.sequence);
+    g_memory.total_pages = physical.total_pages;
+    g_memory.free_pages = physical.free_pages;
+    g_memory.heap_bytes = heap.bytes_in_use;
+    g_memory.heap_allocations = heap.allocations;
+    g_memory.heap_frees = heap.frees;
+    g_memory.slab_pages = heap.slab_pages;
+    g_memory.large_pages = heap.large_pages;
+    end(g_memory.sequence);
+}
+
+} // namespace debug_table

@@ -1,0 +1,146 @@
+// The debug table: what the guest kernel publishes for aramid-vmm's monitor.
+//
+// The kernel registers the table's guest-physical address once at boot (a
+// 32-bit write to abi::kPortDebugTable) and then keeps it current with plain
+// memory writes -- never a VM exit on a hot path. The VMM reads it straight
+// from guest memory, from its monitor thread, while the guest runs.
+//
+// The VMM trusts nothing here: every address is checked against guest RAM,
+// every count against its capacity, and a record being rewritten during the
+// read is detected (each record has a sequence number that is odd while the
+// guest writes it, as in a seqlock) and reported as torn, not used.
+//
+// Addresses are guest-physical (GPA) unless the name says virtual (_va).
+// Plain C-compatible layout with fixed-size fields; one header for both sides.
+#pragma once
+
+#include <stdint.h>
+
+namespace aramid::debug {
+
+inline constexpr uint32_t kMagic = 0x47424452; // "RDBG"
+inline constexpr uint32_t kVersion = 1;
+
+inline constexpr uint32_t kMaxThreads = 512;   // thread records (slots)
+inline constexpr uint32_t kSwitchRing = 256;   // context-switch records per CPU
+inline constexpr uint32_t kEventRing = 128;    // events
+inline constexpr uint32_t kMaxStackPages = 4;  // 16 KiB kernel stacks
+inline constexpr uint32_t kNameLength = 16;
+
+enum class ThreadState : uint32_t { Free = 0, Runnable = 1, Running = 2, Blocked = 3, Dead = 4 };
+
+// One kernel thread (every process thread is one). A free slot has state
+// Free. `sequence` is odd while the kernel updates the record.
+struct ThreadRecord {
+    uint64_t sequence;
+    uint32_t tid;
+    uint32_t pid;              // 0 for kernel threads
+    char name[kNameLength];    // NUL-padded
+    ThreadState state;
+    uint32_t cpu;              // the CPU it last ran on
+    // The kernel stack: its lowest virtual address and size; the GPA of each
+    // 4 KiB page (the pages are not contiguous); an unmapped guard page
+    // lies below stack_base_va.
+    uint64_t stack_base_va;
+    uint64_t stack_size;
+    uint64_t stack_pages[kMaxStackPages];
+    uint8_t paint;             // the byte fresh stacks are filled with
+    uint8_t guard_page;        // 1 if the page below the stack is unmapped
+    uint8_t pad0[6];
+    uint64_t canary;           // the value the stack's lowest word must hold
+    // Where the kernel keeps the thread's stack pointer while it is switched
+    // out (the GPA of a u64; valid unless Running). At that stack pointer
+    // switch_context left, from low to high addresses: r15, r14, r13, r12,
+    // rbx, rbp and the return address (the saved rip).
+    uint64_t saved_rsp_address;
+    uint64_t switches;         // times switched in
+    uint64_t reserved[6];
+};
+static_assert(sizeof(ThreadRecord) == 168);
+inline constexpr uint32_t kSavedRegisterCount = 7; // r15 r14 r13 r12 rbx rbp rip
+
+enum class SwitchReason : uint32_t { Yield = 1, Block = 2, Preempt = 3, Exit = 4 };
+
+struct SwitchRecord {
+    uint64_t tsc;              // when (TSC; tsc_khz converts)
+    uint32_t from_tid;
+    uint32_t to_tid;
+    SwitchReason reason;
+    uint32_t cpu;
+};
+static_assert(sizeof(SwitchRecord) == 24);
+
+struct CpuRecord {
+    uint64_t sequence;
+    uint32_t id;
+    uint32_t current_tid;
+    uint64_t context_switches;
+    uint64_t interrupts;
+    uint64_t idle_tsc;         // reserved
+    uint64_t switch_count;     // records written so far; the ring holds the last kSwitchRing
+    SwitchRecord switches[kSwitchRing];
+};
+
+enum class EventKind : uint32_t {
+    ThreadCreated = 1,
+    ThreadExited = 2,
+    CanaryBroken = 3,          // value = the thread's tid; the kernel panics next
+    Panic = 4,                 // text = the panic message
+    UnknownSyscall = 5,        // value = the syscall number
+    StackOverflow = 6,         // value = the faulting address in the guard page
+};
+
+struct EventRecord {
+    uint64_t sequence;         // 1, 2, 3, ... (0: never written)
+    EventKind kind;
+    uint32_t tid;
+    uint64_t value;
+    uint64_t tsc;
+    char text[64];             // NUL-padded
+};
+static_assert(sizeof(EventRecord) == 96);
+
+struct MemoryStats {
+    uint64_t sequence;
+    uint64_t total_pages;
+    uint64_t free_pages;
+    uint64_t heap_bytes;
+    uint64_t heap_allocations;
+    uint64_t heap_frees;
+    uint64_t slab_pages;
+    uint64_t large_pages;
+};
+
+struct Table {
+    uint32_t magic;
+    uint32_t version;
+    uint32_t size;             // sizeof(Table) as the kernel knows it
+    uint32_t cpu_count;
+    char kernel_version[32];
+    char platform[16];         // "pvm" or "native"
+    uint64_t tsc_khz;
+    uint64_t boot_tsc;
+    uint64_t kernel_virtual_base; // image VA = GPA + this
+    uint64_t direct_map_base;     // direct-map VA = GPA + this
+    // Arrays elsewhere in guest memory (GPAs), with their capacity and the
+    // size of one element as the kernel knows it.
+    uint64_t threads;          // ThreadRecord[thread_capacity]
+    uint32_t thread_capacity;
+    uint32_t thread_record_size;
+    uint64_t cpus;             // CpuRecord[cpu_count]
+    uint32_t cpu_record_size;
+    uint32_t switch_ring_capacity;
+    uint64_t events;           // EventRecord[event_capacity]
+    uint32_t event_capacity;
+    uint32_t event_record_size;
+    uint64_t event_count;      // events written so far
+    uint64_t memory;           // MemoryStats
+    uint64_t symbols;          // the kernel's .ksyms section (debug/ksyms.h layout)
+    uint64_t symbols_size;
+    uint64_t log;              // the kernel log ring (text)
+    uint64_t log_size;
+    uint64_t log_written;      // bytes written so far (the ring holds the last log_size)
+    uint64_t reserved[8];
+};
+
+} // namespace aramid::debug
