@@ -7,37 +7,38 @@
 #include <fs/vfs/custody.h>
 #include <fs/vfs/inode.h>
 #include <lib/ref_ptr.h>
+#include <uapi/fcntl.h>
+#include <uapi/poll.h>
 
 class WaitQueue;
 
 namespace vfs {
-// open(2) flags (Linux values).
-inline constexpr u32 kAccessModeMask = 03;
-inline constexpr u32 kReadOnly = 00;
-inline constexpr u32 kWriteOnly = 01;
-inline constexpr u32 kReadWrite = 02;
-inline constexpr u32 kCreate = 0100;
-inline constexpr u32 kExclusive = 0200;
-inline constexpr u32 kNoControllingTty = 0400;
-inline constexpr u32 kTruncate = 01000;
-inline constexpr u32 kAppend = 02000;
-inline constexpr u32 kNonBlocking = 04000;
-inline constexpr u32 kDirectory = 0200000;
-inline constexpr u32 kNoFollow = 0400000;
-inline constexpr u32 kCloseOnExec = 02000000;
-inline constexpr u32 kPath = 010000000;
+// open(2) flags and poll(2) events, as the VFS names them (uapi values).
+inline constexpr u32 kAccessModeMask = uapi::O_ACCMODE;
+inline constexpr u32 kReadOnly = uapi::O_RDONLY;
+inline constexpr u32 kWriteOnly = uapi::O_WRONLY;
+inline constexpr u32 kReadWrite = uapi::O_RDWR;
+inline constexpr u32 kCreate = uapi::O_CREAT;
+inline constexpr u32 kExclusive = uapi::O_EXCL;
+inline constexpr u32 kNoControllingTty = uapi::O_NOCTTY;
+inline constexpr u32 kTruncate = uapi::O_TRUNC;
+inline constexpr u32 kAppend = uapi::O_APPEND;
+inline constexpr u32 kNonBlocking = uapi::O_NONBLOCK;
+inline constexpr u32 kDirectory = uapi::O_DIRECTORY;
+inline constexpr u32 kNoFollow = uapi::O_NOFOLLOW;
+inline constexpr u32 kCloseOnExec = uapi::O_CLOEXEC;
+inline constexpr u32 kPath = uapi::O_PATH;
 // Status flags F_SETFL may change.
 inline constexpr u32 kSettableStatusFlags = kAppend | kNonBlocking;
-// poll(2) events.
-inline constexpr u32 kPollIn = 0x001;
-inline constexpr u32 kPollPri = 0x002;
-inline constexpr u32 kPollOut = 0x004;
-inline constexpr u32 kPollError = 0x008;
-inline constexpr u32 kPollHangup = 0x010;
-inline constexpr u32 kPollInvalid = 0x020;
-inline constexpr u32 kPollReadNormal = 0x040;
-inline constexpr u32 kPollWriteNormal = 0x100;
-inline constexpr u32 kPollReadHangup = 0x2000;
+inline constexpr u32 kPollIn = uapi::POLLIN;
+inline constexpr u32 kPollPri = uapi::POLLPRI;
+inline constexpr u32 kPollOut = uapi::POLLOUT;
+inline constexpr u32 kPollError = uapi::POLLERR;
+inline constexpr u32 kPollHangup = uapi::POLLHUP;
+inline constexpr u32 kPollInvalid = uapi::POLLNVAL;
+inline constexpr u32 kPollReadNormal = uapi::POLLRDNORM;
+inline constexpr u32 kPollWriteNormal = uapi::POLLWRNORM;
+inline constexpr u32 kPollReadHangup = uapi::POLLRDHUP;
 } // namespace vfs
 
 enum class FileKind { Inode, Pipe, Tty, Device, EventFd, Epoll, Socket, Other };

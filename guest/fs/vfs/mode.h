@@ -1,21 +1,23 @@
-// Linux file mode bits (the st_mode ABI values; they never change).
+// File mode bits as the VFS names them: the Linux st_mode values of
+// uapi/stat.h.
 #pragma once
 
 #include <lib/types.h>
+#include <uapi/stat.h>
 
 namespace vfs {
 
-inline constexpr u32 kModeTypeMask = 0170000;
-inline constexpr u32 kModeSocket = 0140000;
-inline constexpr u32 kModeSymlink = 0120000;
-inline constexpr u32 kModeRegular = 0100000;
-inline constexpr u32 kModeBlock = 0060000;
-inline constexpr u32 kModeDirectory = 0040000;
-inline constexpr u32 kModeCharacter = 0020000;
-inline constexpr u32 kModeFifo = 0010000;
-inline constexpr u32 kModeSetUid = 04000;
-inline constexpr u32 kModeSetGid = 02000;
-inline constexpr u32 kModeSticky = 01000;
+inline constexpr u32 kModeTypeMask = uapi::S_IFMT;
+inline constexpr u32 kModeSocket = uapi::S_IFSOCK;
+inline constexpr u32 kModeSymlink = uapi::S_IFLNK;
+inline constexpr u32 kModeRegular = uapi::S_IFREG;
+inline constexpr u32 kModeBlock = uapi::S_IFBLK;
+inline constexpr u32 kModeDirectory = uapi::S_IFDIR;
+inline constexpr u32 kModeCharacter = uapi::S_IFCHR;
+inline constexpr u32 kModeFifo = uapi::S_IFIFO;
+inline constexpr u32 kModeSetUid = uapi::S_ISUID;
+inline constexpr u32 kModeSetGid = uapi::S_ISGID;
+inline constexpr u32 kModeSticky = uapi::S_ISVTX;
 inline constexpr u32 kModePermissions = 07777;
 
 inline bool is_directory(u32 mode) { return (mode & kModeTypeMask) == kModeDirectory; }

@@ -1,6 +1,7 @@
 #include <fs/vfs/file.h>
 #include <kernel/drivers/console.h>
 #include <kernel/drivers/tty.h>
+#include <uapi/termios.h>
 #include <kernel/mm/user.h>
 #include <kernel/proc/process.h>
 #include <kernel/sched/wait_queue.h>
@@ -12,16 +13,8 @@ namespace tty {
 
 namespace {
 
-struct Termios {
-    u32 c_iflag, c_oflag, c_cflag, c_lflag;
-    u8 c_line;
-    u8 c_cc[19];
-};
-static_assert(sizeof(Termios) == 36);
-
-struct WinSize {
-    u16 ws_row, ws_col, ws_xpixel, ws_ypixel;
-};
+using Termios = uapi::termios;
+using WinSize = uapi::winsize;
 
 // termios bits (Linux values).
 constexpr u32 ICRNL = 0400, INLCR = 0100, IGNCR = 0200, IXON = 02000;

@@ -8,30 +8,17 @@
 #include <kernel/proc/process.h>
 #include <kernel/sched/scheduler.h>
 #include <kernel/vm.h>
+#include <uapi/auxv.h>
+#include <uapi/elf.h>
 
 namespace exec {
 
 namespace {
 
-struct ElfHeader {
-    u8 ident[16];
-    u16 type, machine;
-    u32 version;
-    u64 entry, phoff, shoff;
-    u32 flags;
-    u16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-static_assert(sizeof(ElfHeader) == 64);
-
-struct ProgramHeader {
-    u32 type, flags;
-    u64 offset, vaddr, paddr, filesz, memsz, align;
-};
-static_assert(sizeof(ProgramHeader) == 56);
-
-constexpr u32 PT_LOAD = 1, PT_INTERP = 3, PT_PHDR = 6, PT_GNU_STACK = 0x6474e551;
-constexpr u32 PF_X = 1, PF_W = 2, PF_R = 4;
-constexpr u16 ET_EXEC = 2, ET_DYN = 3, EM_X86_64 = 62;
+using ElfHeader = uapi::Elf64_Ehdr;
+using ProgramHeader = uapi::Elf64_Phdr;
+using uapi::PT_LOAD, uapi::PT_INTERP, uapi::PT_PHDR, uapi::PF_X, uapi::PF_W, uapi::PF_R, uapi::ET_EXEC, uapi::ET_DYN,
+    uapi::EM_X86_64;
 constexpr u64 kPieBase = 0x555555554000;
 constexpr usize kMaxPhdrs = 128;
 constexpr int kMaxInterpreterDepth = 4;
@@ -49,58 +36,58 @@ struct Loaded {
 };
 
 Result<Loaded> load_elf(mm::AddressSpace& space, RefPtr<Inode> inode, ElfHeader const& header, char const* name) {
-    if (header.ident[4] != 2 || header.ident[5] != 1 || header.machine != EM_X86_64) return Errno(ENOEXEC);
-    if (header.type != ET_EXEC && header.type != ET_DYN) return Errno(ENOEXEC);
-    if (header.phentsize != sizeof(ProgramHeader) || header.phnum == 0 || header.phnum > kMaxPhdrs) return Errno(ENOEXEC);
-    usize const table_size = header.phnum * sizeof(ProgramHeader);
+    if (header.e_ident[uapi::EI_CLASS] != uapi::ELFCLASS64 || header.e_ident[uapi::EI_DATA] != uapi::ELFDATA2LSB || header.e_machine != EM_X86_64) return Errno(ENOEXEC);
+    if (header.e_type != ET_EXEC && header.e_type != ET_DYN) return Errno(ENOEXEC);
+    if (header.e_phentsize != sizeof(ProgramHeader) || header.e_phnum == 0 || header.e_phnum > kMaxPhdrs) return Errno(ENOEXEC);
+    usize const table_size = header.e_phnum * sizeof(ProgramHeader);
     auto* phdrs = static_cast<ProgramHeader*>(kmalloc(table_size));
     if (!phdrs) return Errno(ENOMEM);
     struct Free {
         void* p;
         ~Free() { kfree(p); }
     } free_phdrs { phdrs };
-    if (TRY(inode->read(header.phoff, IoBuffer::kernel(phdrs), table_size)) != table_size) return Errno(ENOEXEC);
+    if (TRY(inode->read(header.e_phoff, IoBuffer::kernel(phdrs), table_size)) != table_size) return Errno(ENOEXEC);
 
-    u64 const bias = header.type == ET_DYN ? kPieBase : 0;
-    Loaded loaded { header.entry + bias, 0, header.phnum, 0 };
+    u64 const bias = header.e_type == ET_DYN ? kPieBase : 0;
+    Loaded loaded { header.e_entry + bias, 0, header.e_phnum, 0 };
     bool have_load = false;
-    for (usize i = 0; i < header.phnum; i++) {
+    for (usize i = 0; i < header.e_phnum; i++) {
         ProgramHeader const& ph = phdrs[i];
-        if (ph.type == PT_INTERP) return Errno(ENOEXEC); // dynamic executables need a loader: not yet
-        if (ph.type == PT_PHDR) loaded.phdr = ph.vaddr + bias;
-        if (ph.type != PT_LOAD || ph.memsz == 0) continue;
-        if (ph.filesz > ph.memsz || ph.offset + ph.filesz < ph.offset || ph.offset + ph.filesz > inode->size())
+        if (ph.p_type == PT_INTERP) return Errno(ENOEXEC); // dynamic executables need a loader: not yet
+        if (ph.p_type == PT_PHDR) loaded.phdr = ph.p_vaddr + bias;
+        if (ph.p_type != PT_LOAD || ph.p_memsz == 0) continue;
+        if (ph.p_filesz > ph.p_memsz || ph.p_offset + ph.p_filesz < ph.p_offset || ph.p_offset + ph.p_filesz > inode->size())
             return Errno(ENOEXEC);
-        if ((ph.vaddr % mm::kPageSize) != (ph.offset % mm::kPageSize)) return Errno(ENOEXEC);
-        u64 const start = align_down(ph.vaddr + bias, mm::kPageSize);
-        u64 const file_end = ph.vaddr + bias + ph.filesz;
-        u64 const end = align_up(ph.vaddr + bias + ph.memsz, mm::kPageSize);
+        if ((ph.p_vaddr % mm::kPageSize) != (ph.p_offset % mm::kPageSize)) return Errno(ENOEXEC);
+        u64 const start = align_down(ph.p_vaddr + bias, mm::kPageSize);
+        u64 const file_end = ph.p_vaddr + bias + ph.p_filesz;
+        u64 const end = align_up(ph.p_vaddr + bias + ph.p_memsz, mm::kPageSize);
         if (!mm::is_user_range(start, end - start) || end < start) return Errno(ENOEXEC);
-        u8 const access = access_of(ph.flags);
-        if (ph.filesz) {
+        u8 const access = access_of(ph.p_flags);
+        if (ph.p_filesz) {
             mm::MapRequest file_part;
             file_part.address = start;
             file_part.length = align_up(file_end, mm::kPageSize) - start;
             file_part.access = access;
             file_part.fixed = true;
-            file_part.source = TRY(FilePageSource::create(inode, ph.offset + ph.filesz, name));
-            file_part.offset = align_down(ph.offset, mm::kPageSize);
+            file_part.source = TRY(FilePageSource::create(inode, ph.p_offset + ph.p_filesz, name));
+            file_part.offset = align_down(ph.p_offset, mm::kPageSize);
             file_part.name = name;
             TRY(space.map(file_part));
         }
-        u64 const anonymous_start = ph.filesz ? align_up(file_end, mm::kPageSize) : start;
+        u64 const anonymous_start = ph.p_filesz ? align_up(file_end, mm::kPageSize) : start;
         if (end > anonymous_start) {
             mm::MapRequest bss;
             bss.address = anonymous_start;
             bss.length = end - anonymous_start;
             bss.access = access;
             bss.fixed = true;
-            bss.name = ph.filesz ? "[bss]" : name;
+            bss.name = ph.p_filesz ? "[bss]" : name;
             TRY(space.map(bss));
         }
         TRY(space.populate(start, end));
-        if (!loaded.phdr && header.phoff >= ph.offset && header.phoff + table_size <= ph.offset + ph.filesz)
-            loaded.phdr = ph.vaddr + bias + (header.phoff - ph.offset);
+        if (!loaded.phdr && header.e_phoff >= ph.p_offset && header.e_phoff + table_size <= ph.p_offset + ph.p_filesz)
+            loaded.phdr = ph.p_vaddr + bias + (header.e_phoff - ph.p_offset);
         loaded.brk = lib::max(loaded.brk, end);
         have_load = true;
     }
@@ -113,12 +100,14 @@ Result<Loaded> load_elf(mm::AddressSpace& space, RefPtr<Inode> inode, ElfHeader 
 Result<u64> build_stack(mm::AddressSpace& space, Arguments const& argv, Arguments const& envp, Loaded const& loaded,
                         Credentials const& credentials, StringView execfn) {
     u64 const hwcap = x86::cpuid(1).edx;
+    using namespace uapi;
     u64 auxv[][2] = {
-        { 3, loaded.phdr }, { 4, sizeof(ProgramHeader) }, { 5, loaded.phnum }, { 6, mm::kPageSize },
-        { 7, 0 }, { 8, 0 }, { 9, loaded.entry }, { 11, credentials.uid }, { 12, credentials.euid },
-        { 13, credentials.gid }, { 14, credentials.egid }, { 15, 0 /* platform */ }, { 16, hwcap },
-        { 17, 100 }, { 23, 0 }, { 25, 0 /* random */ }, { 26, 0 }, { 31, 0 /* execfn */ }, { 51, 2048 },
-        { 0, 0 },
+        { AT_PHDR, loaded.phdr }, { AT_PHENT, sizeof(ProgramHeader) }, { AT_PHNUM, loaded.phnum },
+        { AT_PAGESZ, mm::kPageSize }, { AT_BASE, 0 }, { AT_FLAGS, 0 }, { AT_ENTRY, loaded.entry },
+        { AT_UID, credentials.uid }, { AT_EUID, credentials.euid }, { AT_GID, credentials.gid },
+        { AT_EGID, credentials.egid }, { AT_PLATFORM, 0 }, { AT_HWCAP, hwcap }, { AT_CLKTCK, 100 },
+        { AT_SECURE, 0 }, { AT_RANDOM, 0 }, { AT_HWCAP2, 0 }, { AT_EXECFN, 0 }, { AT_MINSIGSTKSZ, 2048 },
+        { AT_NULL, 0 },
     };
     constexpr usize kAuxWords = sizeof(auxv) / sizeof(u64);
     static constexpr char kPlatform[] = "x86_64";
@@ -154,9 +143,9 @@ Result<u64> build_stack(mm::AddressSpace& space, Arguments const& argv, Argument
     __builtin_memcpy(image + at, execfn.data(), execfn.length());
 
     for (auto& entry : auxv) {
-        if (entry[0] == 15) entry[1] = platform_at;
-        if (entry[0] == 25) entry[1] = random_at;
-        if (entry[0] == 31) entry[1] = execfn_at;
+        if (entry[0] == AT_PLATFORM) entry[1] = platform_at;
+        if (entry[0] == AT_RANDOM) entry[1] = random_at;
+        if (entry[0] == AT_EXECFN) entry[1] = execfn_at;
     }
     u64* vector = reinterpret_cast<u64*>(image);
     usize w = 0;
@@ -281,8 +270,8 @@ Result<void> execve(Thread& thread, TrapFrame& frame, StringView path, Arguments
 
     ElfHeader header;
     usize got = TRY(custody->inode().read(0, IoBuffer::kernel(&header), sizeof(header)));
-    if (got != sizeof(header) || header.ident[0] != 0x7f || header.ident[1] != 'E' || header.ident[2] != 'L'
-        || header.ident[3] != 'F')
+    if (got != sizeof(header) || header.e_ident[0] != 0x7f || header.e_ident[1] != 'E' || header.e_ident[2] != 'L'
+        || header.e_ident[3] != 'F')
         return Errno(ENOEXEC);
 
     char name[Process::kNameSize];

@@ -4,6 +4,7 @@
 #include <kernel/mm/heap.h>
 #include <kernel/mm/user.h>
 #include <kernel/proc/process.h>
+#include <uapi/signal.h>
 #include <kernel/sched/scheduler.h>
 
 #include <new>
@@ -14,67 +15,7 @@ namespace signals {
 
 namespace {
 
-// The x86-64 Linux signal frame (arch/x86/include/uapi/asm/sigcontext.h,
-// ucontext.h): what a handler receives and rt_sigreturn restores.
-struct SigContext {
-    u64 r8, r9, r10, r11, r12, r13, r14, r15;
-    u64 rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip;
-    u64 eflags;
-    u16 cs, gs, fs, ss;
-    u64 err, trapno, oldmask, cr2;
-    u64 fpstate;
-    u64 reserved[8];
-};
-static_assert(sizeof(SigContext) == 256);
-
-struct StackInfo {
-    u64 ss_sp;
-    i32 ss_flags;
-    i32 pad;
-    u64 ss_size;
-};
-
-struct UContext {
-    u64 uc_flags;
-    u64 uc_link;
-    StackInfo uc_stack;
-    SigContext uc_mcontext;
-    u64 uc_sigmask;
-};
-static_assert(sizeof(UContext) == 304);
-
-struct SigInfo {
-    i32 si_signo;
-    i32 si_errno;
-    i32 si_code;
-    i32 pad;
-    union {
-        struct {
-            i32 pid;
-            u32 uid;
-            i32 status;
-            i32 pad;
-            i64 utime;
-            i64 stime;
-        } child;
-        struct {
-            i32 pid;
-            u32 uid;
-        } kill;
-        u64 address;
-        u8 bytes[112];
-    } fields;
-};
-static_assert(sizeof(SigInfo) == 128);
-
-struct RtSigFrame {
-    u64 pretcode; // the handler's return address: sa_restorer
-    UContext uc;
-    SigInfo info;
-};
-
-constexpr u64 kUcFpXstate = 1;
-constexpr i32 SS_ONSTACK = 1, SS_DISABLE = 2;
+using uapi::rt_sigframe;
 
 bool is_ignored(Process& process, int signal) {
     auto const& action = process.signal_handlers().actions[signal];
@@ -84,21 +25,21 @@ bool is_ignored(Process& process, int signal) {
 
 int lowest(u64 set) { return set ? __builtin_ctzll(set) + 1 : 0; }
 
-SigInfo to_siginfo(Info const& info) {
-    SigInfo s {};
+uapi::siginfo_t to_siginfo(Info const& info) {
+    uapi::siginfo_t s {};
     s.si_signo = info.signo;
     s.si_errno = info.errno_value;
     s.si_code = info.code;
     if (info.signo == SIGCHLD) {
-        s.fields.child.pid = info.pid;
-        s.fields.child.uid = info.uid;
-        s.fields.child.status = info.status;
+        s.sigchld.si_pid = info.pid;
+        s.sigchld.si_uid = info.uid;
+        s.sigchld.si_status = info.status;
     } else if (info.signo == SIGSEGV || info.signo == SIGBUS || info.signo == SIGILL || info.signo == SIGFPE
                || info.signo == SIGTRAP) {
-        s.fields.address = info.address;
+        s.sigfault.si_addr = info.address;
     } else {
-        s.fields.kill.pid = info.pid;
-        s.fields.kill.uid = info.uid;
+        s.kill.si_pid = info.pid;
+        s.kill.si_uid = info.uid;
     }
     return s;
 }
@@ -133,21 +74,33 @@ Result<void> build_frame(Thread& thread, TrapFrame& frame, Info const& info, Act
     u64 sp = frame.rsp - 128; // skip the red zone
     if ((action.flags & SA_ONSTACK) && !thread.altstack_disabled && !on_altstack)
         sp = thread.altstack_sp + thread.altstack_size;
+    // The FPU area: the XSAVE image, then the FP_XSTATE_MAGIC2 word.
     usize const fpu_size = fpu::state_size();
-    u64 const fpstate = align_down(sp - fpu_size, u64(64));
-    sp = align_down(fpstate - sizeof(RtSigFrame), u64(16)) - 8;
+    u64 const fpstate = align_down(sp - fpu_size - 4, u64(64));
+    sp = align_down(fpstate - sizeof(rt_sigframe), u64(16)) - 8;
 
-    // The FPU state goes out first: save the live registers, then copy.
+    // Save the live registers; mark the area as XSAVE as Linux does
+    // (sw_reserved in the legacy part, the magic word at the end).
     fpu::save(thread.fpu_state);
+    auto* legacy = reinterpret_cast<uapi::_fpstate*>(thread.fpu_state);
+    bool const xsave = fpu::uses_xsave();
+    if (xsave) {
+        legacy->sw_reserved = {};
+        legacy->sw_reserved.magic1 = uapi::FP_XSTATE_MAGIC1;
+        legacy->sw_reserved.extended_size = u32(fpu_size + 4);
+        legacy->sw_reserved.xfeatures = fpu::components();
+        legacy->sw_reserved.xstate_size = u32(fpu_size);
+    }
     TRY(mm::copy_to_user(fpstate, thread.fpu_state, fpu_size));
+    if (xsave) TRY(mm::copy_to_user(fpstate + fpu_size, &uapi::FP_XSTATE_MAGIC2, 4));
 
-    auto* f = static_cast<RtSigFrame*>(kzalloc(sizeof(RtSigFrame)));
+    auto* f = static_cast<rt_sigframe*>(kzalloc(sizeof(rt_sigframe)));
     if (!f) return Errno(ENOMEM);
     f->pretcode = action.restorer;
-    f->uc.uc_flags = kUcFpXstate;
+    f->uc.uc_flags = xsave ? uapi::UC_FP_XSTATE : 0;
     f->uc.uc_stack.ss_sp = thread.altstack_sp;
     f->uc.uc_stack.ss_size = thread.altstack_size;
-    f->uc.uc_stack.ss_flags = thread.altstack_disabled ? SS_DISABLE : on_altstack ? SS_ONSTACK : 0;
+    f->uc.uc_stack.ss_flags = thread.altstack_disabled ? uapi::SS_DISABLE : on_altstack ? uapi::SS_ONSTACK : 0;
     auto& m = f->uc.uc_mcontext;
     m.r8 = frame.r8, m.r9 = frame.r9, m.r10 = frame.r10, m.r11 = frame.r11;
     m.r12 = frame.r12, m.r13 = frame.r13, m.r14 = frame.r14, m.r15 = frame.r15;
@@ -163,7 +116,7 @@ Result<void> build_frame(Thread& thread, TrapFrame& frame, Info const& info, Act
     m.fpstate = fpstate;
     f->uc.uc_sigmask = m.oldmask;
     f->info = to_siginfo(info);
-    auto copied = mm::copy_to_user(sp, f, sizeof(RtSigFrame));
+    auto copied = mm::copy_to_user(sp, f, sizeof(rt_sigframe));
     kfree(f);
     TRY(copied);
 
@@ -171,8 +124,8 @@ Result<void> build_frame(Thread& thread, TrapFrame& frame, Info const& info, Act
     frame.rip = action.handler;
     frame.rsp = sp;
     frame.rdi = u64(signal);
-    frame.rsi = sp + __builtin_offsetof(RtSigFrame, info);
-    frame.rdx = sp + __builtin_offsetof(RtSigFrame, uc);
+    frame.rsi = sp + __builtin_offsetof(rt_sigframe, info);
+    frame.rdx = sp + __builtin_offsetof(rt_sigframe, uc);
     frame.rax = 0;
     frame.rflags &= ~(1ull << 10 | 1ull << 8); // DF and TF clear, as the ABI expects
     fpu::init_state(thread.fpu_state);
@@ -328,9 +281,9 @@ void deliver(Thread& thread, TrapFrame& frame) {
 Result<u64> sigreturn(Thread& thread, TrapFrame& frame) {
     // The frame starts where the handler's return popped pretcode.
     u64 const base = frame.rsp - 8;
-    auto* f = static_cast<RtSigFrame*>(kmalloc(sizeof(RtSigFrame)));
+    auto* f = static_cast<rt_sigframe*>(kmalloc(sizeof(rt_sigframe)));
     if (!f) return Errno(ENOMEM);
-    auto copied = mm::copy_from_user(f, base, sizeof(RtSigFrame));
+    auto copied = mm::copy_from_user(f, base, sizeof(rt_sigframe));
     if (copied.is_error()) {
         kfree(f);
         return copied.error();

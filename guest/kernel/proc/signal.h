@@ -6,6 +6,7 @@
 #include <kernel/arch/x86_64/trap_frame.h>
 #include <lib/ref_ptr.h>
 #include <lib/result.h>
+#include <uapi/signal.h>
 
 class Thread;
 class Process;
@@ -13,11 +14,12 @@ class Process;
 namespace signals {
 
 inline constexpr int kCount = 64; // 1..64
-inline constexpr int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGILL = 4, SIGTRAP = 5, SIGABRT = 6, SIGBUS = 7,
-                     SIGFPE = 8, SIGKILL = 9, SIGUSR1 = 10, SIGSEGV = 11, SIGUSR2 = 12, SIGPIPE = 13,
-                     SIGALRM = 14, SIGTERM = 15, SIGSTKFLT = 16, SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19,
-                     SIGTSTP = 20, SIGTTIN = 21, SIGTTOU = 22, SIGURG = 23, SIGXCPU = 24, SIGXFSZ = 25,
-                     SIGVTALRM = 26, SIGPROF = 27, SIGWINCH = 28, SIGIO = 29, SIGPWR = 30, SIGSYS = 31;
+// The signal numbers, flags and codes of uapi/signal.h, in this namespace.
+using uapi::SIGHUP, uapi::SIGINT, uapi::SIGQUIT, uapi::SIGILL, uapi::SIGTRAP, uapi::SIGABRT, uapi::SIGBUS,
+    uapi::SIGFPE, uapi::SIGKILL, uapi::SIGUSR1, uapi::SIGSEGV, uapi::SIGUSR2, uapi::SIGPIPE, uapi::SIGALRM,
+    uapi::SIGTERM, uapi::SIGSTKFLT, uapi::SIGCHLD, uapi::SIGCONT, uapi::SIGSTOP, uapi::SIGTSTP, uapi::SIGTTIN,
+    uapi::SIGTTOU, uapi::SIGURG, uapi::SIGXCPU, uapi::SIGXFSZ, uapi::SIGVTALRM, uapi::SIGPROF, uapi::SIGWINCH,
+    uapi::SIGIO, uapi::SIGPWR, uapi::SIGSYS;
 
 inline constexpr u64 bit(int signal) { return 1ull << (signal - 1); }
 // SIGKILL and SIGSTOP cannot be blocked, caught or ignored.
@@ -26,10 +28,8 @@ inline constexpr u64 kUnblockable = bit(SIGKILL) | bit(SIGSTOP);
 inline constexpr u64 kHandlerDefault = 0;
 inline constexpr u64 kHandlerIgnore = 1;
 
-// sa_flags
-inline constexpr u64 SA_NOCLDSTOP = 1, SA_NOCLDWAIT = 2, SA_SIGINFO = 4, SA_RESTORER = 0x04000000,
-                     SA_ONSTACK = 0x08000000, SA_RESTART = 0x10000000, SA_NODEFER = 0x40000000,
-                     SA_RESETHAND = 0x80000000;
+using uapi::SA_NOCLDSTOP, uapi::SA_NOCLDWAIT, uapi::SA_SIGINFO, uapi::SA_RESTORER, uapi::SA_ONSTACK,
+    uapi::SA_RESTART, uapi::SA_NODEFER, uapi::SA_RESETHAND;
 
 struct Action {
     u64 handler { kHandlerDefault };
@@ -58,12 +58,9 @@ struct Info {
     u64 address { 0 };   // SIGSEGV/SIGBUS/SIGILL/SIGFPE
 };
 
-// si_code values
-inline constexpr int SI_USER = 0, SI_KERNEL = 0x80, SI_TKILL = -6;
-inline constexpr int SEGV_MAPERR = 1, SEGV_ACCERR = 2;
-inline constexpr int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3, CLD_TRAPPED = 4, CLD_STOPPED = 5,
-                     CLD_CONTINUED = 6;
-inline constexpr int ILL_ILLOPN = 2, FPE_INTDIV = 1, BUS_ADRERR = 2, TRAP_BRKPT = 1;
+using uapi::SI_USER, uapi::SI_KERNEL, uapi::SI_TKILL, uapi::SEGV_MAPERR, uapi::SEGV_ACCERR, uapi::CLD_EXITED,
+    uapi::CLD_KILLED, uapi::CLD_DUMPED, uapi::CLD_TRAPPED, uapi::CLD_STOPPED, uapi::CLD_CONTINUED, uapi::ILL_ILLOPN,
+    uapi::FPE_INTDIV, uapi::BUS_ADRERR, uapi::TRAP_BRKPT;
 
 enum class DefaultAction { Terminate, CoreDump, Stop, Continue, Ignore };
 DefaultAction default_action(int signal);

@@ -1,6 +1,8 @@
 // Name-space operations: mkdir, unlink, rename, links, modes, owners,
 // times, the working directory, umask.
 #include <kernel/syscalls/helpers.h>
+#include <uapi/stat.h>
+#include <uapi/time.h>
 
 namespace {
 
@@ -96,13 +98,9 @@ Result<u64> do_chown(RefPtr<Inode> inode, u32 uid, u32 gid) {
     return u64(0);
 }
 
-constexpr i64 UTIME_NOW = (1l << 30) - 1;
-constexpr i64 UTIME_OMIT = (1l << 30) - 2;
+using uapi::UTIME_NOW, uapi::UTIME_OMIT;
 
-struct UserTimespec {
-    i64 tv_sec;
-    i64 tv_nsec;
-};
+using UserTimespec = uapi::timespec;
 
 Result<u64> set_times(RefPtr<Inode> inode, UserTimespec const* times) {
     Timespec now = clock::realtime();

@@ -2,6 +2,9 @@
 #include <kernel/sched/scheduler.h>
 #include <kernel/sched/wait_queue.h>
 #include <kernel/syscalls/helpers.h>
+#include <uapi/time.h>
+#include <uapi/epoll.h>
+#include <uapi/poll.h>
 #include <lib/format.h>
 #include <lib/vector.h>
 
@@ -9,16 +12,9 @@
 
 namespace {
 
-struct PollFd {
-    i32 fd;
-    i16 events;
-    i16 revents;
-};
+using PollFd = uapi::pollfd;
 
-struct UserTimespec {
-    i64 tv_sec;
-    i64 tv_nsec;
-};
+using UserTimespec = uapi::timespec;
 
 constexpr u32 kAlwaysReported = vfs::kPollError | vfs::kPollHangup | vfs::kPollInvalid;
 constexpr usize kMaxPollFds = 4096;
@@ -301,11 +297,7 @@ SYSCALL_HANDLER(eventfd2, u32 initial, u32 flags) { return make_eventfd(initial,
 
 namespace {
 
-struct __attribute__((packed)) EpollEvent {
-    u32 events;
-    u64 data;
-};
-static_assert(sizeof(EpollEvent) == 12);
+using EpollEvent = uapi::epoll_event;
 
 constexpr u32 EPOLLIN = 1, EPOLLPRI = 2, EPOLLOUT = 4, EPOLLERR = 8, EPOLLHUP = 0x10, EPOLLRDHUP = 0x2000,
               EPOLLEXCLUSIVE = 1u << 28, EPOLLWAKEUP = 1u << 29, EPOLLONESHOT = 1u << 30, EPOLLET = 1u << 31;

@@ -8,6 +8,9 @@
 #include <kernel/proc/futex.h>
 #include <kernel/sched/scheduler.h>
 #include <kernel/syscalls/helpers.h>
+#include <uapi/resource.h>
+#include <uapi/sysinfo.h>
+#include <uapi/utsname.h>
 
 [[noreturn]] void exit_current_thread();
 
@@ -390,11 +393,8 @@ SYSCALL_HANDLER(waitid, int id_type, int id, UserPtr<u8> info, u32 options, User
 // ---- limits and information ---------------------------------------------------
 
 namespace {
-struct Rlimit {
-    u64 current, maximum;
-};
+using Rlimit = uapi::rlimit;
 constexpr int kLimits = 16;
-constexpr int RLIMIT_NOFILE = 7;
 } // namespace
 
 SYSCALL_HANDLER(prlimit64, int pid, int resource, UserPtr<Rlimit> new_limit, UserPtr<Rlimit> old_limit) {
@@ -405,10 +405,10 @@ SYSCALL_HANDLER(prlimit64, int pid, int resource, UserPtr<Rlimit> new_limit, Use
     if (!old_limit.is_null()) TRY(mm::copy_to_user(old_limit, Rlimit { limit.current, limit.maximum }));
     if (!new_limit.is_null()) {
         Rlimit value = TRY(mm::copy_from_user(new_limit));
-        if (value.current > value.maximum) return Errno(EINVAL);
-        if (value.maximum > limit.maximum && !current_process().credentials().is_superuser()) return Errno(EPERM);
-        limit = { value.current, value.maximum };
-        if (resource == RLIMIT_NOFILE) p->fds().set_limit(int(lib::min(value.current, u64(1 << 20))));
+        if (value.rlim_cur > value.rlim_max) return Errno(EINVAL);
+        if (value.rlim_max > limit.maximum && !current_process().credentials().is_superuser()) return Errno(EPERM);
+        limit = { value.rlim_cur, value.rlim_max };
+        if (resource == uapi::RLIMIT_NOFILE) p->fds().set_limit(int(lib::min(value.rlim_cur, u64(1 << 20))));
     }
     return u64(0);
 }
@@ -424,32 +424,23 @@ SYSCALL_HANDLER(setrlimit, int resource, UserPtr<Rlimit> in) {
     return sys_prlimit64(0, resource, in, UserPtr<Rlimit>());
 }
 
-SYSCALL_HANDLER(uname, UserPtr<u8> out) {
-    char buffer[6 * 65] = {};
-    auto field = [&](int i, char const* value) {
-        for (int k = 0; value[k] && k < 64; k++) buffer[i * 65 + k] = value[k];
+SYSCALL_HANDLER(uname, UserPtr<uapi::new_utsname> out) {
+    uapi::new_utsname u {};
+    auto field = [](char* destination, char const* value) {
+        for (usize k = 0; value[k] && k + 1 < uapi::kUtsFieldLength; k++) destination[k] = value[k];
     };
-    field(0, "Linux");
-    field(1, "aramid");
-    field(2, "6.1.0-aramid");
-    field(3, "#1 SMP aramid " ARAMID_VERSION);
-    field(4, "x86_64");
-    field(5, "(none)");
-    TRY(mm::copy_to_user(out.address, buffer, sizeof(buffer)));
+    field(u.sysname, "Linux");
+    field(u.nodename, "aramid");
+    field(u.release, "6.1.0-aramid");
+    field(u.version, "#1 SMP aramid " ARAMID_VERSION);
+    field(u.machine, "x86_64");
+    field(u.domainname, "(none)");
+    TRY(mm::copy_to_user(out, u));
     return u64(0);
 }
 
-SYSCALL_HANDLER(sysinfo, UserPtr<u8> out) {
-    struct SysInfo {
-        i64 uptime;
-        u64 loads[3];
-        u64 totalram, freeram, sharedram, bufferram, totalswap, freeswap;
-        u16 procs, pad;
-        u64 totalhigh, freehigh;
-        u32 mem_unit;
-        char reserved[4];
-    } info {};
-    static_assert(sizeof(SysInfo) == 112);
+SYSCALL_HANDLER(sysinfo, UserPtr<uapi::sysinfo> out) {
+    uapi::sysinfo info {};
     auto stats = mm::physical_stats();
     info.uptime = i64(sched::now_ns() / 1000000000);
     info.totalram = stats.total_pages * 4096;
@@ -458,7 +449,7 @@ SYSCALL_HANDLER(sysinfo, UserPtr<u8> out) {
     Process::for_each([&](Process&) { procs++; });
     info.procs = procs;
     info.mem_unit = 1;
-    TRY(mm::copy_to_user(out.address, &info, sizeof(info)));
+    TRY(mm::copy_to_user(out, info));
     return u64(0);
 }
 

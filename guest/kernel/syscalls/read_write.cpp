@@ -1,13 +1,11 @@
 // read, write and their vector and positional forms; lseek; sendfile.
 #include <kernel/syscalls/helpers.h>
+#include <uapi/uio.h>
 
 namespace {
 
-struct IoVec {
-    u64 base;
-    u64 length;
-};
-constexpr int kMaxIoVec = 1024; // UIO_MAXIOV
+using IoVec = uapi::iovec;
+constexpr int kMaxIoVec = uapi::UIO_MAXIOV;
 
 // A write that fails with EPIPE also raises SIGPIPE, as on Linux.
 Result<u64> raise_sigpipe_on_epipe(Result<usize> result) {
@@ -41,20 +39,20 @@ Result<u64> vector_io(int fd, UserPtr<IoVec> vectors, int count, bool writing, O
     u64 total = 0;
     for (int i = 0; i < count; i++) {
         IoVec v = TRY(mm::copy_from_user(vectors.offset(u64(i))));
-        if (i64(v.length) < 0 || total + v.length < total || i64(total + v.length) < 0) return Errno(EINVAL);
-        total += v.length;
+        if (i64(v.iov_len) < 0 || total + v.iov_len < total || i64(total + v.iov_len) < 0) return Errno(EINVAL);
+        total += v.iov_len;
     }
     u64 done = 0;
     for (int i = 0; i < count; i++) {
         IoVec v = TRY(mm::copy_from_user(vectors.offset(u64(i))));
-        if (!v.length) continue;
-        auto n = op(*file, IoBuffer::user(v.base), usize(v.length), done);
+        if (!v.iov_len) continue;
+        auto n = op(*file, IoBuffer::user(v.iov_base), usize(v.iov_len), done);
         if (n.is_error()) {
             if (done) break;
             return n.error();
         }
         done += n.value();
-        if (n.value() < v.length) break;
+        if (n.value() < v.iov_len) break;
     }
     return done;
 }

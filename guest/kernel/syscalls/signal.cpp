@@ -2,17 +2,13 @@
 // stack, rt_sigreturn, and alarm/itimers.
 #include <kernel/sched/scheduler.h>
 #include <kernel/syscalls/helpers.h>
+#include <uapi/signal.h>
+#include <uapi/time.h>
 
 namespace {
 
-struct KernelSigaction {
-    u64 handler;
-    u64 flags;
-    u64 restorer;
-    u64 mask;
-};
-
-constexpr int SIG_BLOCK = 0, SIG_UNBLOCK = 1, SIG_SETMASK = 2;
+using KernelSigaction = uapi::kernel_sigaction;
+using uapi::SIG_BLOCK, uapi::SIG_UNBLOCK, uapi::SIG_SETMASK;
 
 Result<void> check_signal(int signal) {
     if (signal < 1 || signal > signals::kCount) return Errno(EINVAL);
@@ -51,10 +47,10 @@ SYSCALL_HANDLER(rt_sigaction, int signal, UserPtr<KernelSigaction> act, UserPtr<
     if (!old_act.is_null())
         TRY(mm::copy_to_user(old_act, KernelSigaction { action.handler, action.flags, action.restorer, action.mask }));
     if (!act.is_null()) {
-        action = { fresh.handler, fresh.flags, fresh.restorer, fresh.mask & ~signals::kUnblockable };
+        action = { fresh.sa_handler, fresh.sa_flags, fresh.sa_restorer, fresh.sa_mask & ~signals::kUnblockable };
         // Setting SIG_IGN (or a default that ignores) discards what is pending.
-        bool ignored = fresh.handler == signals::kHandlerIgnore
-            || (fresh.handler == signals::kHandlerDefault && signals::default_action(signal) == signals::DefaultAction::Ignore);
+        bool ignored = fresh.sa_handler == signals::kHandlerIgnore
+            || (fresh.sa_handler == signals::kHandlerDefault && signals::default_action(signal) == signals::DefaultAction::Ignore);
         if (ignored) {
             current_process().pending_signals &= ~signals::bit(signal);
             current_process().for_each_thread([&](Thread& t) { t.pending_signals &= ~signals::bit(signal); });
@@ -251,18 +247,14 @@ SYSCALL_HANDLER(alarm, u32 seconds) {
     return remaining;
 }
 
-namespace {
-struct ItimerVal {
-    i64 interval_sec, interval_usec, value_sec, value_usec;
-};
-} // namespace
+using ItimerVal = uapi::itimerval;
 
 SYSCALL_HANDLER(getitimer, int which, UserPtr<ItimerVal> out) {
     if (which != 0) return Errno(EINVAL);
     Process& p = current_process();
     u64 const now = sched::now_ns();
     u64 remaining = p.alarm_deadline_ns > now ? p.alarm_deadline_ns - now : 0;
-    TRY(mm::copy_to_user(out, ItimerVal { 0, 0, i64(remaining / 1000000000), i64(remaining / 1000 % 1000000) }));
+    TRY(mm::copy_to_user(out, ItimerVal { { 0, 0 }, { i64(remaining / 1000000000), i64(remaining / 1000 % 1000000) } }));
     return u64(0);
 }
 
@@ -272,12 +264,13 @@ SYSCALL_HANDLER(setitimer, int which, UserPtr<ItimerVal> in, UserPtr<ItimerVal> 
     u64 const now = sched::now_ns();
     if (!out.is_null()) {
         u64 remaining = p.alarm_deadline_ns > now ? p.alarm_deadline_ns - now : 0;
-        TRY(mm::copy_to_user(out, ItimerVal { 0, 0, i64(remaining / 1000000000), i64(remaining / 1000 % 1000000) }));
+        TRY(mm::copy_to_user(out, ItimerVal { { 0, 0 }, { i64(remaining / 1000000000), i64(remaining / 1000 % 1000000) } }));
     }
     if (!in.is_null()) {
         ItimerVal v = TRY(mm::copy_from_user(in));
-        if (v.value_sec < 0 || v.value_usec < 0 || v.value_usec >= 1000000) return Errno(EINVAL);
-        u64 delay = u64(v.value_sec) * 1000000000 + u64(v.value_usec) * 1000;
+        auto const& value = v.it_value;
+        if (value.tv_sec < 0 || value.tv_usec < 0 || value.tv_usec >= 1000000) return Errno(EINVAL);
+        u64 delay = u64(value.tv_sec) * 1000000000 + u64(value.tv_usec) * 1000;
         p.alarm_deadline_ns = delay ? now + delay : 0;
         p.arm_alarm();
     }

@@ -1,35 +1,11 @@
 // stat and friends, statfs, access.
 #include <kernel/syscalls/helpers.h>
+#include <uapi/stat.h>
 
 namespace {
 
-// struct stat, x86-64 kernel layout.
-struct Stat {
-    u64 st_dev, st_ino, st_nlink;
-    u32 st_mode, st_uid, st_gid, pad0;
-    u64 st_rdev;
-    i64 st_size, st_blksize, st_blocks;
-    i64 st_atime, st_atime_nsec, st_mtime, st_mtime_nsec, st_ctime, st_ctime_nsec;
-    i64 reserved[3];
-};
-static_assert(sizeof(Stat) == 144);
-
-struct StatxTimestamp {
-    i64 tv_sec;
-    u32 tv_nsec;
-    i32 reserved;
-};
-struct Statx {
-    u32 stx_mask, stx_blksize;
-    u64 stx_attributes;
-    u32 stx_nlink, stx_uid, stx_gid;
-    u16 stx_mode, pad1;
-    u64 stx_ino, stx_size, stx_blocks, stx_attributes_mask;
-    StatxTimestamp stx_atime, stx_btime, stx_ctime, stx_mtime;
-    u32 stx_rdev_major, stx_rdev_minor, stx_dev_major, stx_dev_minor;
-    u64 spare[14];
-};
-static_assert(sizeof(Statx) == 256);
+using Stat = uapi::stat;
+using Statx = uapi::statx;
 
 u64 device_of(File& file) {
     auto inode = file.inode();
@@ -48,9 +24,9 @@ Stat to_stat(InodeMetadata const& m, u64 dev) {
     s.st_size = i64(m.size);
     s.st_blksize = 4096;
     s.st_blocks = i64(m.blocks());
-    s.st_atime = m.atime.sec, s.st_atime_nsec = m.atime.nsec;
-    s.st_mtime = m.mtime.sec, s.st_mtime_nsec = m.mtime.nsec;
-    s.st_ctime = m.ctime.sec, s.st_ctime_nsec = m.ctime.nsec;
+    s.st_atim = { m.atime.sec, m.atime.nsec };
+    s.st_mtim = { m.mtime.sec, m.mtime.nsec };
+    s.st_ctim = { m.ctime.sec, m.ctime.nsec };
     return s;
 }
 

@@ -3,13 +3,11 @@
 #include <kernel/sched/clock.h>
 #include <kernel/sched/scheduler.h>
 #include <kernel/syscalls/helpers.h>
+#include <uapi/time.h>
 
 namespace {
 
-struct UserTimespec {
-    i64 tv_sec;
-    i64 tv_nsec;
-};
+using UserTimespec = uapi::timespec;
 
 enum Clock : int {
     CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2, CLOCK_THREAD_CPUTIME_ID = 3,

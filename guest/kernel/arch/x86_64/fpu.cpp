@@ -58,6 +58,8 @@ void init() {
 }
 
 usize state_size() { return g_size; }
+bool uses_xsave() { return g_xsave; }
+u64 components() { return g_mask; }
 
 void init_state(void* area) { __builtin_memcpy(area, g_initial, g_size); }
 

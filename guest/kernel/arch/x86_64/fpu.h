@@ -12,6 +12,8 @@ namespace fpu {
 void init();
 // Bytes of one saved state (64-byte aligned buffers).
 usize state_size();
+bool uses_xsave();
+u64 components(); // the XSAVE components saved (XCR0 without AMX)
 // Fills `area` with the state a new process starts with.
 void init_state(void* area);
 void save(void* area);
