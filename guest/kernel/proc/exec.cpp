@@ -280,6 +280,9 @@ Result<void> execve(Thread& thread, TrapFrame& frame, StringView path, Arguments
     __builtin_memcpy(name, base_name.data(), n);
     name[n] = 0;
 
+    // Other threads go first (they may still run the old program).
+    if (process.thread_count() > 1) TRY(process.kill_other_threads(thread));
+
     // Build the new address space completely before touching the old one.
     auto space = TRY(mm::AddressSpace::create());
     Loaded loaded = TRY(load_elf(*space, custody->inode_ref(), header, name));

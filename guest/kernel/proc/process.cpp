@@ -169,6 +169,7 @@ void Process::thread_exited(Thread& thread) {
     }
     m_threads.remove(thread);
     thread.process = nullptr;
+    m_thread_exit_wait.wake_all();
     if (m_threads.is_empty()) become_zombie();
 }
 
@@ -240,6 +241,15 @@ void Process::arm_alarm() {
         signals::send_to_process(*process, info);
     };
     sched::add_timer(alarm_timer);
+}
+
+Result<void> Process::kill_other_threads(Thread& survivor) {
+    for (Thread& t : m_threads) {
+        if (&t == &survivor) continue;
+        t.exit_requested = true;
+        sched::make_runnable(t);
+    }
+    return sched::wait_until(m_thread_exit_wait, [&] { return m_threads.size() == 1; });
 }
 
 void Process::stop(int signal) {

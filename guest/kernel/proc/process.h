@@ -130,6 +130,9 @@ public:
     void exit_group(int wait_status);
     // Called by each thread as it leaves: the last one makes the zombie.
     void thread_exited(Thread& thread);
+    // execve from `survivor`: every other thread exits first (Linux's
+    // de_thread). Returns EINTR if the survivor is killed meanwhile.
+    Result<void> kill_other_threads(Thread& survivor);
     // Job control.
     void stop(int signal);
     void resume();
@@ -169,6 +172,7 @@ private:
     IntrusiveList<Process, &Process::m_sibling_node> m_children;
     WaitQueue m_child_wait;
     WaitQueue m_stop_wait;
+    WaitQueue m_thread_exit_wait;
     bool m_zombie { false };
     bool m_exiting { false };
     bool m_stopped { false };

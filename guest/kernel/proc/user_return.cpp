@@ -17,7 +17,7 @@ void prepare_return_to_user(Thread& thread, TrapFrame& frame) {
     for (;;) {
         platform::irq_enable();
         Process& process = *thread.process;
-        if (process.exiting()) exit_current_thread();
+        if (process.exiting() || thread.exit_requested) exit_current_thread();
         if (process.stopped() && !(thread.pending_signals & signals::bit(signals::SIGKILL))) {
             (void)sched::wait_until(process.stop_wait(), [&] { return !process.stopped() || process.exiting(); });
             continue;
@@ -36,7 +36,8 @@ void prepare_return_to_user(Thread& thread, TrapFrame& frame) {
         }
         if (this_cpu().need_resched) sched::yield();
         platform::irq_disable();
-        if (!this_cpu().need_resched && !signals::has_deliverable(thread) && !process.exiting()) return;
+        if (!this_cpu().need_resched && !signals::has_deliverable(thread) && !process.exiting() && !thread.exit_requested)
+            return;
     }
 }
 
@@ -44,6 +45,6 @@ namespace sched {
 bool current_has_pending_signal() {
     Thread* self = current();
     if (!self->process) return false;
-    return self->process->exiting() || signals::has_deliverable(*self);
+    return self->process->exiting() || self->exit_requested || signals::has_deliverable(*self);
 }
 } // namespace sched

@@ -57,7 +57,7 @@ public:
     u64 set_child_tid { 0 };          // CLONE_CHILD_SETTID: written when the thread first runs
     u64 robust_list { 0 };
     u64 syscall_number { 0 };         // rax at syscall entry, for restarts
-    bool fpu_in_use { false };        // the registers hold this thread's user state
+    bool exit_requested { false };   // execve in another thread: leave at the next chance
     // The user context: the TrapFrame at the top of the kernel stack.
     TrapFrame* user_frame() const { return reinterpret_cast<TrapFrame*>(m_stack.top() - sizeof(TrapFrame)); }
     // Creates a thread of `process` that will enter user mode with `frame`,
