@@ -11,6 +11,12 @@ usage: mkinitramfs.py OUTPUT ENTRY...
     busybox-links:DIR:BUSYBOX:TARGET a symlink DIR/<applet> -> TARGET for
                                      every applet BUSYBOX --list names
 All entries are owned by root and dated 0, so the archive is reproducible.
+
+The data of files of 16 KiB or more starts on a 4 KiB boundary of the
+archive: the archive is closed (TRAILER!!!), zero-padded, and a new one
+starts, which Linux and aramid both read as one ("concatenated archives").
+The kernel can then use those pages of the initramfs as the file's pages
+instead of copying them.
 """
 import os
 import subprocess
@@ -26,6 +32,10 @@ def pad(data):
     return data + b"\0" * ((4 - len(data) % 4) % 4)
 
 
+PAGE = 4096
+ALIGN_AT_LEAST = 16 * 1024
+
+
 class Archive:
     def __init__(self):
         self.out = bytearray()
@@ -33,10 +43,21 @@ class Archive:
 
     def add(self, name, mode, data=b"", rdev=(0, 0)):
         name = name.lstrip("/").encode()
+        if len(data) >= ALIGN_AT_LEAST and mode & 0o170000 == 0o100000:
+            self._align_data(len(name))
         record = header(self.ino, mode, len(data), name, *rdev) + name + b"\0"
         self.out += pad(record)
         self.out += pad(data) if data else b""
         self.ino += 1
+
+    def _align_data(self, name_length):
+        # Close this archive and pad with zeros so that the next entry's
+        # data (after its 110-byte header and name, padded to 4) is page
+        # aligned.
+        self.add("TRAILER!!!", 0)
+        head = (110 + name_length + 1 + 3) & ~3
+        target = -(-(len(self.out) + head) // PAGE) * PAGE
+        self.out += b"\0" * (target - head - len(self.out))
 
     def finish(self):
         self.add("TRAILER!!!", 0)

@@ -217,6 +217,16 @@ public:
         return m_pages[index];
     }
 
+    Result<void> adopt_pages(u64 const* frames, usize count, u64 size) override {
+        if (!is_regular() || m_metadata.size || !m_pages.is_empty()) return Errno(EINVAL);
+        if (size > count * kPageSize) return Errno(EINVAL);
+        TRY(m_pages.try_resize(count));
+        for (usize i = 0; i < count; i++) m_pages[i] = frames[i];
+        m_metadata.size = size;
+        touch_modified();
+        return {};
+    }
+
     Result<usize> read_link(char* buffer, usize size) override {
         if (!is_symlink()) return Errno(EINVAL);
         usize n = lib::min(size, m_link_target.length());

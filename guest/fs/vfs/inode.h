@@ -80,6 +80,13 @@ public:
         (void)offset;
         return Errno(ENOENT);
     }
+    // Makes `count` page frames (already filled, owned by the caller until
+    // this succeeds) the contents of an empty regular file of `size` bytes.
+    // ENOTSUP where the file system keeps data otherwise.
+    virtual Result<void> adopt_pages(u64 const* frames, usize count, u64 size) {
+        (void)frames, (void)count, (void)size;
+        return Errno(ENOTSUP);
+    }
     // ---- symlinks: copies the target into buffer (up to size), returns its length
     virtual Result<usize> read_link(char* buffer, usize size);
 

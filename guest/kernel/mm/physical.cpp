@@ -187,11 +187,21 @@ void release_range(u64 start, u64 end) {
     SpinlockGuard guard(g_lock);
     u64 first = align_up(start, kPageSize) / kPageSize, last = align_down(end, kPageSize) / kPageSize;
     for (u64 pfn = first; pfn < last && pfn < g_page_count; pfn++) {
-        if (g_pages[pfn].flags & kPageFree) continue;
+        if (g_pages[pfn].flags & (kPageFree | kPageHead)) continue; // free, or claimed
         free_block(pfn, 0);
         g_stats.free_pages++;
         g_stats.reserved_pages--;
     }
+}
+
+void claim_reserved_page(u64 paddr) {
+    SpinlockGuard guard(g_lock);
+    Page* p = page_of(paddr);
+    if (!p || (p->flags & (kPageFree | kPageHead))) panic("claim_reserved_page(%#lx): not a reserved page", paddr);
+    p->flags = kPageHead;
+    p->order = 0;
+    p->refcount = 1;
+    g_stats.reserved_pages--;
 }
 
 PhysicalStats physical_stats() {

@@ -41,8 +41,13 @@ void physical_init(BootInfo const& boot, u64 early_reserved_start, u64 early_res
 // 2^order contiguous, naturally aligned frames; zeroed if `zero`.
 Result<u64> allocate_pages(unsigned order = 0, bool zero = true);
 void free_pages(u64 paddr, unsigned order = 0);
-// Releases a reserved range (e.g. the initramfs once unpacked) to the allocator.
+// Releases a reserved range (e.g. the initramfs once unpacked) to the
+// allocator, except pages claimed from it meanwhile.
 void release_range(u64 start, u64 end);
+// Takes reserved (never freed) frames as allocated ones, refcount 1, so
+// that they can be freed or shared like any page: initramfs file data
+// becomes tmpfs pages without a copy.
+void claim_reserved_page(u64 paddr);
 
 Page* page_of(u64 paddr);
 u64 page_address(Page const* page);
