@@ -71,3 +71,40 @@ def test_qemu_initramfs_unpacked_faithfully(ctx):
         run = ctx.qemu("aramid.stdout=pipe", initrd=_archive(ctx, tmp))
     assert run.status == 0, run
     assert run.stdout.replace("\r\n", "\n") == EXPECTED, run
+
+
+# A large file whose data the kernel adopts from the archive's pages (it is
+# page-aligned there and 16 KiB or more), with a partial last page: its
+# contents, and zeros (not the archive's next bytes) past its old end once
+# it is extended.
+BIG = bytes((i * 7 + 3) % 251 for i in range(70000))
+BIG_SCRIPT = r"""
+md5sum /big
+dd if=/dev/zero of=/big bs=1 count=0 seek=80000 2>/dev/null
+tail -c 10000 /big | tr -d '\000' | wc -c
+head -c 70000 /big | md5sum
+"""
+
+
+def _big(ctx, tmp):
+    return ctx.initramfs(tmp, argv=["/bin/sh", "/big.sh"], files=[("big", 0o644, BIG), ("big.sh", 0o755, BIG_SCRIPT.encode())])
+
+
+def _big_expected():
+    import hashlib
+    digest = hashlib.md5(BIG).hexdigest()
+    return f"{digest}  /big\n0\n{digest}  -\n"
+
+
+def test_kvm_large_initramfs_file_adopted(ctx):
+    with tempfile.TemporaryDirectory() as tmp:
+        run = ctx.vmm("--initrd", _big(ctx, tmp), "--timeout", "20", "--cmdline", "aramid.stdout=pipe", verbose=False)
+    assert run.status == 0, run
+    assert run.stdout == _big_expected(), run
+
+
+def test_qemu_large_initramfs_file_adopted(ctx):
+    with tempfile.TemporaryDirectory() as tmp:
+        run = ctx.qemu("aramid.stdout=pipe", initrd=_big(ctx, tmp))
+    assert run.status == 0, run
+    assert run.stdout == _big_expected(), run
