@@ -142,6 +142,10 @@ void page_ref(u64 paddr);
 void page_unref(u64 paddr);
 u32 page_refcount(u64 paddr);
 
+// fork() copies a private writable region at once if it has at most this
+// many pages present; larger regions are shared copy-on-write.
+inline constexpr u64 kEagerForkPages = 256;
+
 // The lowest address mmap hands out and where its search starts.
 inline constexpr u64 kMmapMin = 0x10000;
 inline constexpr u64 kMmapBase = 0x7f0000000000;
