@@ -1,7 +1,9 @@
 #include <vmm/boot/boot_info.h>
 #include <vmm/boot/elf_loader.h>
+#include <vmm/boot/initramfs.h>
 #include <vmm/boot/layout.h>
 #include <vmm/boot/page_tables.h>
+#include <vmm/devices/console_input.h>
 #include <vmm/machine.h>
 #include <vmm/util/error.h>
 
@@ -12,6 +14,7 @@
 #include <cstdio>
 #include <csignal>
 #include <cstring>
+#include <functional>
 #include <mutex>
 #include <pthread.h>
 #include <thread>
@@ -22,25 +25,21 @@ using namespace aramid::abi;
 
 namespace {
 
+constexpr unsigned kSerialGsi = 4; // COM1's ISA IRQ
+
 void on_kick(int) { }
 
-// Interrupts KVM_RUN when the timeout passes: sets immediate_exit (so a
-// KVM_RUN about to start returns at once) and signals the vCPU thread.
+// Calls `expire` once `timeout` has passed, unless destroyed first.
 class Watchdog {
 public:
-    Watchdog(kvm_run* run, std::chrono::duration<double> timeout) : m_run(run), m_target(pthread_self()) {
-        struct sigaction sa {};
-        sa.sa_handler = on_kick;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGUSR1, &sa, nullptr); // no SA_RESTART: KVM_RUN returns EINTR
+    Watchdog(std::chrono::duration<double> timeout, std::function<void()> expire) {
         auto deadline = std::chrono::steady_clock::now()
             + std::chrono::duration_cast<std::chrono::steady_clock::duration>(timeout);
-        m_thread = std::thread([this, deadline] {
+        m_thread = std::thread([this, deadline, expire = std::move(expire)] {
             std::unique_lock lock(m_lock);
             if (m_wake.wait_until(lock, deadline, [this] { return m_cancelled; })) return;
-            m_fired = true;
-            m_run->immediate_exit = 1;
-            pthread_kill(m_target, SIGUSR1);
+            lock.unlock();
+            expire();
         });
     }
     ~Watchdog() {
@@ -51,18 +50,11 @@ public:
         m_wake.notify_all();
         m_thread.join();
     }
-    bool fired() {
-        std::lock_guard lock(m_lock);
-        return m_fired;
-    }
 
 private:
-    kvm_run* m_run;
-    pthread_t m_target;
     std::mutex m_lock;
     std::condition_variable m_wake;
     bool m_cancelled { false };
-    bool m_fired { false };
     std::thread m_thread;
 };
 
@@ -70,12 +62,14 @@ private:
 
 Machine::Machine(MachineConfig const& config, OutputStream& program_output, OutputStream& kernel_log,
                  PhaseClock& phases)
-    : m_memory(config.memory_bytes)
+    : m_console_input_fd(config.console_input_fd)
+    , m_console_escapes(config.console_escapes)
+    , m_memory(config.memory_bytes)
     , m_boot(load_guest(config, m_memory))
     , m_kvm(config.kvm_device)
     , m_vm(m_kvm)
     , m_phases(phases)
-    , m_serial(program_output)
+    , m_serial(program_output, [this] { pulse_serial_irq(); })
     , m_debugcon(kernel_log)
     , m_fastcon(m_memory, program_output, kernel_log) {
     m_vm.set_memory(m_memory);
@@ -117,10 +111,15 @@ Machine::BootState Machine::load_guest(MachineConfig const& config, GuestMemory&
 
     BootInfoSpec boot;
     boot.cmdline = config.cmdline;
-    if (!config.initrd.empty()) {
-        boot.initrd_size = config.initrd.size();
-        boot.initrd_gpa = place_initrd(memory.size(), config.initrd.size(), (image.physical_end + 0xfff) & ~0xfffull);
+    uint64_t const appended_at = config.initrd_appended.empty() ? config.initrd.size()
+                                                                 : appended_archive_offset(config.initrd.size());
+    if (uint64_t const size = appended_at + config.initrd_appended.size()) {
+        boot.initrd_size = size;
+        boot.initrd_gpa = place_initrd(memory.size(), size, (image.physical_end + 0xfff) & ~0xfffull);
         memory.write_bytes(boot.initrd_gpa, config.initrd.data(), config.initrd.size());
+        std::vector<uint8_t> const padding(appended_at - config.initrd.size(), 0);
+        memory.write_bytes(boot.initrd_gpa + config.initrd.size(), padding.data(), padding.size());
+        memory.write_bytes(boot.initrd_gpa + appended_at, config.initrd_appended.data(), config.initrd_appended.size());
     }
     BootState state {};
     state.entry = image.entry;
@@ -131,18 +130,89 @@ Machine::BootState Machine::load_guest(MachineConfig const& config, GuestMemory&
 }
 
 Outcome Machine::run(std::optional<std::chrono::duration<double>> timeout) {
+    // stop() interrupts KVM_RUN with SIGUSR1; no SA_RESTART, so KVM_RUN
+    // returns EINTR.
+    struct sigaction kick {};
+    kick.sa_handler = on_kick;
+    sigemptyset(&kick.sa_mask);
+    sigaction(SIGUSR1, &kick, nullptr);
+    {
+        std::lock_guard guard(m_stop_lock);
+        m_vcpu_thread = pthread_self();
+    }
+    struct Finish {
+        Machine& machine;
+        ~Finish() {
+            std::lock_guard guard(machine.m_stop_lock);
+            machine.m_vcpu_thread.reset();
+        }
+    } finish { *this };
+
     std::optional<Watchdog> watchdog;
-    if (timeout) watchdog.emplace(m_vcpu->run_state(), *timeout);
+    if (timeout)
+        watchdog.emplace(*timeout, [this] {
+            stop({ kExitTimeout, "timeout", "guest still running after the --timeout; stopped it" });
+        });
+    std::optional<ConsoleInput> input; // without it the carrier stays up and no byte arrives
+    if (m_console_input_fd >= 0) {
+        ConsoleInput::Handlers handlers;
+        handlers.on_escape_exit = [this] { stop({ kExitEscape, "escape", "Ctrl-A x: stopped the guest" }); };
+        handlers.on_error = [this](std::string const& message) { stop({ kExitVmmError, "vmm-error", message }); };
+        input.emplace(m_console_input_fd, m_serial, m_console_escapes, std::move(handlers));
+    }
+
+    // The monitor's pause: parked between two KVM_RUNs (pause_gate.h). A
+    // stop() while parked ends the wait, and is seen right after it.
+    m_pause.attach(m_vcpu->run_state(), pthread_self());
+    struct Detach {
+        PauseGate& gate;
+        ~Detach() { gate.detach(); }
+    } detach { m_pause };
+    auto const stopping = [this] { return stop_requested().has_value(); };
+    auto const registers = [this]() -> std::optional<PauseGate::Registers> {
+        try {
+            kvm_regs const r = m_vcpu->regs();
+            return PauseGate::Registers { r.rip, r.rsp, r.rbp };
+        } catch (VmmError const&) {
+            return std::nullopt;
+        }
+    };
+
     for (;;) {
+        if (m_pause.requested()) {
+            m_pause.park(stopping, registers);
+            if (auto outcome = stop_requested()) return *outcome;
+        }
         if (!m_vcpu->run()) {
-            if (watchdog && watchdog->fired())
-                return { kExitTimeout, "timeout", "guest still running after the --timeout; stopped it" };
+            if (auto outcome = stop_requested()) return *outcome;
             continue;
         }
         bool done = false;
         Outcome outcome = handle_exit(done);
         if (done) return outcome;
     }
+}
+
+void Machine::stop(Outcome const& outcome) {
+    std::lock_guard guard(m_stop_lock);
+    if (m_stop) return;
+    m_stop = outcome;
+    // immediate_exit makes a KVM_RUN about to start return at once; the
+    // signal interrupts one already running.
+    m_vcpu->run_state()->immediate_exit = 1;
+    if (m_vcpu_thread) pthread_kill(*m_vcpu_thread, SIGUSR1);
+}
+
+std::optional<Outcome> Machine::stop_requested() {
+    std::lock_guard guard(m_stop_lock);
+    return m_stop;
+}
+
+void Machine::pulse_serial_irq() {
+    // The guest programs IOAPIC pin 4 edge-triggered, active high: a rising
+    // edge is one interrupt.
+    m_vm.set_irq_line(kSerialGsi, true);
+    m_vm.set_irq_line(kSerialGsi, false);
 }
 
 Outcome Machine::handle_exit(bool& done) {

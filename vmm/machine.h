@@ -8,11 +8,14 @@
 #include <vmm/devices/vm_ports.h>
 #include <vmm/kvm/guest_memory.h>
 #include <vmm/kvm/kvm.h>
+#include <vmm/pause_gate.h>
 
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <pthread.h>
 #include <span>
 #include <string>
 
@@ -21,16 +24,29 @@ namespace vmm {
 struct MachineConfig {
     std::span<uint8_t const> kernel_elf;
     std::span<uint8_t const> initrd; // may be empty
+    // Another archive that follows `initrd` in guest memory, from its next
+    // 4-byte boundary: the /.aramid/argv member (may be empty).
+    std::span<uint8_t const> initrd_appended;
     std::string cmdline;
     uint64_t memory_bytes = 256ull << 20;
     std::string kvm_device = "/dev/kvm";
+    // The host fd whose bytes COM1 receives (stdin), or -1 for none: then
+    // the carrier stays up and no byte ever arrives.
+    int console_input_fd = -1;
+    // Ctrl-A x on the input stops the guest (for a terminal; see ConsoleInput).
+    bool console_escapes = false;
 };
 
 struct Outcome {
     int status;         // what aramid-vmm exits with
-    std::string reason; // "exit", "panic", "triple-fault", "internal-error", "timeout"
+    // "exit", "panic", "triple-fault", "internal-error", "timeout", "vmm-error",
+    // "escape" (Ctrl-A x), "signal" (aramid-vmm got SIGHUP, SIGINT or SIGTERM)
+    std::string reason;
     std::string detail; // one line for stderr, empty for a normal exit
 };
+
+// The status after Ctrl-A x, as a shell reports a program ended by ^C.
+inline constexpr int kExitEscape = 130;
 
 class Machine {
 public:
@@ -38,10 +54,19 @@ public:
             PhaseClock& phases);
     ~Machine();
 
-    // Runs the guest until it exits, faults or `timeout` passes.
+    // Runs the guest until it exits, faults, `timeout` passes or stop() is
+    // called; meanwhile a thread feeds config.console_input_fd to COM1.
     Outcome run(std::optional<std::chrono::duration<double>> timeout);
+    // Ends run() with `outcome` unless the guest has already stopped; the
+    // first call wins. Any thread may call it, before or during run().
+    void stop(Outcome const& outcome);
     std::string vcpu_stats() const { return m_vcpu->stats(); }
     GuestMemory& memory() { return m_memory; }
+
+    // For the monitor (any thread): the debug table's GPA (0 until the kernel
+    // registers it) and the gate that pauses the vCPU (see pause_gate.h).
+    uint64_t debug_table_gpa() const { return m_debug_table.gpa(); }
+    PauseGate& pause_gate() { return m_pause; }
 
     // Where the vCPU starts: what load_guest() left in RAM for it.
     struct BootState {
@@ -59,7 +84,11 @@ public:
 
 private:
     Outcome handle_exit(bool& done);
+    std::optional<Outcome> stop_requested();
+    void pulse_serial_irq();
 
+    int m_console_input_fd;
+    bool m_console_escapes;
     GuestMemory m_memory;
     BootState m_boot;
     Kvm m_kvm;
@@ -72,6 +101,13 @@ private:
     FastConsole m_fastcon;
     DebugTablePort m_debug_table;
     IoBus m_io;
+
+    // stop(): the outcome asked for and the thread to interrupt in KVM_RUN.
+    std::mutex m_stop_lock;
+    std::optional<Outcome> m_stop;
+    std::optional<pthread_t> m_vcpu_thread;
+
+    PauseGate m_pause;
 };
 
 } // namespace vmm

@@ -1,8 +1,13 @@
 // aramid-vmm: boots the aramid kernel on /dev/kvm and exits with the status
 // of the guest's program (see --help and proto/vm_abi.h).
+#include <monitor/machine_target.h>
+#include <monitor/server.h>
+#include <vmm/boot/initramfs.h>
 #include <vmm/machine.h>
 #include <vmm/options.h>
 #include <vmm/util/error.h>
+#include <vmm/util/terminal.h>
+#include <vmm/util/termination_signals.h>
 
 #include <proto/vm_abi.h>
 
@@ -17,6 +22,8 @@
 
 extern "C" uint8_t const aramid_default_kernel[];
 extern "C" uint8_t const aramid_default_kernel_end[];
+extern "C" uint8_t const aramid_default_initramfs[];
+extern "C" uint8_t const aramid_default_initramfs_end[];
 
 namespace {
 
@@ -95,7 +102,30 @@ void report_phases(PhaseClock const& phases, bool timings, std::optional<std::st
     }
 }
 
+char const* signal_name(int signal) {
+    switch (signal) {
+    case SIGHUP: return "SIGHUP";
+    case SIGINT: return "SIGINT";
+    case SIGTERM: return "SIGTERM";
+    }
+    return "a signal";
+}
+
+// Opens /dev/null on whichever of fds 0, 1 and 2 is closed. Otherwise the
+// next file opened (the KVM device) would become the program's stdin or
+// stdout. A closed stdin then reads as empty: the guest sees a hangup.
+void open_missing_stdio() {
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF) continue;
+        int const opened = ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY); // lowest free fd: `fd`
+        if (opened >= 0 && opened != fd) ::close(opened);
+    }
+}
+
 int run(Options const& options, PhaseClock& phases) {
+    std::vector<uint8_t> argv_archive;
+    if (!options.program.empty()) argv_archive = make_argv_archive(options.program);
+
     std::vector<uint8_t> kernel_file;
     std::span<uint8_t const> kernel(aramid_default_kernel, aramid_default_kernel_end);
     if (options.kernel) {
@@ -103,11 +133,14 @@ int run(Options const& options, PhaseClock& phases) {
                                 std::to_string(kMaxKernelFileBytes >> 20) + " MiB");
         kernel = kernel_file;
     }
-    std::vector<uint8_t> initrd;
-    if (options.initrd)
-        initrd = read_file("initrd", *options.initrd, options.memory_mib << 20,
-                           "guest RAM (" + std::to_string(options.memory_mib) + " MiB); raise --mem");
-    if (!options.program.empty()) throw VmmError("running a program (-- PROGRAM) needs the processes work (issue 3); not yet available");
+    std::vector<uint8_t> initrd_file;
+    std::span<uint8_t const> initrd(aramid_default_initramfs, aramid_default_initramfs_end);
+    if (options.no_initrd) initrd = {};
+    if (options.initrd) {
+        initrd_file = read_file("initrd", *options.initrd, options.memory_mib << 20,
+                                "guest RAM (" + std::to_string(options.memory_mib) + " MiB); raise --mem");
+        initrd = initrd_file;
+    }
 
     std::unique_ptr<OutputStream> log_output = std::make_unique<OutputStream>(STDERR_FILENO);
     Fd log_fd;
@@ -121,17 +154,45 @@ int run(Options const& options, PhaseClock& phases) {
     MachineConfig config;
     config.kernel_elf = kernel;
     config.initrd = initrd;
+    config.initrd_appended = argv_archive;
     config.memory_bytes = options.memory_mib << 20;
     config.kvm_device = options.kvm_device;
+    // The guest gives the program a tty only where the host has one, so
+    // that piped output matches the host's byte for byte.
+    bool const stdin_is_terminal = isatty(STDIN_FILENO);
     config.cmdline = "aramid.fastcon=1";
+    if (!stdin_is_terminal) config.cmdline += " aramid.stdin=pipe";
+    if (!isatty(STDOUT_FILENO)) config.cmdline += " aramid.stdout=pipe";
+    config.console_input_fd = STDIN_FILENO;
+    config.console_escapes = stdin_is_terminal;
     if (!options.verbose && !options.log_file) config.cmdline += " quiet";
     if (!options.cmdline.empty()) config.cmdline += " " + options.cmdline;
 
     Machine machine(config, program_output, *log_output, phases);
+    // Before any other thread starts, so that they all inherit the blocked
+    // signals (termination_signals.h). The destructors run in the reverse
+    // order on every path out, exceptions included: the signals unblocked
+    // after the last thread has ended, then the terminal restored.
+    RawTerminal terminal(STDIN_FILENO);
+    TerminationSignals signals([&](int signal) {
+        terminal.restore();
+        machine.stop({ 128 + signal, "signal", std::string("received ") + signal_name(signal) + "; stopped the guest" });
+    });
+    // The monitor serves from its own thread, and goes before the machine.
+    std::optional<aramid::monitor::MachineTarget> monitor_target;
+    std::unique_ptr<aramid::monitor::Server> monitor;
+    if (options.monitor_socket) {
+        monitor_target.emplace(machine);
+        aramid::monitor::ServerOptions const server { *options.monitor_socket, options.start_paused, ARAMID_VERSION };
+        monitor = std::make_unique<aramid::monitor::Server>(server, *monitor_target);
+    }
     std::optional<std::chrono::duration<double>> timeout;
     if (options.timeout_seconds) timeout = std::chrono::duration<double>(*options.timeout_seconds);
+    if (stdin_is_terminal) terminal.enter();
     Outcome outcome = machine.run(timeout);
+    terminal.restore(); // before the messages below
     phases.mark(Phase::VmmExit);
+    if (monitor) monitor->vm_stopped(outcome.status, outcome.reason); // watchers get the last events
     if (!outcome.detail.empty()) std::fprintf(stderr, "aramid-vmm: %s\n", outcome.detail.c_str());
     if (options.stats) std::fprintf(stderr, "aramid-vmm: vcpu stats: %s\n", machine.vcpu_stats().c_str());
     report_phases(phases, options.timings, options.result_file, outcome);
@@ -143,6 +204,7 @@ int run(Options const& options, PhaseClock& phases) {
 int main(int argc, char** argv) {
     PhaseClock phases(PhaseClock::Clock::now());
     std::signal(SIGPIPE, SIG_IGN);
+    open_missing_stdio();
     std::vector<std::string> const args(argv + 1, argv + argc);
     Options options;
     try {

@@ -49,6 +49,7 @@ Options parse_options(std::vector<std::string> const& args) {
         }
         if (a == "--kernel") o.kernel = value();
         else if (a == "--initrd") o.initrd = value();
+        else if (a == "--no-initrd") o.no_initrd = true;
         else if (a == "--cmdline") {
             if (!o.cmdline.empty()) o.cmdline += ' ';
             o.cmdline += value();
@@ -64,11 +65,16 @@ Options parse_options(std::vector<std::string> const& args) {
         else if (a == "--log") o.log_file = value();
         else if (a == "--result") o.result_file = value();
         else if (a == "--monitor") o.monitor_socket = value();
+        else if (a == "--paused") o.start_paused = true;
         else if (a == "--kvm-device") o.kvm_device = value();
         else if (a == "--help" || a == "-h") o.help = true;
         else if (a == "--version") o.version = true;
         else throw VmmError("unknown option '" + a + "' (see --help)");
     }
+    if (o.start_paused && !o.monitor_socket) throw VmmError("--paused needs --monitor (aramid-mon resume starts the guest)");
+    if (o.initrd && o.no_initrd) throw VmmError("--initrd and --no-initrd exclude each other");
+    if (o.no_initrd && !o.program.empty())
+        throw VmmError("-- PROGRAM needs an initramfs (aramid-init runs it); drop --no-initrd");
     return o;
 }
 
@@ -81,7 +87,9 @@ std::string usage_text() {
            "\n"
            "options:\n"
            "  --kernel ELF      kernel to boot (default: the one built with this VMM)\n"
-           "  --initrd FILE     initramfs, cpio newc (default: the bundled one)\n"
+           "  --initrd FILE     initramfs, cpio newc (default: the bundled one, with\n"
+           "                    aramid-init and busybox)\n"
+           "  --no-initrd       boot with no initramfs\n"
            "  --cmdline STR     extra kernel command-line words (repeatable)\n"
            "  --mem MIB         guest RAM in MiB (default 256, 16-3072)\n"
            "  --timeout SEC     stop the guest after SEC seconds\n"
@@ -91,15 +99,25 @@ std::string usage_text() {
            "  --result FILE     write {status, reason, phases} as JSON to FILE\n"
            "  --stats           print the KVM vCPU counters at exit\n"
            "  --kvm-device PATH the KVM device to use (default /dev/kvm)\n"
+           "  --monitor PATH    serve the monitor (aramid-mon --socket PATH) on a unix socket\n"
+           "  --paused          with --monitor: hold the guest before its first instruction\n"
+           "                    until `aramid-mon resume`\n"
            "  --help, --version\n"
+           "\n"
+           "console: the program's stdin and stdout are aramid-vmm's. On a terminal, the\n"
+           "guest's tty gets every key (raw mode) and Ctrl-A is an escape: Ctrl-A x stops\n"
+           "the guest (status 130), Ctrl-A Ctrl-A sends one Ctrl-A. A pipe or file on\n"
+           "stdin is passed as is, and its end reaches the guest as a hangup.\n"
            "\n"
            "exit status:\n"
            "  s                 the program exited with status s\n"
-           "  128+n             the program was killed by signal n\n"
+           "  128+n             the program was killed by signal n, or aramid-vmm itself got\n"
+           "                    SIGHUP, SIGINT or SIGTERM (n) and stopped the guest\n"
            "  "
         + std::to_string(kExitPanic) + "               kernel panic or triple fault (reason on stderr)\n  "
         + std::to_string(kExitTimeout) + "               --timeout expired\n  " + std::to_string(kExitVmmError)
-        + "               VMM error: bad arguments, bad kernel ELF, no usable /dev/kvm\n";
+        + "               VMM error: bad arguments, bad kernel ELF, no usable /dev/kvm\n"
+          "  130               Ctrl-A x stopped the guest\n";
 }
 
 } // namespace vmm

@@ -10,7 +10,8 @@ namespace vmm {
 
 struct Options {
     std::optional<std::string> kernel; // default: the kernel embedded at build time
-    std::optional<std::string> initrd; // default: the embedded initramfs, if any
+    std::optional<std::string> initrd; // default: the embedded initramfs
+    bool no_initrd = false;            // boot with no initramfs at all
     std::string cmdline;               // extra words for the kernel command line
     uint64_t memory_mib = 256;
     std::optional<double> timeout_seconds;
@@ -21,7 +22,8 @@ struct Options {
     bool version = false;
     std::optional<std::string> log_file;
     std::optional<std::string> result_file;
-    std::optional<std::string> monitor_socket;
+    std::optional<std::string> monitor_socket; // --monitor: serve proto/monitor.capnp there
+    bool start_paused = false;                  // --paused: hold the vCPU until aramid-mon resume
     std::string kvm_device = "/dev/kvm"; // another path shows how a missing or non-KVM device fails
     std::vector<std::string> program; // after `--`: the program init runs
 };

@@ -61,6 +61,13 @@ void Vm::create_irqchip() {
     if (ioctl(fd(), KVM_CREATE_IRQCHIP, 0) < 0) throw_errno("KVM_CREATE_IRQCHIP");
 }
 
+void Vm::set_irq_line(unsigned gsi, bool level) {
+    kvm_irq_level line {};
+    line.irq = gsi;
+    line.level = level ? 1 : 0;
+    if (ioctl(fd(), KVM_IRQ_LINE, &line) < 0) throw_errno("KVM_IRQ_LINE " + std::to_string(gsi));
+}
+
 std::unique_ptr<Vcpu> Vm::create_vcpu(unsigned id) {
     int fd = ioctl(this->fd(), KVM_CREATE_VCPU, id);
     if (fd < 0) throw_errno("KVM_CREATE_VCPU");

@@ -39,6 +39,9 @@ public:
     // irqchip costs 4-12 ms on the PVM host.
     void set_memory(GuestMemory const& memory);
     void create_irqchip();
+    // KVM_IRQ_LINE: drives input `gsi` of the in-kernel irqchip (IOAPIC and
+    // PIC). Any thread may call it.
+    void set_irq_line(unsigned gsi, bool level);
     std::unique_ptr<Vcpu> create_vcpu(unsigned id);
 
 private:

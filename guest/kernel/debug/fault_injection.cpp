@@ -23,6 +23,35 @@ NOINLINE u64 recurse_deeply(u64 depth) {
 
 void overflow_thread(void*) { recurse_deeply(0); }
 
+// deep-stack: a thread named "deep" goes ~13 KiB down its 16 KiB stack and
+// sleeps at the bottom for a while, so that the monitor sees a watermark
+// above 75% on a live thread; then it returns and boot goes on.
+constexpr u64 kDeepStackUse = 13 * 1024;
+constexpr u64 kDeepSleepNs = 3'000'000'000;
+volatile bool g_deep_done;
+
+// Each frame writes its lowest byte, so the paint is gone down to the
+// deepest frame. Stops once the frame reaches `floor`.
+NOINLINE u64 descend(u64 floor, u64 depth) {
+    volatile u8 frame[480];
+    frame[0] = u8(depth);
+    if (u64(__builtin_frame_address(0)) - sizeof(frame) <= floor) {
+        sched::sleep_ns(kDeepSleepNs);
+        return frame[0];
+    }
+    return descend(floor, depth + 1) + frame[0];
+}
+
+void deep_thread(void*) {
+    mm::KernelStack const& stack = sched::current()->stack();
+    log_info("deep-stack: thread %u (deep) uses %lu of its %lu stack bytes and sleeps %lu ms there",
+             sched::current()->tid(), kDeepStackUse, stack.size(), kDeepSleepNs / 1000000);
+    descend(stack.top() - kDeepStackUse, 0);
+    log_info("deep-stack: thread %u (deep) is back; watermark %lu of %lu bytes", sched::current()->tid(),
+             stack.watermark(), stack.size());
+    g_deep_done = true;
+}
+
 void canary_thread(void*) {
     // Simulates a stray write below the stack: the canary word is the
     // stack's lowest word.
@@ -30,10 +59,14 @@ void canary_thread(void*) {
     sched::yield();
 }
 
-void run_thread(char const* name, Thread::Entry entry) {
+void start_thread(char const* name, Thread::Entry entry) {
     auto thread = Thread::create_kernel(name, entry, nullptr);
     if (thread.is_error()) panic("fault injection: cannot create a thread");
     sched::make_runnable(*thread.value());
+}
+
+void run_thread(char const* name, Thread::Entry entry) {
+    start_thread(name, entry);
     for (;;) sched::yield();
 }
 
@@ -60,6 +93,10 @@ void inject(StringView kind) {
         run_thread("overflow", overflow_thread);
     } else if (kind == "canary") {
         run_thread("canary", canary_thread);
+    } else if (kind == "deep-stack") {
+        start_thread("deep", deep_thread);
+        while (!g_deep_done) sched::sleep_ns(10'000'000);
+        return; // not a fault: boot goes on
     } else if (kind == "triple") {
         struct PACKED {
             u16 limit;

@@ -7,6 +7,9 @@
 //   divide     integer division by zero            panic    panic()
 //   stack-overflow  a thread recursing into its guard page
 //   canary     a thread breaking its own stack canary, caught at a switch
+//   deep-stack a thread "deep" using ~13 KiB of its 16 KiB stack, sleeping
+//              there 3 s for the monitor to see, then returning (no fault:
+//              boot goes on)
 //   triple     an empty IDT, then an exception: triple fault
 //   hang       spin forever with interrupts off (for --timeout)
 #pragma once

@@ -1,3 +1,4 @@
+#include <kernel/arch/x86_64/cpu.h>
 #include <kernel/arch/x86_64/ioapic.h>
 #include <kernel/debug/panic.h>
 #include <kernel/mm/page_table.h>
@@ -17,6 +18,11 @@ void write(u32 reg, u32 value) {
 } // namespace
 
 void init() {
+    // The 8259 PICs come out of reset unmasked with vector base 0, and KVM
+    // wires every ISA line to them as well as to the I/O APIC: left alone,
+    // COM1's IRQ 4 arrives a second time as vector 4 (#OF). Mask them all.
+    x86::out8(0x21, 0xff);
+    x86::out8(0xa1, 0xff);
     auto mapped = mm::map_mmio(kBase, 0x1000);
     if (mapped.is_error()) panic("ioapic: cannot map its registers");
     g_registers = reinterpret_cast<volatile u32*>(mapped.value());

@@ -1,0 +1,205 @@
+# The monitor's RPC interface: what aramid-vmm serves on its --monitor socket
+# and aramid-mon calls. One schema for both sides.
+#
+# The bootstrap capability is a Gate. Its one method never changes, whatever
+# the protocol version: a client opens it with the version it speaks and gets
+# a Monitor only if the server speaks the same one. Anything else in this
+# file may change from one protocol version to the next.
+#
+# All data comes from the guest's debug table (proto/debug_table.h), read
+# from guest memory by the server and trusted in nothing: a record being
+# rewritten during the read is marked torn, a record that makes no sense
+# carries a `problem`, and a table that is missing or garbage as a whole is
+# an error reply (a failed call whose description says why).
+#
+# Times: `timeNs` fields are guest time since boot (from its TSC and the
+# table's tsc_khz); `...Ns` durations are host time.
+
+@0xd5788723b8217ba5;
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("aramid::monitor::rpc");
+
+const protocolVersion :UInt32 = 1;
+
+# The most readMemory returns in one call.
+const maxReadLength :UInt32 = 65536;
+
+# watch()'s threshold when the client has no opinion.
+const defaultWatermarkThresholdPercent :UInt8 = 75;
+
+interface Gate {
+  open @0 (clientProtocol :UInt32) -> (serverProtocol :UInt32, vmmVersion :Text, monitor :Monitor);
+  # `monitor` is null when the versions differ; the client reports both.
+}
+
+interface Monitor {
+  info @0 () -> (info :Info);
+
+  tasks @1 () -> (tasks :List(Task), snapshot :Snapshot);
+
+  stacks @2 () -> (stacks :List(Stack), snapshot :Snapshot);
+
+  switches @3 (limit :UInt32) -> (cpus :List(CpuSwitches), snapshot :Snapshot);
+  # The last `limit` switch records of each CPU (0: all the ring holds).
+
+  readMemory @4 (gpa :UInt64, length :UInt32) -> (data :Data);
+  # Guest-physical memory, at most maxReadLength bytes, entirely inside
+  # guest RAM (else an error).
+
+  pause @5 () -> (latencyNs :UInt64, alreadyPaused :Bool);
+  # Stops the vCPUs until resume(); latencyNs is how long stopping took.
+  # Pausing a paused VM changes nothing (alreadyPaused).
+
+  resume @6 () -> (pausedNs :UInt64, wasPaused :Bool);
+  # Undoes pause(); pausedNs is how long the VM stayed paused.
+
+  watch @7 (listener :Listener, watermarkThresholdPercent :UInt8, replay :Bool) -> ();
+  # Streams events to `listener` until the client goes away or the VM ends
+  # (the last event is then vmExited). The server watches the guest's event
+  # ring and scans every live stack's paint a few times a second; a thread
+  # whose watermark reaches the threshold (1-100, 0 for the default) is
+  # reported once. With `replay`, the events the guest's ring still holds
+  # come first.
+}
+
+interface Listener {
+  event @0 (event :Event) -> ();
+}
+
+# How the vCPUs were stopped for a consistent view.
+struct Snapshot {
+  paused @0 :Bool;           # the vCPUs were stopped while the server read
+  pauseLatencyNs @1 :UInt64; # from the request until they stopped (0 if already stopped)
+  heldNs @2 :UInt64;         # how long they stayed stopped for this read
+  vmStopped @3 :Bool;        # the guest has ended; its memory is read as it was left
+  note @4 :Text;             # why the view may not be consistent, if it may not
+}
+
+struct MemoryStats {
+  totalPages @0 :UInt64;
+  freePages @1 :UInt64;
+  heapBytes @2 :UInt64;
+  heapAllocations @3 :UInt64;
+  heapFrees @4 :UInt64;
+  slabPages @5 :UInt64;
+  largePages @6 :UInt64;
+  torn @7 :Bool;
+}
+
+struct Info {
+  kernelVersion @0 :Text;
+  platform @1 :Text;         # "pvm" or "native"
+  uptimeNs @2 :UInt64;       # host time since the vCPU first ran
+  tscKhz @3 :UInt64;
+  cpuCount @4 :UInt32;
+  memory @5 :MemoryStats;
+  debugTableGpa @6 :UInt64;
+  guestRamBytes @7 :UInt64;
+  eventCount @8 :UInt64;     # events the guest has written so far
+  paused @9 :Bool;
+  vmStopped @10 :Bool;
+  watchers @11 :UInt32;      # listeners currently registered with watch()
+  vmmVersion @12 :Text;
+  threadSlots @13 :UInt32;   # the table's thread capacity
+  tableProblem @14 :Text;    # why the guest fields above are missing, if they are (no table yet)
+  polls @15 :UInt64;         # the watchers' polls of the event ring and the stacks so far
+  pollNs @16 :UInt64;        # host time they took, in total
+}
+
+enum TaskState {
+  unknown @0;
+  runnable @1;
+  running @2;
+  blocked @3;
+  dead @4;
+}
+
+struct Task {
+  tid @0 :UInt32;
+  pid @1 :UInt32;            # 0 for kernel threads
+  name @2 :Text;
+  state @3 :TaskState;
+  cpu @4 :UInt32;
+  switches @5 :UInt64;       # times switched in
+  slot @6 :UInt32;           # its record in the table
+  torn @7 :Bool;             # the record kept changing while read: the fields are not valid
+  problem @8 :Text;          # what is wrong with the record, if anything
+}
+
+struct Frame {
+  address @0 :UInt64;
+  symbol @1 :Text;           # empty if unknown
+  offset @2 :UInt64;         # from the symbol's start
+}
+
+struct Stack {
+  task @0 :Task;
+  baseVa @1 :UInt64;         # the lowest byte (the canary's word)
+  sizeBytes @2 :UInt64;
+  watermarkBytes @3 :UInt64; # from the top down to the deepest byte that lost its paint
+  watermarkPercent @4 :Float64;
+  canaryIntact @5 :Bool;
+  guardPage @6 :Bool;        # the page below the stack is unmapped (as the guest reports it)
+  hasContext @7 :Bool;       # savedRip and backtrace are valid
+  contextSource @8 :Text;    # "saved" (switched out) or "vcpu" (running; registers of the paused vCPU)
+  savedRip @9 :Frame;
+  backtrace @10 :List(Frame);# return addresses from the frame-pointer chain, innermost first
+  problem @11 :Text;         # why some of the above is missing, if it is
+}
+
+enum SwitchReason {
+  unknown @0;
+  yield @1;
+  block @2;
+  preempt @3;
+  exit @4;
+}
+
+struct SwitchRecord {
+  tsc @0 :UInt64;
+  timeNs @1 :UInt64;
+  fromTid @2 :UInt32;
+  fromName @3 :Text;         # empty if unknown (the thread went before the server saw it)
+  toTid @4 :UInt32;
+  toName @5 :Text;
+  reason @6 :SwitchReason;
+}
+
+struct CpuSwitches {
+  cpu @0 :UInt32;
+  currentTid @1 :UInt32;
+  currentName @2 :Text;
+  contextSwitches @3 :UInt64;
+  interrupts @4 :UInt64;
+  switchCount @5 :UInt64;    # records written so far; `records` are the last of them, oldest first
+  records @6 :List(SwitchRecord);
+  torn @7 :Bool;
+  problem @8 :Text;
+}
+
+enum EventKind {
+  unknown @0;
+  threadCreated @1;
+  threadExited @2;
+  canaryBroken @3;           # from the guest (at a switch) or the server's scan
+  panic @4;
+  unknownSyscall @5;         # value: the syscall number
+  stackOverflow @6;          # value: the faulting address in the guard page
+  watermarkThreshold @7;     # value: the watermark in bytes; watermarkPercent
+  eventsLost @8;             # value: how many the ring overwrote before they were read
+  tornEvent @9;              # a record that never settled; sequence says which
+  vmExited @10;              # value: aramid-vmm's exit status; text: the reason
+}
+
+struct Event {
+  kind @0 :EventKind;
+  sequence @1 :UInt64;       # the guest's event number; 0 for events the server made
+  tid @2 :UInt32;
+  name @3 :Text;             # the thread's name, if known
+  value @4 :UInt64;
+  text @5 :Text;
+  timeNs @6 :UInt64;         # guest time since boot, if known
+  watermarkPercent @7 :Float64;
+  fromGuest @8 :Bool;        # read from the guest's event ring (else found by the server)
+}
