@@ -1,6 +1,7 @@
 // kernel_main: bring the kernel up in dependency order, then run init.
 #include <fs/devfs/devices.h>
 #include <fs/initramfs/initramfs.h>
+#include <fs/procfs/procfs.h>
 #include <fs/tmpfs/tmpfs.h>
 #include <fs/vfs/vfs.h>
 #include <kernel/arch/x86_64/apic.h>
@@ -56,6 +57,7 @@ void mount_root(BootInfo const& boot) {
     (void)vfs::mkdir(c, "/proc", 0555);
     (void)vfs::mkdir(c, "/tmp", 01777);
     if (auto r = devices::populate_dev(); r.is_error()) panic("cannot populate /dev: errno %d", r.error().code());
+    if (auto r = procfs::mount(boot.command_line); r.is_error()) panic("cannot mount /proc: errno %d", r.error().code());
 }
 
 } // namespace

@@ -10,12 +10,14 @@ namespace {
 struct Mount {
     RefPtr<Inode> mountpoint;
     RefPtr<FileSystem> fs;
+    RefPtr<Custody> where; // the path it was mounted on, for /proc/mounts
 };
 constexpr usize kMaxMounts = 16;
 Mount g_mounts[kMaxMounts];
 usize g_mount_count;
 RefPtr<Custody> g_root;
 RefPtr<FileSystem> g_root_fs; // inodes point back to their file system without a reference
+MagicLinks g_magic_links;
 
 RefPtr<Inode> mounted_root(Inode* inode) {
     for (usize i = 0; i < g_mount_count; i++)
@@ -109,6 +111,17 @@ Result<RefPtr<Custody>> walk(Context const& c, StringView path, unsigned flags, 
         bool const follow = !is_last || slash_after || !(flags & kResolveNoFollow);
         if (child->is_symlink() && follow) {
             if (++links > kMaxSymlinks) return Errno(ELOOP);
+            if (g_magic_links.follow) {
+                if (RefPtr<Custody> target = TRY(g_magic_links.follow(*child))) {
+                    at = target;
+                    i = rest;
+                    if (is_last) {
+                        if (slash_after && !at->inode().is_directory()) return Errno(ENOTDIR);
+                        return at;
+                    }
+                    continue;
+                }
+            }
             usize target_length = TRY(child->read_link(link_target, kPathMax));
             if (target_length == 0) return Errno(ENOENT);
             usize remaining = length - i;
@@ -147,9 +160,17 @@ Result<void> mount(RefPtr<FileSystem> fs, StringView path) {
     auto target = TRY(resolve(c, path));
     if (!target->inode().is_directory()) return Errno(ENOTDIR);
     if (g_mount_count == kMaxMounts) return Errno(ENOMEM);
-    g_mounts[g_mount_count++] = { target->inode_ref(), fs };
+    g_mounts[g_mount_count++] = { target->inode_ref(), fs, target };
     return {};
 }
+
+void for_each_mount(void (*f)(FileSystem& fs, Custody& mount_point, void* context), void* context) {
+    if (!g_root_fs) return;
+    f(*g_root_fs, *g_root, context);
+    for (usize i = 0; i < g_mount_count; i++) f(*g_mounts[i].fs, *g_mounts[i].where, context);
+}
+
+void set_magic_links(MagicLinks links) { g_magic_links = links; }
 
 Result<RefPtr<Custody>> resolve(Context const& c, StringView path, unsigned flags) {
     return walk(c, path, flags, false, nullptr, nullptr);
@@ -217,7 +238,7 @@ Result<RefPtr<File>> open(Context const& c, StringView path, u32 flags, u32 mode
     }
     if ((flags & kTruncate) && inode.is_regular() && access != kReadOnly) TRY(inode.truncate(0));
     auto file = TRY(inode.open(flags));
-    file->set_custody(custody);
+    if (!g_magic_links.is_open_file || !g_magic_links.is_open_file(inode)) file->set_custody(custody);
     return file;
 }
 

@@ -21,6 +21,26 @@ void init(RefPtr<FileSystem> root);
 RefPtr<Custody> root_custody();
 // Mounts `fs` on the directory `path` (absolute).
 Result<void> mount(RefPtr<FileSystem> fs, StringView path);
+// Calls f for the root file system and then for each mount, in mount order,
+// with the custody of its mount point (/proc/mounts).
+void for_each_mount(void (*f)(FileSystem& fs, Custody& mount_point, void* context), void* context);
+
+// Magic links (Linux's term): symlinks whose target is an object rather
+// than a path -- procfs's /proc/<pid>/fd/N, cwd, root and exe. Following
+// one jumps straight to that object, so it works where the text would not
+// resolve: a deleted file, a directory outside the caller's root, a pipe
+// ("pipe:[7]"). The file system that has such links registers these hooks
+// (procfs, when it is created); readlink still returns the text.
+struct MagicLinks {
+    // The custody `link` leads to, or null when `link` is an ordinary
+    // symlink (followed by its text).
+    Result<RefPtr<Custody>> (*follow)(Inode& link);
+    // Whether `inode`, reached through a magic link, stands in for an open
+    // File that has no path (a pipe): open() returns that File as it is,
+    // and it keeps its own custody (none) and description.
+    bool (*is_open_file)(Inode& inode);
+};
+void set_magic_links(MagicLinks links);
 
 // Where a path starts: the process's root and base directory.
 struct Context {

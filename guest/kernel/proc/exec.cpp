@@ -312,6 +312,7 @@ Result<void> execve(Thread& thread, TrapFrame& frame, StringView path, Arguments
     process.fds().close_on_exec_all();
     process.signal_handlers().reset_for_exec();
     process.set_name(StringView(name));
+    process.executable = custody;
     process.set_command_line(arguments->data(), arguments->size());
     thread.set_name(name);
     thread.altstack_disabled = true;

@@ -104,6 +104,7 @@ Result<Process*> Process::clone(Thread& parent_thread, u64 flags, TrapFrame cons
         p->m_fs->cwd = parent.m_fs->cwd;
         p->m_fs->umask = parent.m_fs->umask;
     }
+    p->executable = parent.executable;
     p->m_handlers = (flags & CLONE_SIGHAND) ? parent.m_handlers : TRY(parent.m_handlers->clone());
     p->m_pid = allocate_pid();
     TrapFrame child_frame = frame;

@@ -111,6 +111,8 @@ public:
     // Re-arms alarm_timer for alarm_deadline_ns (0 cancels).
     void arm_alarm();
     u64 user_time_ns { 0 }, system_time_ns { 0 };
+    // The ELF file the process runs (a script's interpreter): /proc/<pid>/exe.
+    RefPtr<Custody> executable;
 
     // execve succeeded: counts, and wakes a vfork parent.
     void note_exec() {
