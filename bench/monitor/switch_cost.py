@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""What the debug table's switch ring costs each context switch.
+
+Two measurements, each in a kernel with the ring and in one without:
+- the kernel's self-test (aramid.selftest=1) ping-pongs two kernel threads
+  through sched::yield() about 3000 times and logs the mean time per switch:
+  the bare switch path, where the ring's share is largest;
+- pingpong.c (next to this script) passes a byte between two user processes
+  through pipes: two process switches and four syscalls per round trip, what
+  a real workload sees.
+Both include debug_table::context_switch(): two thread-record updates and
+one switch record in the per-CPU ring, each seqlocked, and a RDTSC.
+
+There is no boot flag to turn the table off (it would cost a branch on the
+same path, and the kernel files outside the fault injectors are not the
+monitor's), so this builds a second kernel from a copy of the source tree in
+which context_switch() returns at once, and boots both kernels in turn,
+--runs times each, under the same aramid-vmm. It reports the median time per
+switch of each and the difference, in ns and as a share of the switch.
+
+usage: bench/monitor/switch_cost.py [--build build] [--runs 40] [--variant-build DIR]
+                                    [--round-trips 20000]
+The variant's build directory is kept (default /tmp/aramid-bench-noring) so
+that a second run does not rebuild it.
+"""
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
+import harness  # noqa: E402
+
+PINGPONG = re.compile(r"PINGPONG (\d+) ([0-9.]+)")
+PATTERN = re.compile(r"selftest: kernel threads ok \((\d+) context switches, (\d+) ns each\)")
+# The first statement of debug_table::context_switch().
+HOOK = "void context_switch(Thread& from, Thread& to, SwitchReason reason) {\n    if (!g_ready) return;"
+
+
+def build_variant(directory):
+    """A copy of the source tree whose context_switch() records nothing."""
+    source = os.path.join(directory, "src")
+    build = os.path.join(directory, "build")
+    kernel = os.path.join(build, "guest", "kernel", "aramid.elf")
+    if not os.path.exists(source):
+        os.makedirs(source)
+        with tempfile.TemporaryFile() as archive:
+            with tarfile.open(fileobj=archive, mode="w") as tar:
+                for name in os.listdir(SOURCE):
+                    if not name.startswith("build") and not name.startswith("."):
+                        tar.add(os.path.join(SOURCE, name), arcname=name)
+            archive.seek(0)
+            with tarfile.open(fileobj=archive) as tar:
+                tar.extractall(source)
+        path = os.path.join(source, "guest", "kernel", "debug", "debug_table.cpp")
+        text = open(path).read()
+        if HOOK not in text:
+            sys.exit("switch_cost: debug_table.cpp changed; update HOOK in this script")
+        open(path, "w").write(text.replace(HOOK, HOOK.replace("if (!g_ready) return;", "return; // bench: no ring")))
+        subprocess.run(["meson", "setup", build, source], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["ninja", "-C", build, "guest/kernel/aramid.elf"], check=True, stdout=subprocess.DEVNULL)
+    return kernel
+
+
+def switch_ns(vmm, kernel):
+    proc = subprocess.run([vmm, "--kernel", kernel, "--verbose", "--timeout", "10",
+                           "--cmdline", "aramid.selftest=1 aramid.noinit=1"], capture_output=True, text=True)
+    match = PATTERN.search(proc.stderr)
+    if not match:
+        sys.exit(f"switch_cost: no self-test line from {kernel}:\n{proc.stderr[-2000:]}")
+    return int(match.group(2))
+
+
+def pingpong_ns(vmm, kernel, initrd):
+    proc = subprocess.run([vmm, "--kernel", kernel, "--initrd", initrd, "--timeout", "60"], capture_output=True,
+                          text=True)
+    match = PINGPONG.search(proc.stdout)
+    if not match or proc.returncode:
+        sys.exit(f"switch_cost: pingpong failed (status {proc.returncode}):\n{proc.stdout[-1000:]}{proc.stderr[-1000:]}")
+    return float(match.group(2))
+
+
+def report(title, with_values, without_values, per, unit_switches):
+    with_ns = statistics.median(with_values)
+    without_ns = statistics.median(without_values)
+    added = (with_ns - without_ns) / unit_switches
+    print(f"{title} (median of {len(with_values)} boots each, ns per {per}):")
+    print(f"  with the switch ring      {with_ns:10.1f}  (min {min(with_values):.1f}, max {max(with_values):.1f})")
+    print(f"  without                   {without_ns:10.1f}  (min {min(without_values):.1f}, max {max(without_values):.1f})")
+    print(f"  added per switch          {added:10.1f} ns = {100 * (with_ns - without_ns) / without_ns:.1f}% (budget 2%)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--build", default=os.path.join(SOURCE, "build"))
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--variant-build", default="/tmp/aramid-bench-noring")
+    parser.add_argument("--round-trips", type=int, default=20000)
+    args = parser.parse_args()
+    vmm = os.path.join(args.build, "vmm", "aramid-vmm")
+    with_ring = os.path.join(args.build, "guest", "kernel", "aramid.elf")
+    print("building the kernel without the switch ring ...", file=sys.stderr)
+    without_ring = build_variant(args.variant_build)
+
+    program = os.path.join(args.variant_build, "pingpong")
+    subprocess.run(["musl-gcc", "-static", "-O2", "-o", program, os.path.join(HERE, "pingpong.c")], check=True)
+    ctx = harness.Context(os.path.abspath(args.build))
+    initrd = ctx.initramfs(args.variant_build, argv=["/pingpong", str(args.round_trips)],
+                           files=[("pingpong", 0o755, open(program, "rb").read())])
+
+    selftest = {"with": [], "without": []}
+    pipes = {"with": [], "without": []}
+    for _ in range(args.runs):  # interleaved, so that drift hits both alike
+        selftest["with"].append(switch_ns(vmm, with_ring))
+        selftest["without"].append(switch_ns(vmm, without_ring))
+    for _ in range(max(5, args.runs // 4)):
+        pipes["with"].append(pingpong_ns(vmm, with_ring, initrd))
+        pipes["without"].append(pingpong_ns(vmm, without_ring, initrd))
+    report("kernel threads, sched::yield() ping-pong", selftest["with"], selftest["without"], "switch", 1)
+    report(f"user processes, pipe ping-pong ({args.round_trips} round trips)", pipes["with"], pipes["without"],
+           "round trip (2 switches)", 2)
+
+
+if __name__ == "__main__":
+    main()
