@@ -156,3 +156,21 @@ def test_qemu_busybox_scripts(ctx):
         return r.status, r.stdout, r.log
 
     _compare(ctx, run)
+
+
+# The program exits while a child still runs: init exits too and the VM
+# ends with the program's status (init once looped forever handing its
+# children to itself).
+_ORPHAN = ["/bin/sh", "-c", "sleep 20 & exit 3"]
+
+
+def test_kvm_program_exit_leaves_running_child(ctx):
+    ctx.require_kvm()
+    r = ctx.vmm("--timeout", "10", "--", *_ORPHAN, verbose=False, stdin=b"")
+    assert r.status == 3, r
+
+
+def test_qemu_program_exit_leaves_running_child(ctx):
+    with tempfile.TemporaryDirectory() as tmp:
+        r = ctx.qemu(initrd=ctx.initramfs(tmp, argv=_ORPHAN), timeout=60)
+    assert r.status == 3, r

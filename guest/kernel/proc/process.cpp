@@ -133,7 +133,8 @@ Process* Process::find_reaper() {
 }
 
 void Process::reparent_children() {
-    Process* reaper = find_reaper();
+    // Init has no one to hand its children to: the VM ends with it.
+    Process* reaper = m_pid == 1 ? nullptr : find_reaper();
     while (Process* child = m_children.take_first()) {
         child->m_parent = reaper;
         if (!reaper) continue;

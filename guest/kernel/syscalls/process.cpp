@@ -232,11 +232,10 @@ Result<u64> do_clone(u64 flags, u64 stack, u64 parent_tid, u64 child_tid, u64 tl
 } // namespace
 
 SYSCALL_HANDLER(fork) { return do_clone(signals::SIGCHLD, 0, 0, 0, 0); }
-SYSCALL_HANDLER(vfork) { return do_clone(CLONE_VFORK | signals::SIGCHLD, 0, 0, 0, 0); }
+// The child borrows the parent's memory (and stack) until it execs or
+// exits; the parent sleeps meanwhile, so nothing runs on the stack twice.
+SYSCALL_HANDLER(vfork) { return do_clone(CLONE_VM | CLONE_VFORK | signals::SIGCHLD, 0, 0, 0, 0); }
 SYSCALL_HANDLER(clone, u64 flags, u64 stack, u64 parent_tid, u64 child_tid, u64 tls) {
-    // vfork shares memory; sharing would let the child scribble on the
-    // parent's stack before exec: give it a copy-on-write copy instead.
-    if ((flags & CLONE_VFORK) && (flags & CLONE_VM) && !(flags & CLONE_THREAD)) flags &= ~CLONE_VM;
     return do_clone(flags, stack, parent_tid, child_tid, tls);
 }
 
