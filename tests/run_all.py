@@ -3,7 +3,8 @@
 
   unit         GoogleTest (build/tests/unit/unit-tests), one result per test case
   integration  tests/integration/test_*.py: each test_* function is one test
-  contract     build/tests/aramid-test (when it exists), one result per program
+  contract     build/tests/aramid-test (when it exists), one result per program,
+               on /dev/kvm; contract-qemu: the same programs under QEMU TCG
 
 The last line is "N passed, N failed", counted over all of them. The exit
 status is non-zero if anything failed.
@@ -105,22 +106,26 @@ def run_integration(build, pattern, jobs, results):
             results.add("integration", name, verdict, detail, seconds)
 
 
-def run_contract(build, pattern, jobs, results):
+def run_contract(build, kind, platform, pattern, jobs, results):
+    """One pass of the contract suite: `kind` is the result prefix, `platform`
+    the runner's --platform (None: its default, KVM where it exists)."""
     runner = os.path.join(build, "tests", "aramid-test")
     if not os.path.exists(runner):
         return
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "contract.json")
-        subprocess.run([runner, "--json", out, "--jobs", str(jobs), "--keep-going",
-                        "--filter", pattern[len("contract."):] if pattern.startswith("contract.") else "*"],
-                       timeout=3600)
+        command = [runner, "--json", out, "--jobs", str(jobs), "--keep-going",
+                   "--filter", pattern[len(kind) + 1:] if pattern.startswith(kind + ".") else "*"]
+        if platform:
+            command += ["--platform", platform]
+        subprocess.run(command, timeout=3600)
         if not os.path.exists(out):
-            results.add("contract", "aramid-test", "FAIL", "the runner wrote no report")
+            results.add(kind, "aramid-test", "FAIL", "the runner wrote no report")
             return
         report = json.load(open(out))
     for test in report.get("tests", []):
         verdict = {"PASS": "PASS", "XFAIL": "PASS", "SKIP": "SKIP"}.get(test["verdict"], "FAIL")
-        results.add("contract", test["name"], verdict, test.get("detail", ""), test.get("seconds", 0))
+        results.add(kind, test["name"], verdict, test.get("detail", ""), test.get("seconds", 0))
 
 
 def main():
@@ -136,8 +141,12 @@ def main():
     if fnmatch.fnmatch("unit.x", args.filter.split(".")[0] + ".*") or args.filter == "*":
         run_unit(build, args.filter, results)
     run_integration(build, args.filter, args.jobs, results)
-    if args.filter == "*" or args.filter.startswith("contract"):
-        run_contract(build, args.filter, args.jobs, results)
+    # The contract suite on KVM (or QEMU where there is no /dev/kvm), and
+    # again under QEMU, which is how the native (PVH) path gets tested here.
+    passes = [("contract", None)] + ([("contract-qemu", "qemu")] if os.path.exists("/dev/kvm") else [])
+    for kind, platform in passes:
+        if args.filter == "*" or args.filter.startswith(kind + "."):
+            run_contract(build, kind, platform, args.filter, args.jobs, results)
 
     passed, failed, skipped = results.count("PASS"), results.count("FAIL"), results.count("SKIP")
     print(f"{skipped} skipped; wall time {time.monotonic() - start:.1f} s")

@@ -144,8 +144,10 @@ Result<usize> Pipe::write(IoBuffer buffer, usize length, bool non_blocking) {
 u32 Pipe::poll_events(bool write_end) {
     u32 events = 0;
     if (write_end) {
+        // Writable and in error at once with no reader, as Linux says it:
+        // a write would not block (it fails with EPIPE).
         if (m_readers == 0) events |= vfs::kPollError;
-        else if (kCapacity - m_used >= kAtomicWrite) events |= vfs::kPollOut | vfs::kPollWriteNormal;
+        if (kCapacity - m_used >= kAtomicWrite) events |= vfs::kPollOut | vfs::kPollWriteNormal;
     } else {
         if (m_used) events |= vfs::kPollIn | vfs::kPollReadNormal;
         if (m_writers == 0) events |= vfs::kPollHangup;

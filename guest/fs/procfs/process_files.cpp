@@ -75,9 +75,9 @@ struct SignalSets {
 
 SignalSets signal_sets(Process& process, Thread* thread) {
     SignalSets s;
-    s.shared_pending = process.pending_signals;
+    s.shared_pending = process.pending.set;
     if (thread) {
-        s.pending = thread->pending_signals;
+        s.pending = thread->pending.set;
         s.blocked = thread->signal_mask;
     }
     if (!process.is_zombie()) {

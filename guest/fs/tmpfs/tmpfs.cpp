@@ -132,6 +132,33 @@ public:
         return {};
     }
 
+    Result<void> exchange(StringView name, Inode& other_parent_inode, StringView other_name) override {
+        auto& other_parent = static_cast<TmpInode&>(other_parent_inode);
+        Entry* mine = find(name);
+        Entry* theirs = other_parent.find(other_name);
+        if (!mine || !theirs) return Errno(ENOENT);
+        RefPtr<TmpInode> a = mine->inode, b = theirs->inode;
+        mine->inode = b;
+        theirs->inode = a;
+        // A directory that changed parent moves its ".." link with it.
+        if (&other_parent != this) {
+            if (a->is_directory()) {
+                a->m_parent = &other_parent;
+                m_metadata.nlink--;
+                other_parent.m_metadata.nlink++;
+            }
+            if (b->is_directory()) {
+                b->m_parent = this;
+                other_parent.m_metadata.nlink--;
+                m_metadata.nlink++;
+            }
+        }
+        a->m_metadata.ctime = b->m_metadata.ctime = clock::realtime();
+        touch_modified();
+        other_parent.touch_modified();
+        return {};
+    }
+
     Result<u64> read_directory(u64 start, bool (*f)(DirectoryEntry const&, void*), void* context) override {
         if (!is_directory()) return Errno(ENOTDIR);
         u64 index = start;
@@ -259,6 +286,8 @@ private:
         return nullptr;
     }
     Result<void> add_entry(StringView name, RefPtr<TmpInode> inode) {
+        // A removed directory (someone's cwd, say) takes no new names (Linux).
+        if (m_metadata.nlink == 0) return Errno(ENOENT);
         TRY(m_entries.try_append(Entry { TRY(KString::create(name)), inode }));
         touch_modified();
         return {};

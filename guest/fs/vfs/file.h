@@ -83,7 +83,8 @@ public:
     void set_custody(RefPtr<Custody> custody) { m_custody = static_cast<RefPtr<Custody>&&>(custody); }
 
 protected:
-    explicit File(u32 flags) : m_flags(flags) { }
+    // Flags that only act during open(2) are not kept (F_GETFL omits them).
+    explicit File(u32 flags) : m_flags(flags & ~(vfs::kCreate | vfs::kExclusive | vfs::kNoControllingTty | vfs::kTruncate)) { }
     u32 m_flags;
     RefPtr<Custody> m_custody;
 };

@@ -9,6 +9,7 @@ Result<RefPtr<Inode>> Inode::create_symlink(StringView, StringView, u32, u32) {
 Result<void> Inode::link(StringView, Inode&) { return Errno(is_directory() ? EPERM : ENOTDIR); }
 Result<void> Inode::remove(StringView, bool) { return Errno(is_directory() ? EPERM : ENOTDIR); }
 Result<void> Inode::rename(StringView, Inode&, StringView) { return Errno(is_directory() ? EXDEV : ENOTDIR); }
+Result<void> Inode::exchange(StringView, Inode&, StringView) { return Errno(is_directory() ? EINVAL : ENOTDIR); }
 Result<u64> Inode::read_directory(u64, bool (*)(DirectoryEntry const&, void*), void*) { return Errno(ENOTDIR); }
 Result<usize> Inode::read(u64, IoBuffer, usize) { return Errno(is_directory() ? EISDIR : EINVAL); }
 Result<usize> Inode::write(u64, IoBuffer, usize) { return Errno(is_directory() ? EISDIR : EINVAL); }

@@ -64,6 +64,8 @@ public:
     virtual Result<void> remove(StringView name, bool directory);
     // Moves `name` to `new_parent`/`new_name`, replacing what is there.
     virtual Result<void> rename(StringView name, Inode& new_parent, StringView new_name);
+    // RENAME_EXCHANGE: swaps what `name` and `other_parent`/`other_name` name.
+    virtual Result<void> exchange(StringView name, Inode& other_parent, StringView other_name);
     // Calls f(DirectoryEntry) for entries from index `start` ("." is 0, ".."
     // is 1) until f returns false. Returns the index after the last one f
     // accepted.

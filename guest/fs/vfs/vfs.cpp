@@ -195,7 +195,28 @@ Result<void> check_access(Credentials const& cred, InodeMetadata const& m, int m
     return Errno(EACCES);
 }
 
-Result<RefPtr<File>> open(Context const& c, StringView path, u32 flags, u32 mode) {
+namespace {
+
+Result<RefPtr<File>> open(Context const& c, StringView path, u32 flags, u32 mode, int links);
+
+// O_CREAT on a symlink to nothing creates the file it names (Linux): open
+// the link's text, relative to the link's directory.
+Result<RefPtr<File>> open_dangling_target(Context const& c, Custody& parent, Inode& link, u32 flags, u32 mode,
+                                          int links) {
+    if (links == kMaxSymlinks) return Errno(ELOOP);
+    char* target = static_cast<char*>(kmalloc(kPathMax));
+    if (!target) return Errno(ENOMEM);
+    struct Free {
+        char* p;
+        ~Free() { kfree(p); }
+    } free_target { target };
+    usize const length = TRY(link.read_link(target, kPathMax - 1));
+    if (length == 0) return Errno(ENOENT);
+    Context const at_link { c.credentials, c.root, parent };
+    return open(at_link, StringView(target, length), flags, mode, links + 1);
+}
+
+Result<RefPtr<File>> open(Context const& c, StringView path, u32 flags, u32 mode, int links) {
     RefPtr<Custody> custody;
     bool created = false;
     if (flags & kCreate) {
@@ -206,7 +227,10 @@ Result<RefPtr<File>> open(Context const& c, StringView path, u32 flags, u32 mode
         auto existing = parent->inode().lookup(name);
         if (!existing.is_error()) {
             if (flags & kExclusive) return Errno(EEXIST);
-            custody = TRY(resolve(c, path, (flags & kNoFollow) ? kResolveNoFollow : kResolveFollow));
+            auto resolved = resolve(c, path, (flags & kNoFollow) ? kResolveNoFollow : kResolveFollow);
+            if (resolved.is_error() && resolved.error().code() == ENOENT && existing.value()->is_symlink())
+                return open_dangling_target(c, *parent, *existing.value(), flags, mode, links);
+            custody = TRY(static_cast<Result<RefPtr<Custody>>&&>(resolved));
         } else if (existing.error().code() == ENOENT) {
             TRY(check_access(c.credentials, parent->inode().metadata(), 3));
             u32 gid = (parent->inode().mode() & kModeSetGid) ? parent->inode().metadata().gid : c.credentials.fsgid;
@@ -226,8 +250,8 @@ Result<RefPtr<File>> open(Context const& c, StringView path, u32 flags, u32 mode
         file->set_custody(custody);
         return file;
     }
-    if (inode.is_symlink()) return Errno(ELOOP); // O_NOFOLLOW on a symlink
     if ((flags & kDirectory) && !inode.is_directory()) return Errno(ENOTDIR);
+    if (inode.is_symlink()) return Errno(ELOOP); // O_NOFOLLOW on a symlink
     u32 const access = flags & kAccessModeMask;
     if (inode.is_directory() && (access != kReadOnly || (flags & kCreate))) return Errno(EISDIR);
     if (!created) {
@@ -240,6 +264,14 @@ Result<RefPtr<File>> open(Context const& c, StringView path, u32 flags, u32 mode
     auto file = TRY(inode.open(flags));
     if (!g_magic_links.is_open_file || !g_magic_links.is_open_file(inode)) file->set_custody(custody);
     return file;
+}
+
+} // namespace
+
+Result<RefPtr<File>> open(Context const& c, StringView path, u32 flags, u32 mode) {
+    // Never meaningful together (Linux 6.4 and later: EINVAL).
+    if ((flags & kCreate) && (flags & kDirectory)) return Errno(EINVAL);
+    return open(c, path, flags, mode, 0);
 }
 
 Result<void> mknod(Context const& c, StringView path, u32 mode, u64 device) {
@@ -280,7 +312,7 @@ Result<void> unlink(Context const& c, StringView path, bool directory) {
 
 Result<void> rename(Context const& from, StringView old_path, Context const& to, StringView new_path, u32 flags) {
     if (flags & ~(kRenameNoReplace | kRenameExchange)) return Errno(EINVAL);
-    if (flags & kRenameExchange) return Errno(EINVAL); // not supported yet
+    if ((flags & kRenameNoReplace) && (flags & kRenameExchange)) return Errno(EINVAL);
     LastName old_last, new_last;
     auto old_parent = TRY(resolve_parent(from, old_path, old_last));
     auto new_parent = TRY(resolve_parent(to, new_path, new_last));
@@ -296,10 +328,24 @@ Result<void> rename(Context const& from, StringView old_path, Context const& to,
     TRY(check_access(to.credentials, new_parent->inode().metadata(), 3));
     if (sticky_denies(from.credentials, old_parent->inode(), *source)) return Errno(EPERM);
     // A directory cannot move into itself or below itself.
-    if (source->is_directory())
-        for (Custody* c = new_parent.ptr(); c; c = c->parent())
-            if (&c->inode() == source.ptr()) return Errno(EINVAL);
+    auto moves_below_itself = [](Inode& moving, Custody* destination) {
+        if (!moving.is_directory()) return false;
+        for (Custody* c = destination; c; c = c->parent())
+            if (&c->inode() == &moving) return true;
+        return false;
+    };
+    if (moves_below_itself(*source, new_parent.ptr())) return Errno(EINVAL);
     auto existing = new_parent->inode().lookup(new_name);
+    if (flags & kRenameExchange) {
+        if (existing.is_error()) return existing.error();
+        RefPtr<Inode> other = existing.release_value();
+        if (other.ptr() == source.ptr()) return {};
+        if (new_trailing && !other->is_directory()) return Errno(ENOTDIR);
+        if (moves_below_itself(*other, old_parent.ptr())) return Errno(EINVAL);
+        if (sticky_denies(to.credentials, new_parent->inode(), *other)) return Errno(EPERM);
+        if (mounted_root(source.ptr()) || mounted_root(other.ptr())) return Errno(EBUSY);
+        return old_parent->inode().exchange(old_name, new_parent->inode(), new_name);
+    }
     if (!existing.is_error()) {
         if (flags & kRenameNoReplace) return Errno(EEXIST);
         RefPtr<Inode> target = existing.release_value();

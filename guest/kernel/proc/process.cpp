@@ -236,7 +236,16 @@ void Process::arm_alarm() {
     alarm_timer.context = this;
     alarm_timer.fire = [](sched::Timer& timer) {
         auto* process = static_cast<Process*>(timer.context);
-        process->alarm_deadline_ns = 0;
+        if (u64 const interval = process->alarm_interval_ns) {
+            // Expiries missed while late are dropped, not fired in a burst.
+            u64 const now = sched::now_ns();
+            u64 next = process->alarm_deadline_ns + interval;
+            if (next <= now) next = now + interval;
+            process->alarm_deadline_ns = timer.deadline_ns = next;
+            sched::add_timer(timer);
+        } else {
+            process->alarm_deadline_ns = 0;
+        }
         signals::Info info;
         info.signo = signals::SIGALRM;
         info.code = signals::SI_KERNEL;

@@ -103,10 +103,10 @@ public:
     Thread* main_thread() { return m_threads.first(); }
 
     ResourceLimit limits[16];
-    u64 pending_signals { 0 }; // process-directed
-    signals::Info pending_info[signals::kCount + 1];
+    signals::PendingSignals pending; // process-directed
     u64 start_time_ns { 0 };
     u64 alarm_deadline_ns { 0 };
+    u64 alarm_interval_ns { 0 };  // ITIMER_REAL's it_interval: re-armed by this much
     sched::Timer alarm_timer;    // ITIMER_REAL / alarm(): SIGALRM when it fires
     // Re-arms alarm_timer for alarm_deadline_ns (0 cancels).
     void arm_alarm();

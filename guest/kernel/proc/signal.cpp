@@ -25,6 +25,50 @@ bool is_ignored(Process& process, int signal) {
 
 int lowest(u64 set) { return set ? __builtin_ctzll(set) + 1 : 0; }
 
+} // namespace
+
+bool PendingSignals::add(Info const& info) {
+    int const signal = info.signo;
+    if (!(set & bit(signal))) {
+        m_first[signal] = info;
+        set |= bit(signal);
+        return true;
+    }
+    if (signal < kFirstRealTime) return true; // coalesces
+    if (m_queued_count == kMaxQueued) return false;
+    auto* queued = new Queued { info, {} };
+    if (!queued) return false;
+    m_queued.append(*queued);
+    m_queued_count++;
+    return true;
+}
+
+Info PendingSignals::take(int signal) {
+    Info const info = m_first[signal];
+    for (Queued& queued : m_queued) {
+        if (queued.info.signo != signal) continue;
+        m_first[signal] = queued.info; // the next one stays pending
+        m_queued.remove(queued);
+        m_queued_count--;
+        delete &queued;
+        return info;
+    }
+    set &= ~bit(signal);
+    return info;
+}
+
+void PendingSignals::discard(u64 signals) {
+    set &= ~signals;
+    for (auto it = m_queued.begin(); it != m_queued.end();) {
+        Queued& queued = *it;
+        ++it;
+        if (!(signals & bit(queued.info.signo))) continue;
+        m_queued.remove(queued);
+        m_queued_count--;
+        delete &queued;
+    }
+}
+
 uapi::siginfo_t to_siginfo(Info const& info) {
     uapi::siginfo_t s {};
     s.si_signo = info.signo;
@@ -37,6 +81,10 @@ uapi::siginfo_t to_siginfo(Info const& info) {
     } else if (info.signo == SIGSEGV || info.signo == SIGBUS || info.signo == SIGILL || info.signo == SIGFPE
                || info.signo == SIGTRAP) {
         s.sigfault.si_addr = info.address;
+    } else if (info.code < 0 && info.code != SI_TKILL) {
+        s.rt.si_pid = info.pid; // sigqueue and other user-made codes carry a value
+        s.rt.si_uid = info.uid;
+        s.rt.si_value.sival_ptr = info.value;
     } else {
         s.kill.si_pid = info.pid;
         s.kill.si_uid = info.uid;
@@ -44,20 +92,20 @@ uapi::siginfo_t to_siginfo(Info const& info) {
     return s;
 }
 
+namespace {
+
 // Takes the next deliverable signal of `thread` (thread-directed first).
 bool dequeue(Thread& thread, Info& info) {
     Process& process = *thread.process;
     u64 const allowed = ~thread.signal_mask | kUnblockable;
-    int signal = lowest(thread.pending_signals & allowed);
+    int signal = lowest(thread.pending.set & allowed);
     if (signal) {
-        thread.pending_signals &= ~bit(signal);
-        info = thread.pending_info[signal];
+        info = thread.pending.take(signal);
         return true;
     }
-    signal = lowest(process.pending_signals & allowed);
+    signal = lowest(process.pending.set & allowed);
     if (signal) {
-        process.pending_signals &= ~bit(signal);
-        info = process.pending_info[signal];
+        info = process.pending.take(signal);
         return true;
     }
     return false;
@@ -184,26 +232,25 @@ static void generated(Process& process, int signal) {
     // SIGCONT resumes at once and cancels pending stops; a stop cancels SIGCONT.
     u64 const stops = bit(SIGSTOP) | bit(SIGTSTP) | bit(SIGTTIN) | bit(SIGTTOU);
     if (signal == SIGCONT || signal == SIGKILL) {
-        process.pending_signals &= ~stops;
-        process.for_each_thread([&](Thread& t) { t.pending_signals &= ~stops; });
+        process.pending.discard(stops);
+        process.for_each_thread([&](Thread& t) { t.pending.discard(stops); });
         process.resume();
     } else if (bit(signal) & stops) {
-        process.pending_signals &= ~bit(SIGCONT);
-        process.for_each_thread([&](Thread& t) { t.pending_signals &= ~bit(SIGCONT); });
+        process.pending.discard(bit(SIGCONT));
+        process.for_each_thread([&](Thread& t) { t.pending.discard(bit(SIGCONT)); });
     }
 }
 
-void send_to_process(Process& process, Info const& info) {
+bool send_to_process(Process& process, Info const& info) {
     int const signal = info.signo;
-    if (signal < 1 || signal > kCount || process.is_zombie() || !process.main_thread()) return;
+    if (signal < 1 || signal > kCount || process.is_zombie() || !process.main_thread()) return true;
     generated(process, signal);
-    if (signal == SIGCONT && is_ignored(process, signal)) return;
+    if (signal == SIGCONT && is_ignored(process, signal)) return true;
     // Discard an ignored signal unless every thread blocks it (Linux).
     bool all_block = true;
     process.for_each_thread([&](Thread& t) { all_block &= (t.signal_mask & bit(signal)) != 0; });
-    if (is_ignored(process, signal) && !all_block) return;
-    if (!(process.pending_signals & bit(signal))) process.pending_info[signal] = info;
-    process.pending_signals |= bit(signal);
+    if (is_ignored(process, signal) && !all_block) return true;
+    if (!process.pending.add(info)) return false;
     // Wake a thread that can take it (it re-checks and returns EINTR).
     Thread* target = nullptr;
     process.for_each_thread([&](Thread& t) {
@@ -211,23 +258,24 @@ void send_to_process(Process& process, Info const& info) {
     });
     if (target) sched::make_runnable(*target);
     if (signal == SIGKILL) process.for_each_thread([](Thread& t) { sched::make_runnable(t); });
+    return true;
 }
 
-void send_to_thread(Thread& thread, Info const& info) {
+bool send_to_thread(Thread& thread, Info const& info) {
     int const signal = info.signo;
-    if (signal < 1 || signal > kCount || !thread.process) return;
+    if (signal < 1 || signal > kCount || !thread.process) return true;
     Process& process = *thread.process;
     generated(process, signal);
-    if (is_ignored(process, signal) && !(thread.signal_mask & bit(signal))) return;
-    if (!(thread.pending_signals & bit(signal))) thread.pending_info[signal] = info;
-    thread.pending_signals |= bit(signal);
+    if (is_ignored(process, signal) && !(thread.signal_mask & bit(signal))) return true;
+    if (!thread.pending.add(info)) return false;
     sched::make_runnable(thread);
+    return true;
 }
 
 bool has_deliverable(Thread& thread) {
     if (!thread.process) return false;
     u64 const allowed = ~thread.signal_mask | kUnblockable;
-    return ((thread.pending_signals | thread.process->pending_signals) & allowed) != 0;
+    return ((thread.pending.set | thread.process->pending.set) & allowed) != 0;
 }
 
 void deliver(Thread& thread, TrapFrame& frame) {

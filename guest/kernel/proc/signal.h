@@ -4,6 +4,7 @@
 #pragma once
 
 #include <kernel/arch/x86_64/trap_frame.h>
+#include <lib/intrusive_list.h>
 #include <lib/ref_ptr.h>
 #include <lib/result.h>
 #include <uapi/signal.h>
@@ -56,7 +57,45 @@ struct Info {
     u32 uid { 0 };
     int status { 0 };    // SIGCHLD: exit status or signal
     u64 address { 0 };   // SIGSEGV/SIGBUS/SIGILL/SIGFPE
+    u64 value { 0 };     // sigqueue(3)'s sigval (si_code SI_QUEUE and other negative codes)
 };
+
+// The first real-time signal the kernel knows (C libraries reserve a few).
+inline constexpr int kFirstRealTime = 32;
+
+// Signals sent but not yet taken, for a thread or a process. Standard
+// signals coalesce: one bit, the first sender's Info. Real-time signals
+// queue: each send is taken once, in order, with its own Info.
+class PendingSignals {
+public:
+    PendingSignals() = default;
+    PendingSignals(PendingSignals const&) = delete;
+    PendingSignals& operator=(PendingSignals const&) = delete;
+    ~PendingSignals() { discard(~0ull); }
+
+    u64 set { 0 };
+    // False when a real-time signal could not be queued: too many queued
+    // (Linux's RLIMIT_SIGPENDING; sigqueue says EAGAIN) or no memory.
+    bool add(Info const& info);
+    // Takes one instance of `signal`, which must be in `set`.
+    Info take(int signal);
+    // Drops every pending instance of the signals in `signals`.
+    void discard(u64 signals);
+
+    static constexpr usize kMaxQueued = 1024;
+
+private:
+    struct Queued {
+        Info info;
+        lib::IntrusiveListNode node;
+    };
+    Info m_first[kCount + 1];                            // the oldest instance of each signal in `set`
+    lib::IntrusiveList<Queued, &Queued::node> m_queued; // later real-time instances, oldest first
+    usize m_queued_count { 0 };
+};
+
+// siginfo_t as user space sees it.
+uapi::siginfo_t to_siginfo(Info const& info);
 
 using uapi::SI_USER, uapi::SI_KERNEL, uapi::SI_TKILL, uapi::SEGV_MAPERR, uapi::SEGV_ACCERR, uapi::CLD_EXITED,
     uapi::CLD_KILLED, uapi::CLD_DUMPED, uapi::CLD_TRAPPED, uapi::CLD_STOPPED, uapi::CLD_CONTINUED, uapi::ILL_ILLOPN,
@@ -66,9 +105,10 @@ enum class DefaultAction { Terminate, CoreDump, Stop, Continue, Ignore };
 DefaultAction default_action(int signal);
 
 // Sends to a whole process (any thread that does not block it handles it).
-void send_to_process(Process& process, Info const& info);
-// Sends to one thread.
-void send_to_thread(Thread& thread, Info const& info);
+// False only when a real-time signal found its queue full (EAGAIN).
+bool send_to_process(Process& process, Info const& info);
+// Sends to one thread; the same result.
+bool send_to_thread(Thread& thread, Info const& info);
 // Whether `thread` has a signal it must act on (unblocked, pending).
 bool has_deliverable(Thread& thread);
 

@@ -18,7 +18,7 @@ void prepare_return_to_user(Thread& thread, TrapFrame& frame) {
         platform::irq_enable();
         Process& process = *thread.process;
         if (process.exiting() || thread.exit_requested) exit_current_thread();
-        if (process.stopped() && !(thread.pending_signals & signals::bit(signals::SIGKILL))) {
+        if (process.stopped() && !(thread.pending.set & signals::bit(signals::SIGKILL))) {
             (void)sched::wait_until(process.stop_wait(), [&] { return !process.stopped() || process.exiting(); });
             continue;
         }

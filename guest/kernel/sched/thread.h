@@ -46,8 +46,7 @@ public:
     u64 fs_base { 0 };
     u64 gs_base { 0 };
     u64 signal_mask { 0 };
-    u64 pending_signals { 0 };
-    signals::Info pending_info[signals::kCount + 1];
+    signals::PendingSignals pending;  // thread-directed
     u64 saved_mask { 0 };             // sigsuspend/ppoll: restored after the handler runs
     bool restore_saved_mask { false };
     u64 altstack_sp { 0 };

@@ -268,6 +268,8 @@ SYSCALL_HANDLER(chroot, UserCString user_path) {
 }
 
 SYSCALL_HANDLER(getcwd, UserPtr<char> buffer, usize size) {
+    // A removed working directory has no path any more (Linux: ENOENT).
+    if (current_process().fs().cwd->inode().metadata().nlink == 0) return Errno(ENOENT);
     char* path = static_cast<char*>(kmalloc(vfs::kPathMax));
     if (!path) return Errno(ENOMEM);
     usize length = current_process().fs().cwd->absolute_path(path, vfs::kPathMax);

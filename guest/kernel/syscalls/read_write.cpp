@@ -100,6 +100,35 @@ SYSCALL_HANDLER(writev, int fd, UserPtr<IoVec> vectors, int count) {
     return result;
 }
 
+// The positional forms: the offset is the low word alone on x86-64 (the
+// high word exists for 32-bit callers).
+SYSCALL_HANDLER(preadv, int fd, UserPtr<IoVec> vectors, int count, i64 offset) {
+    if (offset < 0) return Errno(EINVAL);
+    return vector_io(fd, vectors, count, false,
+                     [offset](File& f, IoBuffer b, usize n, u64 done) { return f.pread(u64(offset) + done, b, n); });
+}
+
+SYSCALL_HANDLER(pwritev, int fd, UserPtr<IoVec> vectors, int count, i64 offset) {
+    if (offset < 0) return Errno(EINVAL);
+    auto result = vector_io(fd, vectors, count, true,
+                            [offset](File& f, IoBuffer b, usize n, u64 done) { return f.pwrite(u64(offset) + done, b, n); });
+    if (result.is_error()) return raise_sigpipe_on_epipe(Result<usize>(result.error()));
+    return result;
+}
+
+// preadv2/pwritev2: offset -1 is the file position; no RWF_* flags yet.
+SYSCALL_HANDLER(preadv2, int fd, UserPtr<IoVec> vectors, int count, i64 offset, u64, int flags) {
+    if (flags) return Errno(EOPNOTSUPP);
+    if (offset == -1) return sys_readv(fd, vectors, count);
+    return sys_preadv(fd, vectors, count, offset);
+}
+
+SYSCALL_HANDLER(pwritev2, int fd, UserPtr<IoVec> vectors, int count, i64 offset, u64, int flags) {
+    if (flags) return Errno(EOPNOTSUPP);
+    if (offset == -1) return sys_writev(fd, vectors, count);
+    return sys_pwritev(fd, vectors, count, offset);
+}
+
 SYSCALL_HANDLER(lseek, int fd, i64 offset, int whence) {
     auto file = TRY(file_for(fd));
     return file->seek(offset, whence);

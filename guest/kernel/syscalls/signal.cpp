@@ -52,8 +52,8 @@ SYSCALL_HANDLER(rt_sigaction, int signal, UserPtr<KernelSigaction> act, UserPtr<
         bool ignored = fresh.sa_handler == signals::kHandlerIgnore
             || (fresh.sa_handler == signals::kHandlerDefault && signals::default_action(signal) == signals::DefaultAction::Ignore);
         if (ignored) {
-            current_process().pending_signals &= ~signals::bit(signal);
-            current_process().for_each_thread([&](Thread& t) { t.pending_signals &= ~signals::bit(signal); });
+            current_process().pending.discard(signals::bit(signal));
+            current_process().for_each_thread([&](Thread& t) { t.pending.discard(signals::bit(signal)); });
         }
     }
     return u64(0);
@@ -90,7 +90,7 @@ SYSCALL_HANDLER(rt_sigreturn) {
 SYSCALL_HANDLER(rt_sigpending, UserPtr<u64> set, usize size) {
     if (size > 8) return Errno(EINVAL);
     Thread& t = current_thread();
-    u64 pending = (t.pending_signals | current_process().pending_signals) & t.signal_mask;
+    u64 pending = (t.pending.set | current_process().pending.set) & t.signal_mask;
     TRY(mm::copy_to_user(set.address, &pending, size));
     return u64(0);
 }
@@ -113,7 +113,7 @@ SYSCALL_HANDLER(pause) {
     return Errno(EINTR);
 }
 
-SYSCALL_HANDLER(rt_sigtimedwait, UserPtr<u64> set, UserPtr<u8> info_out, UserPtr<i64> timeout, usize size) {
+SYSCALL_HANDLER(rt_sigtimedwait, UserPtr<u64> set, UserPtr<uapi::siginfo_t> info_out, UserPtr<i64> timeout, usize size) {
     if (size != 8) return Errno(EINVAL);
     u64 const wanted = TRY(mm::copy_from_user(set)) & ~signals::kUnblockable;
     u64 deadline = 0;
@@ -130,32 +130,18 @@ SYSCALL_HANDLER(rt_sigtimedwait, UserPtr<u64> set, UserPtr<u8> info_out, UserPtr
     // them before delivery would.
     u64 const old_mask = t.signal_mask;
     WaitQueue never;
-    auto pending = [&] { return ((t.pending_signals | p.pending_signals) & wanted) != 0; };
+    auto pending = [&] { return ((t.pending.set | p.pending.set) & wanted) != 0; };
     Result<void> waited;
     if (!pending()) {
         t.signal_mask &= ~wanted;
         waited = sched::wait_until(never, pending, deadline ? deadline : 0);
         t.signal_mask = old_mask;
     }
-    u64 const available = (t.pending_signals | p.pending_signals) & wanted;
+    u64 const available = (t.pending.set | p.pending.set) & wanted;
     if (!available) return waited.is_error() && waited.error().code() == ETIMEDOUT ? Errno(EAGAIN) : Errno(EINTR);
     int signal = __builtin_ctzll(available) + 1;
-    signals::Info info;
-    if (t.pending_signals & signals::bit(signal)) {
-        t.pending_signals &= ~signals::bit(signal);
-        info = t.pending_info[signal];
-    } else {
-        p.pending_signals &= ~signals::bit(signal);
-        info = p.pending_info[signal];
-    }
-    if (!info_out.is_null()) {
-        i32 fields[32] = {};
-        fields[0] = info.signo;
-        fields[2] = info.code;
-        fields[4] = info.pid;
-        fields[5] = i32(info.uid);
-        TRY(mm::copy_to_user(info_out.address, fields, sizeof(fields)));
-    }
+    signals::Info const info = (t.pending.set & signals::bit(signal)) ? t.pending.take(signal) : p.pending.take(signal);
+    if (!info_out.is_null()) TRY(mm::copy_to_user(info_out, signals::to_siginfo(info)));
     return u64(signal);
 }
 
@@ -215,7 +201,7 @@ SYSCALL_HANDLER(kill, int pid, int signal) {
     return u64(0);
 }
 
-static Result<u64> signal_thread(int tgid, int tid, int signal) {
+static Result<u64> signal_thread(int tgid, int tid, int signal, signals::Info const& info) {
     if (tid <= 0 || signal < 0 || signal > signals::kCount) return Errno(EINVAL);
     Thread* target = nullptr;
     Process::for_each([&](Process& p) {
@@ -226,14 +212,48 @@ static Result<u64> signal_thread(int tgid, int tid, int signal) {
     });
     if (!target) return Errno(ESRCH);
     if (!may_signal(*target->process, signal)) return Errno(EPERM);
-    if (signal) signals::send_to_thread(*target, user_info(signal, signals::SI_TKILL));
+    if (signal && !signals::send_to_thread(*target, info)) return Errno(EAGAIN);
     return u64(0);
 }
 
-SYSCALL_HANDLER(tkill, int tid, int signal) { return signal_thread(-1, tid, signal); }
+SYSCALL_HANDLER(tkill, int tid, int signal) { return signal_thread(-1, tid, signal, user_info(signal, signals::SI_TKILL)); }
 SYSCALL_HANDLER(tgkill, int tgid, int tid, int signal) {
     if (tgid <= 0) return Errno(EINVAL);
-    return signal_thread(tgid, tid, signal);
+    return signal_thread(tgid, tid, signal, user_info(signal, signals::SI_TKILL));
+}
+
+namespace {
+
+// rt_sigqueueinfo and rt_tgsigqueueinfo: the caller writes the siginfo. It
+// may not pose as the kernel or tkill to anyone but itself (Linux: EPERM).
+Result<signals::Info> queued_info(int signal, UserPtr<uapi::siginfo_t> user, bool to_self) {
+    uapi::siginfo_t const s = TRY(mm::copy_from_user(user));
+    if ((s.si_code >= 0 || s.si_code == signals::SI_TKILL) && !to_self) return Errno(EPERM);
+    signals::Info info;
+    info.signo = signal;
+    info.code = s.si_code;
+    info.pid = s.rt.si_pid;
+    info.uid = s.rt.si_uid;
+    info.value = s.rt.si_value.sival_ptr;
+    return info;
+}
+
+} // namespace
+
+SYSCALL_HANDLER(rt_sigqueueinfo, int pid, int signal, UserPtr<uapi::siginfo_t> user_info) {
+    if (signal < 0 || signal > signals::kCount) return Errno(EINVAL);
+    auto const info = TRY(queued_info(signal, user_info, pid == current_process().pid()));
+    Process* target = pid > 0 ? Process::find(pid) : nullptr;
+    if (!target || target->is_zombie()) return Errno(ESRCH);
+    if (!may_signal(*target, signal)) return Errno(EPERM);
+    if (signal && !signals::send_to_process(*target, info)) return Errno(EAGAIN);
+    return u64(0);
+}
+
+SYSCALL_HANDLER(rt_tgsigqueueinfo, int tgid, int tid, int signal, UserPtr<uapi::siginfo_t> user_info) {
+    if (tgid <= 0) return Errno(EINVAL);
+    auto const info = TRY(queued_info(signal, user_info, tgid == current_process().pid()));
+    return signal_thread(tgid, tid, signal, info);
 }
 
 // ---- alarm and ITIMER_REAL -----------------------------------------------------
@@ -243,35 +263,51 @@ SYSCALL_HANDLER(alarm, u32 seconds) {
     u64 const now = sched::now_ns();
     u64 remaining = p.alarm_deadline_ns > now ? (p.alarm_deadline_ns - now + 999999999) / 1000000000 : 0;
     p.alarm_deadline_ns = seconds ? now + u64(seconds) * 1000000000 : 0;
+    p.alarm_interval_ns = 0;
     p.arm_alarm();
     return remaining;
 }
 
 using ItimerVal = uapi::itimerval;
 
+namespace {
+
+uapi::timeval to_timeval(u64 ns) { return { i64(ns / 1000000000), i64(ns / 1000 % 1000000) }; }
+
+ItimerVal real_timer(Process& p) {
+    u64 const now = sched::now_ns();
+    // An armed timer never reads as zero: that would mean "disarmed".
+    u64 remaining = 0;
+    if (p.alarm_deadline_ns) remaining = p.alarm_deadline_ns > now + 1000 ? p.alarm_deadline_ns - now : 1000;
+    return { to_timeval(p.alarm_interval_ns), to_timeval(remaining) };
+}
+
+Result<u64> timeval_ns(uapi::timeval const& t) {
+    if (t.tv_sec < 0 || t.tv_usec < 0 || t.tv_usec >= 1000000) return Errno(EINVAL);
+    return u64(t.tv_sec) * 1000000000 + u64(t.tv_usec) * 1000;
+}
+
+} // namespace
+
 SYSCALL_HANDLER(getitimer, int which, UserPtr<ItimerVal> out) {
     if (which != 0) return Errno(EINVAL);
-    Process& p = current_process();
-    u64 const now = sched::now_ns();
-    u64 remaining = p.alarm_deadline_ns > now ? p.alarm_deadline_ns - now : 0;
-    TRY(mm::copy_to_user(out, ItimerVal { { 0, 0 }, { i64(remaining / 1000000000), i64(remaining / 1000 % 1000000) } }));
+    TRY(mm::copy_to_user(out, real_timer(current_process())));
     return u64(0);
 }
 
 SYSCALL_HANDLER(setitimer, int which, UserPtr<ItimerVal> in, UserPtr<ItimerVal> out) {
     if (which != 0) return Errno(EINVAL);
     Process& p = current_process();
-    u64 const now = sched::now_ns();
-    if (!out.is_null()) {
-        u64 remaining = p.alarm_deadline_ns > now ? p.alarm_deadline_ns - now : 0;
-        TRY(mm::copy_to_user(out, ItimerVal { { 0, 0 }, { i64(remaining / 1000000000), i64(remaining / 1000 % 1000000) } }));
-    }
+    u64 delay = 0, interval = 0;
     if (!in.is_null()) {
-        ItimerVal v = TRY(mm::copy_from_user(in));
-        auto const& value = v.it_value;
-        if (value.tv_sec < 0 || value.tv_usec < 0 || value.tv_usec >= 1000000) return Errno(EINVAL);
-        u64 delay = u64(value.tv_sec) * 1000000000 + u64(value.tv_usec) * 1000;
-        p.alarm_deadline_ns = delay ? now + delay : 0;
+        ItimerVal const v = TRY(mm::copy_from_user(in));
+        delay = TRY(timeval_ns(v.it_value));
+        interval = TRY(timeval_ns(v.it_interval));
+    }
+    if (!out.is_null()) TRY(mm::copy_to_user(out, real_timer(p)));
+    if (!in.is_null()) {
+        p.alarm_deadline_ns = delay ? sched::now_ns() + delay : 0;
+        p.alarm_interval_ns = delay ? interval : 0;
         p.arm_alarm();
     }
     return u64(0);
