@@ -1,6 +1,7 @@
 // The text of /proc/<pid>/... and /proc/<pid>/task/<tid>/...
 #include <fs/procfs/nodes.h>
 #include <kernel/mm/address_space.h>
+#include <kernel/mm/vdso.h>
 #include <kernel/proc/process.h>
 
 #include <new>
@@ -243,6 +244,20 @@ Result<void> generate_maps(Process& process, TextBuffer& text) {
         format_maps_line(text, line);
     }
     delete[] regions;
+    // The vDSO's pages sit outside every region (mm/vdso.h); list them as
+    // Linux does, above the stack.
+    MapsLine vvar;
+    vvar.start = vdso::kDataAddress;
+    vvar.end = vdso::kImageAddress;
+    vvar.read = true;
+    vvar.name = StringView("[vvar]");
+    format_maps_line(text, vvar);
+    MapsLine image = vvar;
+    image.start = vdso::kImageAddress;
+    image.end = vdso::kImageAddress + vdso::image_size();
+    image.execute = true;
+    image.name = StringView("[vdso]");
+    format_maps_line(text, image);
     return {};
 }
 

@@ -6,6 +6,7 @@
 #include <kernel/mm/heap.h>
 #include <kernel/mm/physical.h>
 #include <kernel/mm/user.h>
+#include <kernel/mm/vdso.h>
 
 #include <new>
 
@@ -87,6 +88,11 @@ Result<u64> SharedMemory::frame(u64 index) {
     return m_frames[index];
 }
 
+namespace {
+// Where a region may be: user space below the vDSO and the trampoline.
+bool is_mappable(u64 start, u64 length) { return is_user_range(start, length) && start + length <= kUserMapEnd; }
+} // namespace
+
 // ---- AddressSpace ----------------------------------------------------------
 
 Result<OwnPtr<AddressSpace>> AddressSpace::create() {
@@ -105,6 +111,10 @@ Result<OwnPtr<AddressSpace>> AddressSpace::create() {
             return pte.error();
         }
         *pte.value() = platform::trampoline_frame() | kPtePresent | kPteUser;
+    }
+    if (auto mapped = vdso::map(roots); mapped.is_error()) {
+        delete space;
+        return mapped.error();
     }
     return adopt_own(space);
 }
@@ -201,7 +211,7 @@ Result<void> AddressSpace::carve(u64 start, u64 end) {
 
 Result<u64> AddressSpace::find_free(u64 hint, u64 length) {
     auto is_free = [&](u64 start) {
-        if (start < kMmapMin || !is_user_range(start, length)) return false;
+        if (start < kMmapMin || !is_mappable(start, length)) return false;
         for (Region& r : m_regions)
             if (r.start < start + length && start < r.end) return false;
         return true;
@@ -229,7 +239,7 @@ Result<u64> AddressSpace::map(MapRequest const& request) {
     if (request.fixed || request.fixed_noreplace) {
         start = request.address;
         if (start & (kPageSize - 1)) return Errno(EINVAL);
-        if (!is_user_range(start, length)) return Errno(request.fixed_noreplace ? EEXIST : EINVAL);
+        if (!is_mappable(start, length)) return Errno(request.fixed_noreplace ? EEXIST : EINVAL);
         if (request.fixed_noreplace) {
             for (Region& r : m_regions)
                 if (r.start < start + length && start < r.end) return Errno(EEXIST);
@@ -321,7 +331,7 @@ Result<u64> AddressSpace::remap(u64 address, u64 old_length, u64 new_length, boo
     }
     // Grow in place if the region ends here and the space above is free.
     u64 const grown_end = address + new_length;
-    bool in_place = r->end == address + old_length && is_user_range(address, new_length);
+    bool in_place = r->end == address + old_length && is_mappable(address, new_length);
     for (Region& other : m_regions)
         if (&other != r && other.start < grown_end && address + old_length < other.end) in_place = false;
     if (in_place && !r->memory) {

@@ -19,6 +19,9 @@ namespace mm {
 inline constexpr u64 kPageSize = 4096;
 inline constexpr u64 kLargePageSize = 2 * 1024 * 1024;
 inline constexpr u64 kUserEnd = 0x00007ffffffff000;
+// Regions (mmap, brk, stacks) end here; above are the vDSO's pages and the
+// PVM return trampoline, kernel pages no region may replace (mm/vdso.h).
+inline constexpr u64 kUserMapEnd = 0x00007ffffffef000;
 inline constexpr u64 kLowerHalfEnd = 0x0000800000000000; // PML4 slots 0-255: shared by a root pair
 inline constexpr u64 kDirectMapBase = 0xffff888000000000;
 inline constexpr u64 kDirectMapSize = 1ull << 39; // one PML4 slot: 512 GiB

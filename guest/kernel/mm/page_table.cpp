@@ -191,12 +191,18 @@ Result<u64> map_mmio(u64 paddr, u64 size) {
     return va + offset;
 }
 
-void load_roots(RootPair roots) { x86::write_cr3(roots.kernel_root); }
-void flush_tlb_page(u64 va) { x86::invlpg(va); }
-void flush_tlb_all() {
-    // Reading CR3 traps under PVM too: reload the root of the current process.
-    Thread* t = this_cpu().current;
-    x86::write_cr3(t && t->process ? t->process->address_space().roots().kernel_root : x86::read_cr3());
+namespace {
+// What load_roots() last put in CR3 (one CPU). Reading CR3 back would trap
+// under PVM (~10 µs), so the kernel remembers it instead.
+u64 g_loaded_root;
+} // namespace
+
+void load_roots(RootPair roots) {
+    x86::write_cr3(roots.kernel_root);
+    g_loaded_root = roots.kernel_root;
 }
+u64 loaded_root() { return g_loaded_root ? g_loaded_root : x86::read_cr3(); }
+void flush_tlb_page(u64 va) { x86::invlpg(va); }
+void flush_tlb_all() { x86::write_cr3(loaded_root()); }
 
 } // namespace mm

@@ -63,6 +63,8 @@ Result<u64*> walk(RootPair roots, u64 va, bool create);
 u64* kernel_pte(u64 va);
 
 void load_roots(RootPair roots);
+// The kernel root in CR3 now, without reading CR3 (a trap under PVM).
+u64 loaded_root();
 void flush_tlb_page(u64 va);
 void flush_tlb_all();
 

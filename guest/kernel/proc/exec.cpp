@@ -3,6 +3,7 @@
 #include <kernel/arch/x86_64/fpu.h>
 #include <kernel/debug/log.h>
 #include <kernel/drivers/random.h>
+#include <kernel/mm/vdso.h>
 #include <kernel/mm/heap.h>
 #include <kernel/proc/exec.h>
 #include <kernel/proc/process.h>
@@ -107,7 +108,7 @@ Result<u64> build_stack(mm::AddressSpace& space, Arguments const& argv, Argument
         { AT_UID, credentials.uid }, { AT_EUID, credentials.euid }, { AT_GID, credentials.gid },
         { AT_EGID, credentials.egid }, { AT_PLATFORM, 0 }, { AT_HWCAP, hwcap }, { AT_CLKTCK, 100 },
         { AT_SECURE, 0 }, { AT_RANDOM, 0 }, { AT_HWCAP2, 0 }, { AT_EXECFN, 0 }, { AT_MINSIGSTKSZ, 2048 },
-        { AT_NULL, 0 },
+        { AT_SYSINFO_EHDR, vdso::kImageAddress }, { AT_NULL, 0 },
     };
     constexpr usize kAuxWords = sizeof(auxv) / sizeof(u64);
     static constexpr char kPlatform[] = "x86_64";

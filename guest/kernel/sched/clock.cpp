@@ -3,6 +3,8 @@
 #include <kernel/arch/x86_64/tsc.h>
 #include <kernel/debug/log.h>
 #include <kernel/mm/layout.h>
+#include <kernel/mm/vdso.h>
+#include <kernel/sched/scheduler.h>
 #include <kernel/sched/clock.h>
 
 namespace clock {
@@ -78,11 +80,17 @@ bool on_kvm() {
     return leaf.ebx == 0x4b4d564b && leaf.ecx == 0x564b4d56 && leaf.edx == 0x4d;
 }
 
+// The vDSO reads the same clock in user mode.
+void publish() {
+    vdso::publish_clock(tsc::start_ticks(), tsc::mult(), i64(g_realtime_offset_ns), 1000000000 / sched::kTickHz);
+}
+
 } // namespace
 
 void init() {
     u64 const epoch = (platform::is_pvm() || on_kvm()) ? kvmclock_epoch_ns() : cmos_epoch_ns();
     g_realtime_offset_ns = epoch - monotonic_ns();
+    publish();
     log_info("clock: realtime %lu s since the epoch (%s)", epoch / 1000000000,
              platform::is_pvm() || on_kvm() ? "kvmclock" : "CMOS RTC");
 }
@@ -90,6 +98,9 @@ void init() {
 u64 monotonic_ns() { return tsc::uptime_ns(); }
 Timespec monotonic() { return Timespec::from_ns(monotonic_ns()); }
 Timespec realtime() { return Timespec::from_ns(monotonic_ns() + g_realtime_offset_ns); }
-void set_realtime(Timespec now) { g_realtime_offset_ns = now.to_ns() - monotonic_ns(); }
+void set_realtime(Timespec now) {
+    g_realtime_offset_ns = now.to_ns() - monotonic_ns();
+    publish();
+}
 
 } // namespace clock

@@ -91,8 +91,7 @@ void switch_away(aramid::debug::SwitchReason reason) {
         x86::wrfsbase(next->fs_base);
         x86::wrgsbase(next->gs_base);
         mm::AddressSpace& space = next->process->address_space();
-        if (!prev->process || &prev->process->address_space() != &space || x86::read_cr3() != space.roots().kernel_root)
-            space.activate();
+        if (mm::loaded_root() != space.roots().kernel_root) space.activate();
     }
     next->set_state(ThreadState::Running);
     cpu.current = next;

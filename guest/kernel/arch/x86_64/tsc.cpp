@@ -53,6 +53,9 @@ void init() {
 
 u64 khz() { return g_khz; }
 
+u64 start_ticks() { return g_start; }
+u64 mult() { return g_mult; }
+
 u64 uptime_ns() {
     u64 ticks = x86::rdtsc() - g_start;
     return u64((unsigned __int128)ticks * g_mult >> 32);

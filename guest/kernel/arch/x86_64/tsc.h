@@ -8,7 +8,10 @@ namespace tsc {
 
 void init();
 u64 khz();
-// Nanoseconds since init().
+// Nanoseconds since init(): (rdtsc() - start_ticks()) * mult() >> 32. The
+// vDSO computes the same in user mode.
 u64 uptime_ns();
+u64 start_ticks();
+u64 mult();
 
 } // namespace tsc
