@@ -248,13 +248,13 @@ bool send_to_process(Process& process, Info const& info) {
     if (signal == SIGCONT && is_ignored(process, signal)) return true;
     // Discard an ignored signal unless every thread blocks it (Linux).
     bool all_block = true;
-    process.for_each_thread([&](Thread& t) { all_block &= (t.signal_mask & bit(signal)) != 0; });
+    process.for_each_thread([&](Thread& t) { all_block &= ((t.signal_mask | t.sigwait_set) & bit(signal)) != 0; });
     if (is_ignored(process, signal) && !all_block) return true;
     if (!process.pending.add(info)) return false;
     // Wake a thread that can take it (it re-checks and returns EINTR).
     Thread* target = nullptr;
     process.for_each_thread([&](Thread& t) {
-        if (!target && (!(t.signal_mask & bit(signal)) || (bit(signal) & kUnblockable))) target = &t;
+        if (!target && (!(t.signal_mask & bit(signal)) || ((t.sigwait_set | kUnblockable) & bit(signal)))) target = &t;
     });
     if (target) sched::make_runnable(*target);
     if (signal == SIGKILL) process.for_each_thread([](Thread& t) { sched::make_runnable(t); });
@@ -266,7 +266,7 @@ bool send_to_thread(Thread& thread, Info const& info) {
     if (signal < 1 || signal > kCount || !thread.process) return true;
     Process& process = *thread.process;
     generated(process, signal);
-    if (is_ignored(process, signal) && !(thread.signal_mask & bit(signal))) return true;
+    if (is_ignored(process, signal) && !((thread.signal_mask | thread.sigwait_set) & bit(signal))) return true;
     if (!thread.pending.add(info)) return false;
     sched::make_runnable(thread);
     return true;

@@ -46,6 +46,9 @@ public:
     u64 fs_base { 0 };
     u64 gs_base { 0 };
     u64 signal_mask { 0 };
+    // sigtimedwait(2)'s set while it sleeps: these wake the thread, and count
+    // as blocked, so an ignored one is kept for it rather than discarded.
+    u64 sigwait_set { 0 };
     signals::PendingSignals pending;  // thread-directed
     u64 saved_mask { 0 };             // sigsuspend/ppoll: restored after the handler runs
     bool restore_saved_mask { false };

@@ -126,16 +126,15 @@ SYSCALL_HANDLER(rt_sigtimedwait, UserPtr<u64> set, UserPtr<uapi::siginfo_t> info
     }
     Thread& t = current_thread();
     Process& p = current_process();
-    // Temporarily unblock the wanted signals so that they wake us; take
-    // them before delivery would.
-    u64 const old_mask = t.signal_mask;
+    // The wanted signals wake us while they stay blocked (or not), so
+    // that we take them before delivery would -- see Thread::sigwait_set.
     WaitQueue never;
     auto pending = [&] { return ((t.pending.set | p.pending.set) & wanted) != 0; };
     Result<void> waited;
     if (!pending()) {
-        t.signal_mask &= ~wanted;
+        t.sigwait_set = wanted;
         waited = sched::wait_until(never, pending, deadline ? deadline : 0);
-        t.signal_mask = old_mask;
+        t.sigwait_set = 0;
     }
     u64 const available = (t.pending.set | p.pending.set) & wanted;
     if (!available) return waited.is_error() && waited.error().code() == ETIMEDOUT ? Errno(EAGAIN) : Errno(EINTR);
