@@ -18,8 +18,11 @@ void prepare_return_to_user(Thread& thread, TrapFrame& frame) {
         platform::irq_enable();
         Process& process = *thread.process;
         if (process.exiting() || thread.exit_requested) exit_current_thread();
-        if (process.stopped() && !(thread.pending.set & signals::bit(signals::SIGKILL))) {
-            (void)sched::wait_until(process.stop_wait(), [&] { return !process.stopped() || process.exiting(); });
+        // Stopped: other signals stay pending until SIGCONT (or SIGKILL).
+        auto const killed = [&] { return (thread.pending.set | process.pending.set) & signals::bit(signals::SIGKILL); };
+        if (process.stopped() && !killed()) {
+            sched::wait_uninterruptible(process.stop_wait(),
+                                        [&] { return !process.stopped() || process.exiting() || killed(); });
             continue;
         }
         if (signals::has_deliverable(thread)) {

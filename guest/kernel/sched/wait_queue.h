@@ -40,6 +40,11 @@ namespace sched {
 template<typename Condition>
 Result<void> wait_until(WaitQueue& queue, Condition condition, u64 deadline_ns = 0);
 
+// The same, deaf to signals: for waits a signal must not end, such as a
+// job-control stop (only SIGCONT or SIGKILL end it, via the condition).
+template<typename Condition>
+void wait_uninterruptible(WaitQueue& queue, Condition condition);
+
 // Several queues at once (poll, epoll): the caller provides one Waiter per
 // queue (a null queue is skipped).
 template<typename Condition>
@@ -59,6 +64,23 @@ Result<void> sched::wait_until(WaitQueue& queue, Condition condition, u64 deadli
     WaitQueue* queues[1] = { &queue };
     Waiter waiter;
     return wait_until_any(queues, &waiter, 1, condition, deadline_ns);
+}
+
+template<typename Condition>
+void sched::wait_uninterruptible(WaitQueue& queue, Condition condition) {
+    Waiter waiter;
+    for (;;) {
+        bool const irqs = platform::irq_save();
+        if (condition()) {
+            platform::irq_restore(irqs);
+            return;
+        }
+        waiter.thread = current();
+        queue.add(waiter);
+        sleep_until_woken(0);
+        queue.remove(waiter);
+        platform::irq_restore(irqs);
+    }
 }
 
 template<typename Condition>
