@@ -126,8 +126,11 @@ void generate_stat(Process& process, Thread* thread, NodeId const& id, TextBuffe
     // Without the console's foreground group from the tty layer, a process
     // on the console shows its own group.
     f.tpgid = f.tty_nr ? process.pgid() : -1;
-    f.utime = ns_to_clock_ticks(process.user_time_ns);
-    f.stime = ns_to_clock_ticks(process.system_time_ns);
+    CpuTimes const times = process.cpu_times();
+    f.utime = ns_to_clock_ticks(times.user_ns);
+    f.stime = ns_to_clock_ticks(times.system_ns);
+    f.cutime = ns_to_clock_ticks(process.children_times.user_ns);
+    f.cstime = ns_to_clock_ticks(process.children_times.system_ns);
     f.num_threads = process.is_zombie() ? 1 : i64(process.thread_count());
     f.starttime = ns_to_clock_ticks(process.start_time_ns);
     MemoryTotals const memory = memory_totals(process);

@@ -55,8 +55,9 @@ Census census() {
     Census c;
     Process::for_each([&](Process& p) {
         if (p.pid() > c.last_pid) c.last_pid = p.pid();
-        c.user_ns += p.user_time_ns;
-        c.system_ns += p.system_time_ns;
+        CpuTimes const times = p.cpu_times();
+        c.user_ns += times.user_ns;
+        c.system_ns += times.system_ns;
         p.for_each_thread([&](Thread& t) {
             c.threads++;
             if (t.state() == ThreadState::Running || t.state() == ThreadState::Runnable) c.runnable++;

@@ -162,6 +162,25 @@ void Process::exit_group(int wait_status) {
     m_stop_wait.wake_all();
 }
 
+CpuTimes CpuTimes::of(Thread const& thread) {
+    u64 runtime = thread.runtime_ns;
+    if (&thread == this_cpu().current) runtime += sched::now_ns() - this_cpu().switched_in_ns;
+    u64 const ticks = u64(thread.user_ticks) + thread.system_ticks;
+    // Never sampled in the kernel (or never sampled at all): all user time,
+    // as Linux's cputime_adjust() decides.
+    if (thread.system_ticks == 0) return { runtime, 0 };
+    // runtime * user_ticks / ticks without a 128-bit product (no libgcc here);
+    // the remainder term fits while the tick counts stay under 2^32.
+    u64 const user = runtime / ticks * thread.user_ticks + runtime % ticks * thread.user_ticks / ticks;
+    return { user, runtime - user };
+}
+
+CpuTimes Process::cpu_times() {
+    CpuTimes total = exited_threads_times;
+    for (Thread& t : m_threads) total += CpuTimes::of(t);
+    return total;
+}
+
 void Process::thread_exited(Thread& thread) {
     // CLONE_CHILD_CLEARTID: zero the tid word and wake a futex waiter.
     if (thread.clear_child_tid && !m_exiting) {
@@ -169,6 +188,7 @@ void Process::thread_exited(Thread& thread) {
         if (!mm::copy_to_user(thread.clear_child_tid, &zero, sizeof(zero)).is_error())
             futex::wake(thread.clear_child_tid, 1);
     }
+    exited_threads_times += CpuTimes::of(thread);
     m_threads.remove(thread);
     thread.process = nullptr;
     m_thread_exit_wait.wake_all();

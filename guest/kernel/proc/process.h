@@ -41,6 +41,18 @@ struct ResourceLimit {
     u64 maximum;
 };
 
+struct CpuTimes {
+    u64 user_ns { 0 };
+    u64 system_ns { 0 };
+    CpuTimes& operator+=(CpuTimes const& other) {
+        user_ns += other.user_ns;
+        system_ns += other.system_ns;
+        return *this;
+    }
+    // A thread's: its run time so far, split as its ticks were.
+    static CpuTimes of(Thread const& thread);
+};
+
 class Process {
 public:
     static constexpr usize kNameSize = 16;
@@ -110,7 +122,12 @@ public:
     sched::Timer alarm_timer;    // ITIMER_REAL / alarm(): SIGALRM when it fires
     // Re-arms alarm_timer for alarm_deadline_ns (0 cancels).
     void arm_alarm();
-    u64 user_time_ns { 0 }, system_time_ns { 0 };
+    // CPU time of the live threads plus those that exited (getrusage
+    // RUSAGE_SELF, times, /proc/<pid>/stat), and of the children waited for
+    // (RUSAGE_CHILDREN, and their own children in turn).
+    CpuTimes cpu_times();
+    CpuTimes exited_threads_times;
+    CpuTimes children_times;
     // The ELF file the process runs (a script's interpreter): /proc/<pid>/exe.
     RefPtr<Custody> executable;
 

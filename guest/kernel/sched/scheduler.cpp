@@ -31,8 +31,12 @@ void check_canary(Thread const& t, char const* role) {
     }
 }
 
-void on_tick(TrapFrame&) {
+void on_tick(TrapFrame& frame) {
     g_ticks++;
+    if (Thread* t = this_cpu().current; t != this_cpu().idle) {
+        if (frame.from_user()) t->user_ticks++;
+        else t->system_ticks++;
+    }
     debug_table::update_memory();
     apic::eoi();
     if (!g_sleepers.is_empty()) {
@@ -94,6 +98,9 @@ void switch_away(aramid::debug::SwitchReason reason) {
         if (mm::loaded_root() != space.roots().kernel_root) space.activate();
     }
     next->set_state(ThreadState::Running);
+    u64 const now = tsc::uptime_ns();
+    prev->runtime_ns += now - cpu.switched_in_ns;
+    cpu.switched_in_ns = now;
     cpu.current = next;
     cpu.kernel_stack_top = next->stack().top();
     cpu.context_switches++;

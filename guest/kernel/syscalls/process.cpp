@@ -275,7 +275,18 @@ struct WaitResult {
     int status;
     int code;  // CLD_* for waitid
     u32 uid;
+    CpuTimes times {}; // the child's and its waited-for children's (rusage)
 };
+
+uapi::timeval to_timeval(u64 ns) { return { i64(ns / 1000000000), i64(ns % 1000000000 / 1000) }; }
+
+// Only the times are kept; the other counters read 0.
+uapi::rusage to_rusage(CpuTimes const& times) {
+    uapi::rusage r {};
+    r.ru_utime = to_timeval(times.user_ns);
+    r.ru_stime = to_timeval(times.system_ns);
+    return r;
+}
 
 // Which children `id` selects: wait4's pid argument (-1 any, >0 that pid,
 // 0 the caller's group, <-1 group -pid).
@@ -308,10 +319,17 @@ Result<WaitResult> find_event(Process& self, int id, u32 options, bool& any_chil
         }
     });
     if (!found) return Errno(EAGAIN);
+    result.times = found->cpu_times();
+    result.times += found->children_times;
     if (!(options & WNOWAIT)) {
-        if (result.code == signals::CLD_STOPPED) found->stop_reported = true;
-        else if (result.code == signals::CLD_CONTINUED) found->continue_reported = true;
-        else found->reap();
+        if (result.code == signals::CLD_STOPPED) {
+            found->stop_reported = true;
+        } else if (result.code == signals::CLD_CONTINUED) {
+            found->continue_reported = true;
+        } else {
+            self.children_times += result.times;
+            found->reap();
+        }
     }
     return result;
 }
@@ -323,7 +341,7 @@ Result<WaitResult> wait_for(int id, u32 options) {
         auto event = find_event(self, id, options, any_child);
         if (!event.is_error()) return event;
         if (!any_child) return Errno(ECHILD);
-        if (options & WNOHANG) return WaitResult { 0, 0, 0, 0 };
+        if (options & WNOHANG) return WaitResult { 0, 0, 0, 0, {} };
         auto waited = sched::wait_until(self.child_wait(), [&] {
             bool any = false;
             bool ready = false;
@@ -341,16 +359,16 @@ Result<WaitResult> wait_for(int id, u32 options) {
 
 } // namespace
 
-SYSCALL_HANDLER(wait4, int pid, UserPtr<int> status, u32 options, UserPtr<u8> rusage) {
+SYSCALL_HANDLER(wait4, int pid, UserPtr<int> status, u32 options, UserPtr<uapi::rusage> rusage) {
     if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | WALL | WCLONE | WNOTHREAD)) return Errno(EINVAL);
     if (pid == i32(0x80000000)) return Errno(ESRCH);
     auto result = TRY(wait_for(pid, options | WEXITED));
     if (result.pid && !status.is_null()) TRY(mm::copy_to_user(status, result.status));
-    if (!rusage.is_null()) TRY(mm::clear_user(rusage.address, 144));
+    if (!rusage.is_null()) TRY(mm::copy_to_user(rusage, to_rusage(result.times)));
     return u64(result.pid);
 }
 
-SYSCALL_HANDLER(waitid, int id_type, int id, UserPtr<u8> info, u32 options, UserPtr<u8> rusage) {
+SYSCALL_HANDLER(waitid, int id_type, int id, UserPtr<u8> info, u32 options, UserPtr<uapi::rusage> rusage) {
     constexpr int P_ALL = 0, P_PID = 1, P_PGID = 2;
     if (options & ~(WNOHANG | WUNTRACED | WEXITED | WCONTINUED | WNOWAIT | WALL | WCLONE | WNOTHREAD))
         return Errno(EINVAL);
@@ -385,7 +403,7 @@ SYSCALL_HANDLER(waitid, int id_type, int id, UserPtr<u8> info, u32 options, User
         }
         TRY(mm::copy_to_user(info.address, fields, sizeof(fields)));
     }
-    if (!rusage.is_null()) TRY(mm::clear_user(rusage.address, 144));
+    if (!rusage.is_null()) TRY(mm::copy_to_user(rusage, to_rusage(result.times)));
     return u64(0);
 }
 
@@ -452,14 +470,29 @@ SYSCALL_HANDLER(sysinfo, UserPtr<uapi::sysinfo> out) {
     return u64(0);
 }
 
+// Clock ticks at AT_CLKTCK (100 Hz).
+constexpr u64 kNsPerClockTick = 10000000;
+
 SYSCALL_HANDLER(times, UserPtr<u64> out) {
-    if (!out.is_null()) TRY(mm::clear_user(out.address, 4 * sizeof(u64)));
-    return sched::now_ns() / 10000000; // clock ticks at 100 Hz
+    Process& p = current_process();
+    CpuTimes const self = p.cpu_times();
+    u64 const tms[4] = { self.user_ns / kNsPerClockTick, self.system_ns / kNsPerClockTick,
+                         p.children_times.user_ns / kNsPerClockTick, p.children_times.system_ns / kNsPerClockTick };
+    if (!out.is_null()) TRY(mm::copy_to_user(out.address, tms, sizeof(tms)));
+    return sched::now_ns() / kNsPerClockTick;
 }
 
-SYSCALL_HANDLER(getrusage, int who, UserPtr<u8> out) {
-    if (who != 0 && who != -1 && who != 1) return Errno(EINVAL);
-    TRY(mm::clear_user(out.address, 144));
+SYSCALL_HANDLER(getrusage, int who, UserPtr<uapi::rusage> out) {
+    constexpr int RUSAGE_SELF = 0, RUSAGE_CHILDREN = -1, RUSAGE_THREAD = 1;
+    Process& p = current_process();
+    CpuTimes times;
+    switch (who) {
+    case RUSAGE_SELF: times = p.cpu_times(); break;
+    case RUSAGE_CHILDREN: times = p.children_times; break;
+    case RUSAGE_THREAD: times = CpuTimes::of(current_thread()); break;
+    default: return Errno(EINVAL);
+    }
+    TRY(mm::copy_to_user(out, to_rusage(times)));
     return u64(0);
 }
 

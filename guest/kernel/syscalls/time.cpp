@@ -26,10 +26,14 @@ Result<Timespec> read_clock(int id) {
     case CLOCK_MONOTONIC_COARSE:
     case CLOCK_BOOTTIME:
     case CLOCK_BOOTTIME_ALARM: return clock::monotonic();
-    case CLOCK_PROCESS_CPUTIME_ID:
-    case CLOCK_THREAD_CPUTIME_ID:
-        // CPU time is not accounted yet: report time since the process started.
-        return Timespec::from_ns(sched::now_ns() - current_process().start_time_ns);
+    case CLOCK_PROCESS_CPUTIME_ID: {
+        CpuTimes const t = current_process().cpu_times();
+        return Timespec::from_ns(t.user_ns + t.system_ns);
+    }
+    case CLOCK_THREAD_CPUTIME_ID: {
+        CpuTimes const t = CpuTimes::of(current_thread());
+        return Timespec::from_ns(t.user_ns + t.system_ns);
+    }
     }
     return Errno(EINVAL);
 }
