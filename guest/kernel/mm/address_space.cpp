@@ -130,6 +130,9 @@ AddressSpace::~AddressSpace() {
 void AddressSpace::activate() { load_roots(m_roots); }
 
 u64 AddressSpace::pte_flags(Region const& region, bool writable) const {
+    // PROT_NONE: not present, so that reads fault too (x86 has no "present
+    // but inaccessible" user page); the frame stays in the entry.
+    if (!(region.access & (kAccessRead | kAccessWrite | kAccessExec))) return kPteProtNone;
     u64 flags = kPtePresent | kPteUser;
     if (writable) flags |= kPteWritable;
     if (!(region.access & kAccessExec)) flags |= kPteNoExecute;
@@ -160,7 +163,7 @@ void AddressSpace::unmap_pages(u64 start, u64 end) {
     constexpr u64 kMaxSingleFlushes = 8;
     u64 flushed[kMaxSingleFlushes];
     u64 count = 0;
-    for_each_present_pte(m_roots, start, end, [&](u64 va, u64& pte) {
+    for_each_mapped_pte(m_roots, start, end, [&](u64 va, u64& pte) {
         page_unref(pte & kPteAddressMask);
         pte = 0;
         if (count < kMaxSingleFlushes) flushed[count] = va;
@@ -309,7 +312,7 @@ Result<void> AddressSpace::protect(u64 address, u64 length, u8 access) {
     for (Region& r : m_regions) {
         if (r.start < address || r.end > end) continue;
         r.access = access;
-        for_each_present_pte(m_roots, r.start, r.end, [&](u64, u64& pte) {
+        for_each_mapped_pte(m_roots, r.start, r.end, [&](u64, u64& pte) {
             bool writable = (access & kAccessWrite) && !(pte & kPteCopyOnWrite);
             pte = (pte & (kPteAddressMask | kPteCopyOnWrite)) | pte_flags(r, writable);
         });
@@ -347,7 +350,7 @@ Result<u64> AddressSpace::remap(u64 address, u64 old_length, u64 new_length, boo
     moved->end = target + new_length;
     // Move the present pages' PTEs; no data is copied.
     Result<void> moved_ok;
-    for_each_present_pte(m_roots, address, address + old_length, [&](u64 va, u64& pte) {
+    for_each_mapped_pte(m_roots, address, address + old_length, [&](u64 va, u64& pte) {
         auto destination = walk(m_roots, target + (va - address), true);
         if (destination.is_error()) {
             moved_ok = destination.error();
@@ -406,6 +409,11 @@ FaultResult AddressSpace::fault_locked(u64 address, u8 access) {
     u64& pte = *walked.value();
     bool const writable = region->access & kAccessWrite;
 
+    if (pte & kPteProtNone) {
+        // Kept from a PROT_NONE time; protect() normally rewrites these.
+        bool const may_write = writable && !(pte & kPteCopyOnWrite);
+        pte = (pte & (kPteAddressMask | kPteCopyOnWrite)) | pte_flags(*region, may_write);
+    }
     if (pte & kPtePresent) {
         if (!(access & kAccessWrite) || !(pte & kPteCopyOnWrite)) return FaultResult::Handled; // stale TLB
         u64 const frame = pte & kPteAddressMask;
@@ -430,13 +438,13 @@ FaultResult AddressSpace::fault_locked(u64 address, u8 access) {
         page_ref(frame);
     } else if (region->source) {
         u64 const offset = region->source_offset + (page - region->start);
-        // Map the file's page itself when possible: read-only, or
-        // copy-on-write if the mapping is writable (a private mapping).
+        // Map the file's page itself when possible, copy-on-write: even
+        // in a read-only mapping, since mprotect may make it writable and
+        // a private write must never reach the file.
         auto shared = region->source->shared_frame(offset);
         if (!shared.is_error()) {
-            bool const cow = writable;
-            pte = shared.value() | pte_flags(*region, false) | (cow ? kPteCopyOnWrite : 0);
-            if (cow && (access & kAccessWrite)) return fault_locked(address, access); // copy now
+            pte = shared.value() | pte_flags(*region, false) | kPteCopyOnWrite;
+            if (access & kAccessWrite) return fault_locked(address, access); // copy now
             return FaultResult::Handled;
         }
         auto fresh = allocate_pages(0, false);
@@ -486,10 +494,10 @@ Result<OwnPtr<AddressSpace>> AddressSpace::fork() {
         // in both processes. Large regions share their pages copy-on-write.
         u64 present = 0;
         if (!r.shared && (r.access & kAccessWrite))
-            for_each_present_pte(m_roots, r.start, r.end, [&](u64, u64&) { present++; });
+            for_each_mapped_pte(m_roots, r.start, r.end, [&](u64, u64&) { present++; });
         bool const eager = !r.shared && (r.access & kAccessWrite) && present <= kEagerForkPages;
         Result<void> ok;
-        for_each_present_pte(m_roots, r.start, r.end, [&](u64 va, u64& pte) {
+        for_each_mapped_pte(m_roots, r.start, r.end, [&](u64 va, u64& pte) {
             if (ok.is_error()) return;
             auto destination = walk(child->m_roots, va, true);
             if (destination.is_error()) {
@@ -507,9 +515,12 @@ Result<OwnPtr<AddressSpace>> AddressSpace::fork() {
                 *destination.value() = fresh.value() | pte_flags(r, true);
                 return;
             }
-            if (!r.shared && (pte & kPteWritable)) {
+            // Every private page becomes copy-on-write, not only the
+            // writable ones: mprotect may make a read-only page writable
+            // later, and the two processes must not share the write.
+            if (!r.shared) {
+                if (pte & kPteWritable) parent_changed = true;
                 pte = (pte & ~kPteWritable) | kPteCopyOnWrite;
-                parent_changed = true;
             }
             *destination.value() = pte;
             page_ref(frame);
@@ -530,7 +541,7 @@ u64 AddressSpace::mapped_bytes() {
 u64 AddressSpace::resident_pages() {
     SpinlockGuard guard(m_lock);
     u64 pages = 0;
-    for (Region& r : m_regions) for_each_present_pte(m_roots, r.start, r.end, [&](u64, u64&) { pages++; });
+    for (Region& r : m_regions) for_each_mapped_pte(m_roots, r.start, r.end, [&](u64, u64&) { pages++; });
     return pages;
 }
 

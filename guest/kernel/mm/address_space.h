@@ -70,7 +70,11 @@ struct Region {
     u64 size() const { return end - start; }
 };
 
-enum class FaultResult { Handled, NoMapping, AccessDenied, OutOfMemory };
+// What a fault became: Handled, or the signal it raises -- NoMapping is
+// SIGSEGV SEGV_MAPERR, AccessDenied SIGSEGV SEGV_ACCERR (the region's
+// protection forbids the access), PastEndOfFile SIGBUS BUS_ADRERR (a file
+// mapping's page beyond the one holding EOF).
+enum class FaultResult { Handled, NoMapping, AccessDenied, PastEndOfFile, OutOfMemory };
 
 struct MapRequest {
     u64 address { 0 };  // a hint, or exact with `fixed`

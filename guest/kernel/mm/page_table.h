@@ -28,6 +28,10 @@ inline constexpr u64 kPteAccessed = 1ull << 5;
 inline constexpr u64 kPteDirty = 1ull << 6;
 inline constexpr u64 kPteHuge = 1ull << 7;
 inline constexpr u64 kPteCopyOnWrite = 1ull << 9; // software bit
+// Software bit on a not-present leaf: the frame stays mapped while its
+// region is PROT_NONE, so that every access faults and the data survives
+// until mprotect gives access back.
+inline constexpr u64 kPteProtNone = 1ull << 10;
 inline constexpr u64 kPteNoExecute = 1ull << 63;
 inline constexpr u64 kPteAddressMask = 0x000ffffffffff000ull;
 
@@ -71,15 +75,16 @@ void flush_tlb_all();
 } // namespace mm
 
 namespace mm {
-// Calls f(va, pte&) for every present 4 KiB leaf in [start, end) of the user
-// half, skipping empty upper-level tables.
+// Calls f(va, pte&) for every 4 KiB leaf in [start, end) of the user half
+// that holds a frame (present, or kept by kPteProtNone), skipping empty
+// upper-level tables.
 template<typename F>
-void for_each_present_pte(RootPair roots, u64 start, u64 end, F f);
+void for_each_mapped_pte(RootPair roots, u64 start, u64 end, F f);
 u64* table_of(u64 paddr); // a page-table page through the direct map
 } // namespace mm
 
 template<typename F>
-void mm::for_each_present_pte(RootPair roots, u64 start, u64 end, F f) {
+void mm::for_each_mapped_pte(RootPair roots, u64 start, u64 end, F f) {
     u64* pml4 = table_of(roots.kernel_root);
     u64 va = start;
     while (va < end) {
@@ -100,6 +105,6 @@ void mm::for_each_present_pte(RootPair roots, u64 start, u64 end, F f) {
         }
         u64* pt = table_of(pd[l2] & kPteAddressMask);
         for (u64 i = l1; i < 512 && va < end; i++, va += 4096)
-            if (pt[i] & kPtePresent) f(va, pt[i]);
+            if (pt[i] & (kPtePresent | kPteProtNone)) f(va, pt[i]);
     }
 }

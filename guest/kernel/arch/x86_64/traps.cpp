@@ -64,8 +64,11 @@ void user_exception(TrapFrame& f) {
         platform::irq_enable();
         auto result = thread.process->address_space().handle_fault(address, access);
         if (result == mm::FaultResult::Handled) return;
-        info.signo = result == mm::FaultResult::OutOfMemory ? signals::SIGBUS : signals::SIGSEGV;
-        info.code = result == mm::FaultResult::AccessDenied ? signals::SEGV_ACCERR : signals::SEGV_MAPERR;
+        switch (result) {
+        case mm::FaultResult::AccessDenied: info.signo = signals::SIGSEGV; info.code = signals::SEGV_ACCERR; break;
+        case mm::FaultResult::NoMapping: info.signo = signals::SIGSEGV; info.code = signals::SEGV_MAPERR; break;
+        default: info.signo = signals::SIGBUS; info.code = signals::BUS_ADRERR; break; // past EOF, out of memory
+        }
         info.address = address;
         break;
     }
