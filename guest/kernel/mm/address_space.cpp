@@ -286,12 +286,7 @@ Result<void> AddressSpace::protect(u64 address, u64 length, u8 access) {
     u64 const end = align_up(address + length, kPageSize);
     if (end < address || !is_user_range(address, end - address)) return Errno(ENOMEM);
     SpinlockGuard guard(m_lock);
-    // Every page must be mapped (ENOMEM otherwise), as on Linux.
-    for (u64 at = address; at < end;) {
-        Region* r = find_region(at);
-        if (!r) return Errno(ENOMEM);
-        at = r->end;
-    }
+    TRY(check_mapped_locked(address, end)); // every page must be mapped, as on Linux
     // Split at the boundaries, then change the regions inside.
     for (Region& r : m_regions) {
         if (r.contains(address) && r.start < address) {
@@ -373,6 +368,32 @@ Result<u64> AddressSpace::remap(u64 address, u64 old_length, u64 new_length, boo
     }
     insert_region(moved);
     return target;
+}
+
+Result<void> AddressSpace::discard(u64 address, u64 length, bool private_anonymous_only) {
+    SpinlockGuard guard(m_lock);
+    u64 const end = address + length;
+    for (Region& r : m_regions) {
+        if (r.end <= address || r.start >= end) continue;
+        if (private_anonymous_only && (r.shared || r.source)) return Errno(EINVAL);
+    }
+    for (Region& r : m_regions)
+        if (r.end > address && r.start < end) unmap_pages(lib::max(r.start, address), lib::min(r.end, end));
+    return check_mapped_locked(address, end);
+}
+
+Result<void> AddressSpace::check_mapped(u64 address, u64 length) {
+    SpinlockGuard guard(m_lock);
+    return check_mapped_locked(address, address + length);
+}
+
+Result<void> AddressSpace::check_mapped_locked(u64 start, u64 end) {
+    for (u64 at = start; at < end;) {
+        Region* r = find_region(at);
+        if (!r) return Errno(ENOMEM);
+        at = r->end;
+    }
+    return {};
 }
 
 Result<u64> AddressSpace::set_brk(u64 address) {

@@ -101,6 +101,14 @@ public:
     Result<void> unmap(u64 address, u64 length);
     Result<void> protect(u64 address, u64 length, u8 access);
     Result<u64> remap(u64 address, u64 old_length, u64 new_length, bool may_move);
+    // MADV_DONTNEED: drops the pages of [address, address + length), so that
+    // private ones read zero (anonymous) or the file again; shared ones keep
+    // their data in the shared object. With `private_anonymous_only`
+    // (MADV_FREE) any other region is EINVAL. ENOMEM if part of the range is
+    // unmapped (the mapped parts are still dropped), as on Linux.
+    Result<void> discard(u64 address, u64 length, bool private_anonymous_only);
+    // ENOMEM unless every page of [address, address + length) is mapped.
+    Result<void> check_mapped(u64 address, u64 length);
 
     // brk: the heap ends at brk(); set_brk grows or shrinks it.
     void set_brk_base(u64 base) { m_brk_base = m_brk = base; }
@@ -131,6 +139,7 @@ private:
     Result<void> carve(u64 start, u64 end);
     void insert_region(Region* region);
     FaultResult fault_locked(u64 address, u8 access);
+    Result<void> check_mapped_locked(u64 start, u64 end);
     void unmap_pages(u64 start, u64 end);
     u64 pte_flags(Region const& region, bool writable) const;
 

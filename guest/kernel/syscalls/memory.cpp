@@ -88,8 +88,29 @@ SYSCALL_HANDLER(mremap, u64 address, u64 old_length, u64 new_length, u32 flags, 
 
 SYSCALL_HANDLER(brk, u64 address) { return current_process().address_space().set_brk(address); }
 
-SYSCALL_HANDLER(madvise, u64 address, u64, int) {
+SYSCALL_HANDLER(madvise, u64 address, u64 length, int advice) {
+    constexpr int MADV_NORMAL = 0, MADV_WILLNEED = 3, MADV_DONTNEED = 4, MADV_FREE = 8, MADV_REMOVE = 9,
+                  MADV_DOFORK = 11, MADV_HUGEPAGE = 14, MADV_DONTNEED_LOCKED = 24,
+                  MADV_COLLAPSE = 25;
     if (address & 0xfff) return Errno(EINVAL);
+    // Linux's list, less MERGEABLE/UNMERGEABLE (12, 13: no KSM here) and the
+    // hwpoison ones (100, 101: root only, need CONFIG_MEMORY_FAILURE).
+    bool const known = (advice >= MADV_NORMAL && advice <= MADV_WILLNEED) || advice == MADV_DONTNEED
+        || (advice >= MADV_FREE && advice <= MADV_DOFORK)
+        || (advice >= MADV_HUGEPAGE && advice <= MADV_COLLAPSE);
+    if (!known) return Errno(EINVAL);
+    u64 const end = align_up(address + length, u64(4096));
+    if (end < address || (length && end == address)) return Errno(EINVAL);
+    if (end == address) return u64(0);
+    if (!mm::is_user_range(address, end - address)) return Errno(ENOMEM);
+    auto& space = current_process().address_space();
+    switch (advice) {
+    case MADV_DONTNEED:
+    case MADV_DONTNEED_LOCKED: TRY(space.discard(address, end - address, false)); break;
+    case MADV_FREE: TRY(space.discard(address, end - address, true)); break;
+    case MADV_REMOVE: return Errno(EOPNOTSUPP); // would punch a hole in the file
+    default: TRY(space.check_mapped(address, end - address)); break; // hints: nothing to do
+    }
     return u64(0);
 }
 
