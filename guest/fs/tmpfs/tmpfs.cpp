@@ -200,6 +200,7 @@ public:
     Result<usize> write(u64 offset, IoBuffer buffer, usize length) override {
         if (is_directory()) return Errno(EISDIR);
         if (offset + length < offset) return Errno(EFBIG);
+        if (offset > m_metadata.size) zero_tail(offset);
         usize done = 0;
         while (done < length) {
             u64 position = offset + done;
@@ -221,7 +222,12 @@ public:
     Result<void> truncate(u64 size) override {
         if (is_directory()) return Errno(EISDIR);
         if (!is_regular()) return Errno(EINVAL);
+        if (size > m_metadata.size) zero_tail(size);
         u64 const keep = (size + kPageSize - 1) / kPageSize;
+        // Mappings lose the dropped pages first: touching them is SIGBUS
+        // from now on, and no PTE keeps a frame the file no longer has.
+        if (m_pages.size() > keep)
+            mm::revoke_file_pages(static_cast<Inode const*>(this), keep, m_pages.begin() + keep, m_pages.size() - keep);
         while (m_pages.size() > keep) {
             u64 frame = m_pages.take_last();
             if (frame) mm::page_unref(frame);
@@ -236,12 +242,17 @@ public:
         return {};
     }
 
+    // Any page holding file bytes, the partial last one too (its tail past
+    // EOF is kept zero, see zero_tail); a hole gets a page now, since a
+    // shared mapping must write into the file. ENXIO past EOF, so that
+    // callers can tell it from the Inode default's ENOENT (no frames at all).
     Result<u64> page_frame(u64 offset) override {
-        if (!is_regular() || offset % kPageSize || offset + kPageSize > m_metadata.size) return Errno(ENOENT);
-        u64 index = page_index(offset);
-        if (index >= m_pages.size() || !m_pages[index]) return Errno(ENOENT);
-        mm::page_ref(m_pages[index]);
-        return m_pages[index];
+        if (!is_regular()) return Errno(ENOENT);
+        if (offset % kPageSize) return Errno(EINVAL);
+        if (offset >= m_metadata.size) return Errno(ENXIO);
+        u64 const frame = TRY(page_for_write(page_index(offset)));
+        mm::page_ref(frame);
+        return frame;
     }
 
     Result<void> adopt_pages(u64 const* frames, usize count, u64 size) override {
@@ -291,6 +302,16 @@ private:
         TRY(m_entries.try_append(Entry { TRY(KString::create(name)), inode }));
         touch_modified();
         return {};
+    }
+    // The file grows to `new_size`: the old last page's bytes past the old
+    // EOF become file data and must read zero, whatever a MAP_SHARED
+    // mapping wrote there meanwhile.
+    void zero_tail(u64 new_size) {
+        u64 const old_size = m_metadata.size;
+        u64 const index = page_index(old_size);
+        if (old_size % kPageSize == 0 || index >= m_pages.size() || !m_pages[index]) return;
+        u64 const end = lib::min(new_size, (index + 1) * kPageSize);
+        __builtin_memset(mm::phys_to_ptr<u8>(m_pages[index]) + old_size % kPageSize, 0, usize(end - old_size));
     }
     Result<u64> page_for_write(u64 index) {
         if (index >= m_pages.size()) TRY(m_pages.try_resize(index + 1));

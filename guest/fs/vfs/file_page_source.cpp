@@ -11,6 +11,17 @@ Result<RefPtr<mm::PageSource>> FilePageSource::create(RefPtr<Inode> inode, u64 e
     return RefPtr<mm::PageSource>::adopt(source);
 }
 
+Result<RefPtr<mm::PageSource>> FilePageSource::create_for_mmap(RefPtr<Inode> inode, bool shared, char const* name) {
+    if (shared) {
+        // Ask for a page past any EOF: a file system with frames to share
+        // says ENXIO (no such page), the Inode default ENOENT (no frames).
+        auto probe = inode->page_frame(~0ull & ~(mm::kPageSize - 1));
+        if (!probe.is_error()) mm::page_unref(probe.value());
+        else if (probe.error().code() != ENXIO) return Errno(ENODEV);
+    }
+    return create(inode, kWholeFile, name);
+}
+
 Result<void> FilePageSource::read_page(u64 offset, u8* page) {
     usize want = offset >= m_end ? 0 : usize(lib::min(mm::kPageSize, m_end - offset));
     usize got = want ? TRY(m_inode->read(offset, IoBuffer::kernel(page), want)) : 0;
@@ -19,6 +30,11 @@ Result<void> FilePageSource::read_page(u64 offset, u8* page) {
 }
 
 Result<u64> FilePageSource::shared_frame(u64 offset) {
-    if (offset + mm::kPageSize > m_end) return Errno(ENOENT);
+    // An exec segment's last page holds other bytes of the file past `end`.
+    if (m_end != kWholeFile && (offset >= m_end || m_end - offset < mm::kPageSize)) return Errno(ENOENT);
     return m_inode->page_frame(offset);
+}
+
+bool FilePageSource::past_end(u64 offset) {
+    return m_end == kWholeFile && offset >= align_up(m_inode->size(), mm::kPageSize);
 }

@@ -1,6 +1,8 @@
-// FilePageSource: file contents for a private mapping (mmap of a file, the
-// segments exec maps). Pages come from the inode's page frames when the
-// file system offers them, else they are read into a fresh page.
+// FilePageSource: file contents for a mapping (mmap of a file, the segments
+// exec maps). Pages come from the inode's page frames when the file system
+// offers them (Inode::page_frame), else they are read into a fresh page.
+// A MAP_SHARED mapping needs the frames: only a file system that has them
+// (tmpfs) can back one.
 #pragma once
 
 #include <fs/vfs/inode.h>
@@ -8,15 +10,24 @@
 
 class FilePageSource final : public mm::PageSource {
 public:
-    // Bytes at or past `end` (a file offset) read as zero.
+    // An exec segment: bytes at or past `end` (a file offset) read as zero.
     static Result<RefPtr<mm::PageSource>> create(RefPtr<Inode> inode, u64 end, char const* name);
+    // mmap of the whole file: pages past the one holding EOF are SIGBUS.
+    // ENODEV for a shared mapping of a file whose frames cannot be shared.
+    static Result<RefPtr<mm::PageSource>> create_for_mmap(RefPtr<Inode> inode, bool shared, char const* name);
+
     Result<void> read_page(u64 offset, u8* page) override;
     Result<u64> shared_frame(u64 offset) override;
+    bool past_end(u64 offset) override;
+    // Exec segments are never revoked: Linux refuses to truncate a running
+    // binary (ETXTBSY); here it runs on from the pages it has.
+    void const* file() const override { return m_end == kWholeFile ? m_inode.ptr() : nullptr; }
     char const* name() const override { return m_name; }
 
 private:
+    static constexpr u64 kWholeFile = ~0ull;
     FilePageSource(RefPtr<Inode> inode, u64 end) : m_inode(inode), m_end(end) { }
     RefPtr<Inode> m_inode;
-    u64 m_end;
+    u64 m_end; // kWholeFile for mmap
     char m_name[64] {};
 };

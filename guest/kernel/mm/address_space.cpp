@@ -26,6 +26,7 @@ Region* clone_region(Region const& r) {
     copy->start = r.start;
     copy->end = r.end;
     copy->access = r.access;
+    copy->max_access = r.max_access;
     copy->shared = r.shared;
     copy->source = r.source;
     copy->source_offset = r.source_offset;
@@ -91,7 +92,19 @@ Result<u64> SharedMemory::frame(u64 index) {
 namespace {
 // Where a region may be: user space below the vDSO and the trampoline.
 bool is_mappable(u64 start, u64 length) { return is_user_range(start, length) && start + length <= kUserMapEnd; }
+
+// Every address space, for revoke_file_pages. The rank is the process
+// table's: the processes own these, and the lock is taken before any
+// address space's own.
+Spinlock<LockRank::ProcessTable> g_all_lock;
+IntrusiveList<AddressSpace, &AddressSpace::m_all_node> g_all;
 } // namespace
+
+void revoke_file_pages(void const* file, u64 first_index, u64 const* frames, u64 count) {
+    if (!file || !count) return;
+    SpinlockGuard guard(g_all_lock);
+    for (AddressSpace& space : g_all) space.revoke(file, first_index, frames, count);
+}
 
 // ---- AddressSpace ----------------------------------------------------------
 
@@ -116,10 +129,18 @@ Result<OwnPtr<AddressSpace>> AddressSpace::create() {
         delete space;
         return mapped.error();
     }
+    {
+        SpinlockGuard guard(g_all_lock);
+        g_all.append(*space);
+    }
     return adopt_own(space);
 }
 
 AddressSpace::~AddressSpace() {
+    if (m_all_node.is_linked()) {
+        SpinlockGuard guard(g_all_lock);
+        g_all.remove(*this);
+    }
     while (Region* r = m_regions.take_first()) {
         unmap_pages(r->start, r->end);
         delete r;
@@ -257,6 +278,7 @@ Result<u64> AddressSpace::map(MapRequest const& request) {
     region->start = start;
     region->end = start + length;
     region->access = request.access;
+    region->max_access = request.max_access;
     region->shared = request.shared;
     region->source = request.source;
     region->source_offset = request.offset;
@@ -287,6 +309,9 @@ Result<void> AddressSpace::protect(u64 address, u64 length, u8 access) {
     if (end < address || !is_user_range(address, end - address)) return Errno(ENOMEM);
     SpinlockGuard guard(m_lock);
     TRY(check_mapped_locked(address, end)); // every page must be mapped, as on Linux
+    // A shared mapping of a file opened read-only cannot become writable.
+    for (Region& r : m_regions)
+        if (r.start < end && address < r.end && (access & ~r.max_access)) return Errno(EACCES);
     // Split at the boundaries, then change the regions inside.
     for (Region& r : m_regions) {
         if (r.contains(address) && r.start < address) {
@@ -368,6 +393,29 @@ Result<u64> AddressSpace::remap(u64 address, u64 old_length, u64 new_length, boo
     }
     insert_region(moved);
     return target;
+}
+
+void AddressSpace::revoke(void const* file, u64 first_index, u64 const* frames, u64 count) {
+    SpinlockGuard guard(m_lock);
+    bool dropped = false;
+    for (Region& r : m_regions) {
+        if (!r.source || r.source->file() != file) continue;
+        // The region's pages from file page `first_index` to the last dropped one.
+        u64 const first = first_index * kPageSize, last = (first_index + count) * kPageSize;
+        if (r.source_offset >= last || r.source_offset + r.size() <= first) continue;
+        u64 const start = r.start + (first > r.source_offset ? first - r.source_offset : 0);
+        u64 const end = r.start + lib::min(r.size(), last - r.source_offset);
+        for_each_mapped_pte(m_roots, start, end, [&](u64 va, u64& pte) {
+            u64 const frame = pte & kPteAddressMask;
+            u64 const index = (r.source_offset + (va - r.start)) / kPageSize - first_index;
+            if (!frames[index] || frames[index] != frame) return; // a private copy stays
+            page_unref(frame);
+            pte = 0;
+            dropped = true;
+        });
+    }
+    // Another address space's stale entries go when CR3 is next loaded.
+    if (dropped && m_roots.kernel_root == loaded_root()) flush_tlb_all();
 }
 
 Result<void> AddressSpace::discard(u64 address, u64 length, bool private_anonymous_only) {
@@ -459,7 +507,16 @@ FaultResult AddressSpace::fault_locked(u64 address, u8 access) {
         page_ref(frame);
     } else if (region->source) {
         u64 const offset = region->source_offset + (page - region->start);
-        // Map the file's page itself when possible, copy-on-write: even
+        if (region->source->past_end(offset)) return FaultResult::PastEndOfFile;
+        if (region->shared) {
+            // MAP_SHARED: the file's own page, writable if the mapping is.
+            auto shared = region->source->shared_frame(offset);
+            if (shared.is_error())
+                return shared.error().code() == ENXIO ? FaultResult::PastEndOfFile : FaultResult::OutOfMemory;
+            pte = shared.value() | pte_flags(*region, writable);
+            return FaultResult::Handled;
+        }
+        // Private: map the file's page itself when possible, copy-on-write: even
         // in a read-only mapping, since mprotect may make it writable and
         // a private write must never reach the file.
         auto shared = region->source->shared_frame(offset);

@@ -7,8 +7,17 @@
 // writing). Pages come in on demand; exec and the stack map eagerly, since
 // a user page fault costs about 40 us under PVM against a few for a copy.
 //
+// File mappings map the file's own frames where its file system has them
+// (tmpfs): MAP_SHARED ones as they are, so that the mapping and read/write
+// see the same bytes, private ones copy-on-write. A PTE holds a reference
+// on its frame, so munmap, exit and truncate free a page only when no one
+// else uses it. A file that shrinks calls revoke_file_pages to unmap its
+// dropped pages everywhere; touching them again is SIGBUS, as on Linux.
+//
 // Locking: one spinlock per address space (rank AddressSpace), held while
-// regions or page tables change, including inside fault handling.
+// regions or page tables change, including inside fault handling. The list
+// of all address spaces (for revoke_file_pages) has its own lock, taken
+// before any address space's.
 #pragma once
 
 #include <kernel/mm/page_table.h>
@@ -26,16 +35,22 @@ enum Access : u8 {
     kAccessExec = 4,
 };
 
-// Where the contents of a private file mapping come from (an open file).
+// Where the contents of a file mapping come from (an open file).
 class PageSource : public RefCounted<PageSource> {
 public:
     virtual ~PageSource() = default;
     // Fills `page` (4 KiB) with the bytes at `offset`, zero past the end.
     virtual Result<void> read_page(u64 offset, u8* page) = 0;
-    // The file's own frame for a whole page at `offset`, with a reference
-    // taken for the caller, if it can be mapped directly (read-only or
-    // copy-on-write) instead of copied. ENOENT when it cannot.
+    // The file's own frame for the page at `offset`, with a reference taken
+    // for the caller, if it can be mapped directly (copy-on-write for a
+    // private mapping, as is for a shared one) instead of copied. ENOENT
+    // when it cannot; a source for MAP_SHARED must always give one.
     virtual Result<u64> shared_frame(u64 offset) { (void)offset; return Errno(ENOENT); }
+    // Whether the page at `offset` lies wholly past the end of the file, so
+    // that touching it is SIGBUS.
+    virtual bool past_end(u64 offset) { (void)offset; return false; }
+    // The file, as revoke_file_pages names it (null: never revoked).
+    virtual void const* file() const { return nullptr; }
     virtual char const* name() const = 0;
 };
 
@@ -59,8 +74,9 @@ struct Region {
     u64 start { 0 };
     u64 end { 0 };
     u8 access { 0 };
+    u8 max_access { kAccessRead | kAccessWrite | kAccessExec }; // what mprotect may grant
     bool shared { false };
-    RefPtr<PageSource> source;    // private file mapping
+    RefPtr<PageSource> source;    // file mapping (private or shared)
     u64 source_offset { 0 };
     RefPtr<SharedMemory> memory;  // shared anonymous mapping
     u64 memory_offset { 0 };      // in pages
@@ -80,6 +96,7 @@ struct MapRequest {
     u64 address { 0 };  // a hint, or exact with `fixed`
     u64 length { 0 };
     u8 access { 0 };
+    u8 max_access { kAccessRead | kAccessWrite | kAccessExec };
     bool fixed { false };
     bool fixed_noreplace { false };
     bool shared { false };
@@ -131,6 +148,11 @@ public:
     // Makes this address space the current one (loads the kernel root).
     void activate();
 
+    // See revoke_file_pages.
+    void revoke(void const* file, u64 first_index, u64 const* frames, u64 count);
+
+    IntrusiveListNode m_all_node; // on the list of every address space
+
 private:
     explicit AddressSpace(RootPair roots) : m_roots(roots) { }
     Region* find_region(u64 address);
@@ -149,6 +171,13 @@ private:
     u64 m_brk_base { 0 };
     u64 m_brk { 0 };
 };
+
+// A file dropped its pages from index `first_index` on (frames[i] was page
+// first_index + i, 0 for a hole): every mapping of `file` (PageSource::
+// file()) that maps one of these frames loses it, so that the next access
+// faults -- SIGBUS past the new EOF. Called by the file system before it
+// lets go of the frames; private copies already made are kept.
+void revoke_file_pages(void const* file, u64 first_index, u64 const* frames, u64 count);
 
 // Page reference counts for user frames.
 void page_ref(u64 paddr);

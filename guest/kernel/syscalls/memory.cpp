@@ -49,13 +49,14 @@ SYSCALL_HANDLER(mmap, u64 address, u64 length, u32 prot, u32 flags, int fd, i64 
         auto inode = file->inode();
         if (!inode || !inode->is_regular()) return Errno(ENODEV);
         if (!file->readable()) return Errno(EACCES);
-        if (request.shared) {
-            if ((prot & PROT_WRITE) && !file->writable()) return Errno(EACCES);
-            return Errno(ENODEV); // shared file mappings need a page cache: not yet
+        if (request.shared && !file->writable()) {
+            // Nor may mprotect make it writable later.
+            if (prot & PROT_WRITE) return Errno(EACCES);
+            request.max_access = mm::kAccessRead | mm::kAccessExec;
         }
         if (offset < 0) return Errno(EINVAL);
         if (file->custody()) file->custody()->absolute_path(name, sizeof(name));
-        request.source = TRY(FilePageSource::create(inode, ~0ull, name));
+        request.source = TRY(FilePageSource::create_for_mmap(inode, request.shared, name));
         request.offset = u64(offset);
         request.name = name;
     }
@@ -114,7 +115,16 @@ SYSCALL_HANDLER(madvise, u64 address, u64 length, int advice) {
     return u64(0);
 }
 
-SYSCALL_HANDLER(msync, u64 address, u64, int flags) {
-    if ((address & 0xfff) || (flags & ~7)) return Errno(EINVAL);
+SYSCALL_HANDLER(msync, u64 address, u64 length, int flags) {
+    constexpr int MS_ASYNC = 1, MS_INVALIDATE = 2, MS_SYNC = 4;
+    if ((address & 0xfff) || (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC))) return Errno(EINVAL);
+    if ((flags & MS_ASYNC) && (flags & MS_SYNC)) return Errno(EINVAL);
+    u64 const end = align_up(address + length, u64(4096));
+    if (end < address) return Errno(ENOMEM);
+    if (end == address) return u64(0);
+    if (!mm::is_user_range(address, end - address)) return Errno(ENOMEM);
+    // Shared file mappings map tmpfs's own pages: the file already holds
+    // every write, so there is nothing to write back.
+    TRY(current_process().address_space().check_mapped(address, end - address));
     return u64(0);
 }
