@@ -155,6 +155,7 @@ void thread_changed(Thread& thread) {
     abi::ThreadRecord* r = record_of(thread);
     if (!r) return;
     begin(r->sequence);
+    r->tid = thread.tid(); // execve from a non-leader thread changes it
     copy_name(r->name, thread.name());
     r->state = state_of(thread.state());
     r->pid = thread.process ? u32(thread.process->pid()) : r->pid;

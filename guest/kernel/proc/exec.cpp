@@ -283,6 +283,7 @@ Result<void> execve(Thread& thread, TrapFrame& frame, StringView path, Arguments
 
     // Other threads go first (they may still run the old program).
     if (process.thread_count() > 1) TRY(process.kill_other_threads(thread));
+    if (thread.tid() != u32(process.pid())) thread.take_tid(u32(process.pid()));
 
     // Build the new address space completely before touching the old one.
     auto space = TRY(mm::AddressSpace::create());

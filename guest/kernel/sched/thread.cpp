@@ -31,6 +31,11 @@ void Thread::set_name(char const* name) {
     debug_table::thread_changed(*this);
 }
 
+void Thread::take_tid(u32 tid) {
+    m_tid = tid;
+    debug_table::thread_changed(*this);
+}
+
 void Thread::set_state(ThreadState state) {
     m_state = state;
     debug_table::thread_changed(*this);

@@ -26,6 +26,9 @@ public:
     static Thread* adopt_boot_thread(mm::KernelStack stack);
 
     u32 tid() const { return m_tid; }
+    // execve from a non-leader thread: the survivor takes over the leader's
+    // tid (the pid), as Linux's de_thread does, once the leader has gone.
+    void take_tid(u32 tid);
     int debug_slot { -1 }; // its record in the monitor's debug table
     char const* name() const { return m_name; }
     ThreadState state() const { return m_state; }
