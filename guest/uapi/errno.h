@@ -81,3 +81,8 @@
 #define EINPROGRESS 115
 #define ECANCELED 125
 #define ERESTARTSYS 512 // kernel-internal: restart the syscall or fail with EINTR
+// kernel-internal: restart unless a handler ran (then EINTR, even under SA_RESTART)
+#define ERESTARTNOHAND 514
+// kernel-internal: resume through restart_syscall and Thread::restart unless a
+// handler ran (then EINTR)
+#define ERESTART_RESTARTBLOCK 516

@@ -298,13 +298,16 @@ void deliver(Thread& thread, TrapFrame& frame) {
             case DefaultAction::CoreDump: terminate(thread, signal, true);
             }
         }
-        // A handler runs. An interrupted syscall restarts only with SA_RESTART.
-        if (frame.vector == SYSCALL_VECTOR && i64(frame.rax) == -ERESTARTSYS) {
-            if (action.flags & SA_RESTART) {
+        // A handler runs. An interrupted syscall restarts only with SA_RESTART,
+        // and sleeps (ERESTARTNOHAND, ERESTART_RESTARTBLOCK) never do.
+        if (frame.vector == SYSCALL_VECTOR) {
+            i64 const result = i64(frame.rax);
+            if (result == -ERESTARTSYS && (action.flags & SA_RESTART)) {
                 frame.rax = thread.syscall_number;
                 frame.rip -= 2;
-            } else {
+            } else if (result == -ERESTARTSYS || result == -ERESTARTNOHAND || result == -ERESTART_RESTARTBLOCK) {
                 frame.rax = u64(-EINTR);
+                thread.restart.resume = nullptr;
             }
         }
         if (build_frame(thread, frame, info, action, signal).is_error()) {

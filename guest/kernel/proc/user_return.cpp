@@ -6,6 +6,10 @@
 #include <kernel/proc/process.h>
 #include <kernel/sched/scheduler.h>
 
+namespace {
+constexpr u64 kSysRestartSyscall = 219;
+} // namespace
+
 [[noreturn]] void exit_current_thread() {
     Thread* self = sched::current();
     platform::irq_enable();
@@ -32,10 +36,17 @@ void prepare_return_to_user(Thread& thread, TrapFrame& frame) {
             thread.signal_mask = thread.saved_mask;
             thread.restore_saved_mask = false;
         }
-        // A syscall interrupted by a signal that ran no handler restarts.
-        if (frame.vector == SYSCALL_VECTOR && i64(frame.rax) == -ERESTARTSYS) {
-            frame.rax = thread.syscall_number;
-            frame.rip -= 2;
+        // A syscall interrupted by a signal that ran no handler restarts:
+        // the same call, or restart_syscall to resume a timed sleep.
+        if (frame.vector == SYSCALL_VECTOR) {
+            i64 const result = i64(frame.rax);
+            if (result == -ERESTARTSYS || result == -ERESTARTNOHAND) {
+                frame.rax = thread.syscall_number;
+                frame.rip -= 2;
+            } else if (result == -ERESTART_RESTARTBLOCK) {
+                frame.rax = kSysRestartSyscall;
+                frame.rip -= 2;
+            }
         }
         if (this_cpu().need_resched) sched::yield();
         platform::irq_disable();

@@ -66,6 +66,16 @@ public:
     u64 set_child_tid { 0 };          // CLONE_CHILD_SETTID: written when the thread first runs
     u64 robust_list { 0 };
     u64 syscall_number { 0 };         // rax at syscall entry, for restarts
+    // Linux's restart_block: how restart_syscall resumes a timed sleep that a
+    // signal without a handler interrupted (-ERESTART_RESTARTBLOCK), toward
+    // the same deadline rather than with a fresh relative timeout.
+    struct RestartBlock {
+        Result<u64> (*resume)(RestartBlock const&) { nullptr };
+        u64 deadline_ns { 0 }; // absolute, monotonic clock
+        u64 address { 0 };     // nanosleep's remaining-time pointer, or the futex word
+        u32 value { 0 };
+        u32 bitset { 0 };
+    } restart;
     bool exit_requested { false };   // execve in another thread: leave at the next chance
     // The user context: the TrapFrame at the top of the kernel stack.
     TrapFrame* user_frame() const { return reinterpret_cast<TrapFrame*>(m_stack.top() - sizeof(TrapFrame)); }

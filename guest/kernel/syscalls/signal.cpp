@@ -311,3 +311,13 @@ SYSCALL_HANDLER(setitimer, int which, UserPtr<ItimerVal> in, UserPtr<ItimerVal> 
     }
     return u64(0);
 }
+
+// Resumes what a signal without a handler interrupted with
+// -ERESTART_RESTARTBLOCK (user_return.cpp sets up the call). Called any
+// other way, or after a handler ran, there is nothing to resume: EINTR.
+SYSCALL_HANDLER(restart_syscall) {
+    Thread::RestartBlock const block = current_thread().restart;
+    current_thread().restart.resume = nullptr;
+    if (!block.resume) return Errno(EINTR);
+    return block.resume(block);
+}

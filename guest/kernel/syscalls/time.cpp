@@ -53,6 +53,56 @@ Result<void> sleep_until(u64 deadline) {
     return waited;
 }
 
+void write_remaining(UserPtr<UserTimespec> remaining, u64 deadline) {
+    u64 const now = sched::now_ns(), left = deadline > now ? deadline - now : 0;
+    // Linux reports EFAULT here too, but the sleep has ended either way.
+    (void)mm::copy_to_user(remaining, UserTimespec { i64(left / 1000000000), i64(left % 1000000000) });
+}
+
+Result<u64> resume_sleep(Thread::RestartBlock const& block);
+
+// A relative sleep (nanosleep, clock_nanosleep without TIMER_ABSTIME). When
+// a signal interrupts it, the time left goes to `remaining`; if no handler
+// runs (a stop and continue, an ignored signal) it resumes through
+// restart_syscall toward the same deadline, as Linux's restart_block does.
+Result<u64> sleep_relative(u64 deadline, UserPtr<UserTimespec> remaining) {
+    if (!sleep_until(deadline).is_error()) return u64(0);
+    if (!remaining.is_null()) write_remaining(remaining, deadline);
+    Thread::RestartBlock& restart = current_thread().restart;
+    restart = {};
+    restart.resume = resume_sleep;
+    restart.deadline_ns = deadline;
+    restart.address = remaining.address;
+    return Errno(ERESTART_RESTARTBLOCK);
+}
+
+Result<u64> resume_sleep(Thread::RestartBlock const& block) {
+    return sleep_relative(block.deadline_ns, UserPtr<UserTimespec>(block.address));
+}
+
+Result<u64> resume_futex_wait(Thread::RestartBlock const& block);
+
+// A futex wait: an untimed one restarts under SA_RESTART; a timed one
+// fails with EINTR after any handler, else resumes toward the same deadline.
+Result<u64> futex_wait(u64 address, u32 value, u64 deadline, u32 bitset) {
+    auto waited = futex::wait(address, value, deadline, bitset);
+    if (!waited.is_error()) return u64(0);
+    if (waited.error().code() != EINTR) return waited.error();
+    if (!deadline) return Errno(ERESTARTSYS);
+    Thread::RestartBlock& restart = current_thread().restart;
+    restart = {};
+    restart.resume = resume_futex_wait;
+    restart.deadline_ns = deadline;
+    restart.address = address;
+    restart.value = value;
+    restart.bitset = bitset;
+    return Errno(ERESTART_RESTARTBLOCK);
+}
+
+Result<u64> resume_futex_wait(Thread::RestartBlock const& block) {
+    return futex_wait(block.address, block.value, block.deadline_ns, block.bitset);
+}
+
 } // namespace
 
 SYSCALL_HANDLER(clock_gettime, int id, UserPtr<UserTimespec> out) {
@@ -90,16 +140,7 @@ SYSCALL_HANDLER(time, UserPtr<i64> out) {
 
 SYSCALL_HANDLER(nanosleep, UserPtr<UserTimespec> request, UserPtr<UserTimespec> remaining) {
     u64 const duration = TRY(read_timeout(request));
-    u64 const deadline = sched::now_ns() + duration;
-    auto slept = sleep_until(deadline);
-    if (slept.is_error()) {
-        if (!remaining.is_null()) {
-            u64 now = sched::now_ns(), left = deadline > now ? deadline - now : 0;
-            TRY(mm::copy_to_user(remaining, UserTimespec { i64(left / 1000000000), i64(left % 1000000000) }));
-        }
-        return slept.error();
-    }
-    return u64(0);
+    return sleep_relative(sched::now_ns() + duration, remaining);
 }
 
 SYSCALL_HANDLER(clock_nanosleep, int id, int flags, UserPtr<UserTimespec> request, UserPtr<UserTimespec> remaining) {
@@ -109,21 +150,10 @@ SYSCALL_HANDLER(clock_nanosleep, int id, int flags, UserPtr<UserTimespec> reques
     if (id == CLOCK_PROCESS_CPUTIME_ID) return Errno(ENOTSUP);
     u64 const value = TRY(read_timeout(request));
     u64 const now = sched::now_ns();
-    u64 deadline;
-    if (flags & TIMER_ABSTIME) {
-        u64 const clock_now = TRY(read_clock(id)).to_ns();
-        deadline = value > clock_now ? now + (value - clock_now) : now;
-    } else {
-        deadline = now + value;
-    }
-    auto slept = sleep_until(deadline);
-    if (slept.is_error()) {
-        if (!(flags & TIMER_ABSTIME) && !remaining.is_null()) {
-            u64 later = sched::now_ns(), left = deadline > later ? deadline - later : 0;
-            TRY(mm::copy_to_user(remaining, UserTimespec { i64(left / 1000000000), i64(left % 1000000000) }));
-        }
-        return slept.error();
-    }
+    if (!(flags & TIMER_ABSTIME)) return sleep_relative(now + value, remaining);
+    // An absolute sleep simply runs again if no handler interrupted it.
+    u64 const clock_now = TRY(read_clock(id)).to_ns();
+    if (sleep_until(value > clock_now ? now + (value - clock_now) : now).is_error()) return Errno(ERESTARTNOHAND);
     return u64(0);
 }
 
@@ -148,10 +178,7 @@ SYSCALL_HANDLER(futex, u64 address, int op, u32 value, u64 timeout_or_value2, u6
             }
             if (!deadline) deadline = 1;
         }
-        auto waited = futex::wait(address, value, deadline, bitset);
-        if (waited.is_error() && waited.error().code() == EINTR) return Errno(ERESTARTSYS);
-        TRY(waited);
-        return u64(0);
+        return futex_wait(address, value, deadline, bitset);
     }
     case FUTEX_WAKE:
     case FUTEX_WAKE_BITSET: {
