@@ -78,6 +78,9 @@ void generate_mounts(TextBuffer& text);
 // What an fd link reads as: File::describe(), except that a console
 // opened without a path (init's stdio) names its device node.
 void describe_file(File& file, char* buffer, usize size);
+// Appends " (deleted)" to the path in `buffer` if `inode` has been unlinked
+// (as Linux's d_path does); returns the new length.
+usize append_deleted(Inode& inode, char* buffer, usize size);
 
 // The path of the program `process` runs, if known.
 RefPtr<Custody> executable_of(Process& process);

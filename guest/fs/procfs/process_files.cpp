@@ -210,7 +210,7 @@ struct RegionCopy {
     u64 start, end, offset;
     u8 access;
     bool shared;
-    char name[sizeof(mm::Region::name)];
+    char name[64];
 };
 
 Result<void> generate_maps(Process& process, TextBuffer& text) {
@@ -230,8 +230,12 @@ Result<void> generate_maps(Process& process, TextBuffer& text) {
         c.offset = r.source ? r.source_offset : 0;
         c.access = r.access;
         c.shared = r.shared;
-        __builtin_memcpy(c.name, r.name, sizeof(c.name));
-        c.name[sizeof(c.name) - 1] = 0;
+        // A file mapping shows the file's path, which the page source keeps
+        // whole (the region's own name is short).
+        char const* name = r.source ? r.source->name() : r.name;
+        usize const length = lib::min(lib::cstring_length(name), sizeof(c.name) - 1);
+        __builtin_memcpy(c.name, name, length);
+        c.name[length] = 0;
     });
     for (usize i = 0; i < copied; i++) {
         RegionCopy const& c = regions[i];

@@ -341,7 +341,7 @@ private:
         if (!custody) return Errno(ENOENT);
         usize length = custody->absolute_path(out, size);
         if (length >= size) return Errno(ENAMETOOLONG);
-        return length;
+        return append_deleted(custody->inode(), out, size);
     }
 };
 
@@ -467,6 +467,15 @@ void describe_file(File& file, char* buffer, usize size) {
         }
     }
     file.describe(buffer, size);
+    if (file.custody()) append_deleted(file.custody()->inode(), buffer, size);
+}
+
+usize append_deleted(Inode& inode, char* buffer, usize size) {
+    usize length = lib::cstring_length(buffer);
+    // Linux's d_path: a file unlinked since it was opened keeps its old path.
+    if (inode.metadata().nlink == 0 && !inode.is_directory() && length + 1 < size)
+        length = lib::min(length + lib::format_to(buffer + length, size - length, " (deleted)"), size - 1);
+    return length;
 }
 
 RefPtr<Custody> executable_of(Process& process) { return process.executable; }

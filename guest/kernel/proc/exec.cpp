@@ -275,8 +275,13 @@ Result<void> execve(Thread& thread, TrapFrame& frame, StringView path, Arguments
         || header.e_ident[3] != 'F')
         return Errno(ENOEXEC);
 
+    // The command name is the last component of the path exec was given,
+    // not of the file it resolved to (a busybox applet link, a #! script),
+    // as Linux's kbasename(bprm->filename).
     char name[Process::kNameSize];
-    StringView const base_name = custody->name();
+    usize slash = path.length();
+    while (slash > 0 && path[slash - 1] != '/') slash--;
+    StringView const base_name = path.substring(slash, path.length() - slash);
     usize n = lib::min(base_name.length(), sizeof(name) - 1);
     __builtin_memcpy(name, base_name.data(), n);
     name[n] = 0;
@@ -287,7 +292,10 @@ Result<void> execve(Thread& thread, TrapFrame& frame, StringView path, Arguments
 
     // Build the new address space completely before touching the old one.
     auto space = TRY(mm::AddressSpace::create());
-    Loaded loaded = TRY(load_elf(*space, custody->inode_ref(), header, name));
+    // The segments carry the file's path, as /proc/<pid>/maps shows it.
+    char path_name[64];
+    custody->absolute_path(path_name, sizeof(path_name));
+    Loaded loaded = TRY(load_elf(*space, custody->inode_ref(), header, path_name));
     mm::MapRequest stack;
     stack.address = kStackTop - kStackSize;
     stack.length = kStackSize;
