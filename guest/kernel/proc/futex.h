@@ -1,6 +1,14 @@
-// Futexes: FUTEX_WAIT / FUTEX_WAKE (with BITSET variants), keyed by the
-// address space and the user address. Enough for musl's and glibc's
-// mutexes, condition variables, pthread_join and CLONE_CHILD_CLEARTID.
+// Futexes: FUTEX_WAIT / FUTEX_WAKE (with BITSET variants) and REQUEUE.
+// Enough for musl's and glibc's mutexes, condition variables, semaphores,
+// pthread_join and CLONE_CHILD_CLEARTID.
+//
+// A futex is named by a key, as Linux's get_futex_key makes it: with
+// FUTEX_PRIVATE_FLAG, or for memory private to the address space, the
+// address space and the user address; otherwise, for MAP_SHARED memory, the
+// shared object (the anonymous memory or the file) and the offset in it, so
+// that every process mapping the page -- at any address -- finds the same
+// futex. Waiters live on one list (one CPU; interrupts are the only
+// concurrency, and they never touch it).
 #pragma once
 
 #include <lib/result.h>
@@ -10,12 +18,15 @@ namespace futex {
 
 inline constexpr u32 kBitsetMatchAny = 0xffffffff;
 
+enum class Scope { Private, Shared };
+
 // Sleeps if *address == expected, until woken, the timeout (absolute
 // monotonic ns, 0 = none) or a signal.
-Result<void> wait(u64 address, u32 expected, u64 deadline_ns, u32 bitset);
+Result<void> wait(u64 address, Scope scope, u32 expected, u64 deadline_ns, u32 bitset);
 // Wakes up to `count` waiters on address; returns how many.
-u32 wake(u64 address, u32 count, u32 bitset = kBitsetMatchAny);
-// FUTEX_REQUEUE / CMP_REQUEUE: wake `count`, move up to `requeue` to `target`.
-u32 requeue(u64 address, u32 count, u64 target, u32 requeue);
+u32 wake(u64 address, Scope scope, u32 count, u32 bitset = kBitsetMatchAny);
+// FUTEX_REQUEUE / CMP_REQUEUE: wake `count`, move up to `requeue` to
+// `target`; returns how many were woken or moved.
+u32 requeue(u64 address, Scope scope, u32 count, u64 target, u32 requeue);
 
 } // namespace futex

@@ -186,7 +186,7 @@ void Process::thread_exited(Thread& thread) {
     if (thread.clear_child_tid && !m_exiting) {
         u32 zero = 0;
         if (!mm::copy_to_user(thread.clear_child_tid, &zero, sizeof(zero)).is_error())
-            futex::wake(thread.clear_child_tid, 1);
+            futex::wake(thread.clear_child_tid, futex::Scope::Shared, 1); // Linux: a shared-key wake
     }
     exited_threads_times += CpuTimes::of(thread);
     m_threads.remove(thread);

@@ -75,6 +75,7 @@ public:
         u64 address { 0 };     // nanosleep's remaining-time pointer, or the futex word
         u32 value { 0 };
         u32 bitset { 0 };
+        u8 scope { 0 }; // futex::Scope
     } restart;
     bool exit_requested { false };   // execve in another thread: leave at the next chance
     // The user context: the TrapFrame at the top of the kernel stack.

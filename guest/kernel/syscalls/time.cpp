@@ -113,8 +113,8 @@ Result<u64> resume_futex_wait(Thread::RestartBlock const& block);
 
 // A futex wait: an untimed one restarts under SA_RESTART; a timed one
 // fails with EINTR after any handler, else resumes toward the same deadline.
-Result<u64> futex_wait(u64 address, u32 value, u64 deadline, u32 bitset) {
-    auto waited = futex::wait(address, value, deadline, bitset);
+Result<u64> futex_wait(u64 address, futex::Scope scope, u32 value, u64 deadline, u32 bitset) {
+    auto waited = futex::wait(address, scope, value, deadline, bitset);
     if (!waited.is_error()) return u64(0);
     if (waited.error().code() != EINTR) return waited.error();
     if (!deadline) return Errno(ERESTARTSYS);
@@ -125,11 +125,12 @@ Result<u64> futex_wait(u64 address, u32 value, u64 deadline, u32 bitset) {
     restart.address = address;
     restart.value = value;
     restart.bitset = bitset;
+    restart.scope = u8(scope);
     return Errno(ERESTART_RESTARTBLOCK);
 }
 
 Result<u64> resume_futex_wait(Thread::RestartBlock const& block) {
-    return futex_wait(block.address, block.value, block.deadline_ns, block.bitset);
+    return futex_wait(block.address, futex::Scope(block.scope), block.value, block.deadline_ns, block.bitset);
 }
 
 } // namespace
@@ -192,6 +193,7 @@ SYSCALL_HANDLER(futex, u64 address, int op, u32 value, u64 timeout_or_value2, u6
     constexpr int FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_REQUEUE = 3, FUTEX_CMP_REQUEUE = 4, FUTEX_WAIT_BITSET = 9,
                   FUTEX_WAKE_BITSET = 10, FUTEX_PRIVATE_FLAG = 128, FUTEX_CLOCK_REALTIME = 256;
     int const command = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+    auto const scope = (op & FUTEX_PRIVATE_FLAG) ? futex::Scope::Private : futex::Scope::Shared;
     switch (command) {
     case FUTEX_WAIT:
     case FUTEX_WAIT_BITSET: {
@@ -209,19 +211,19 @@ SYSCALL_HANDLER(futex, u64 address, int op, u32 value, u64 timeout_or_value2, u6
             }
             if (!deadline) deadline = 1;
         }
-        return futex_wait(address, value, deadline, bitset);
+        return futex_wait(address, scope, value, deadline, bitset);
     }
     case FUTEX_WAKE:
     case FUTEX_WAKE_BITSET: {
         u32 const bitset = command == FUTEX_WAKE ? futex::kBitsetMatchAny : value3;
         if (bitset == 0) return Errno(EINVAL);
-        return futex::wake(address, value, bitset);
+        return futex::wake(address, scope, value, bitset);
     }
-    case FUTEX_REQUEUE: return futex::requeue(address, value, address2, u32(timeout_or_value2));
+    case FUTEX_REQUEUE: return futex::requeue(address, scope, value, address2, u32(timeout_or_value2));
     case FUTEX_CMP_REQUEUE: {
         u32 current = TRY(mm::copy_from_user(UserPtr<u32>(address)));
         if (current != value3) return Errno(EAGAIN);
-        return futex::requeue(address, value, address2, u32(timeout_or_value2));
+        return futex::requeue(address, scope, value, address2, u32(timeout_or_value2));
     }
     }
     return Errno(ENOSYS);

@@ -12,6 +12,8 @@
 /* <linux/futex.h> (musl-gcc has no kernel headers). */
 #define FUTEX_WAIT 0
 #define FUTEX_WAKE 1
+#define FUTEX_REQUEUE 3
+#define FUTEX_CMP_REQUEUE 4
 #define FUTEX_WAIT_BITSET 9
 #define FUTEX_WAKE_BITSET 10
 #define FUTEX_PRIVATE_FLAG 128
@@ -25,6 +27,13 @@
 static long futex(uint32_t *word, int op, uint32_t value, struct timespec const *timeout, uint32_t value3)
 {
     return syscall(SYS_futex, word, op, value, timeout, NULL, value3);
+}
+
+/* FUTEX_REQUEUE and FUTEX_CMP_REQUEUE: wake up to `wake`, move up to
+ * `move` waiters to `target`. */
+static long requeue(uint32_t *word, int op, uint32_t wake, uint32_t move, uint32_t *target, uint32_t expected)
+{
+    return syscall(SYS_futex, word, op | FUTEX_PRIVATE_FLAG, wake, (unsigned long)move, target, expected);
 }
 
 /* Waits until thread `tid` sleeps in the kernel (state S in
@@ -175,6 +184,17 @@ int main(void)
     EXPECT("A (bit 0) still waiting", !a.woken);
     printf("plain FUTEX_WAKE wakes a bitset waiter: %ld\n", futex(&word, FUTEX_WAKE_PRIVATE, 1, NULL, 0));
     join(&a, "A (bit 0)");
+
+    /* Requeue: three waiters; wake one and move one, then the rest. */
+    static uint32_t target;
+    for (int i = 0; i < 3; i++) start(&w[i], FUTEX_WAIT_PRIVATE, 0);
+    EXPECT_ERRNO("FUTEX_CMP_REQUEUE with a stale value", requeue(&word, FUTEX_CMP_REQUEUE, 1, 1, &target, 7), EAGAIN);
+    printf("FUTEX_CMP_REQUEUE wake 1, move 1: %ld\n", requeue(&word, FUTEX_CMP_REQUEUE, 1, 1, &target, 0));
+    printf("then FUTEX_WAKE on the target: %ld\n", futex(&target, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, 0));
+    printf("FUTEX_REQUEUE wake 0, move all: %ld\n", requeue(&word, FUTEX_REQUEUE, 0, INT_MAX, &target, 0));
+    printf("then FUTEX_WAKE on the original word: %ld\n", futex(&word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, 0));
+    printf("and on the target: %ld\n", futex(&target, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, 0));
+    for (int i = 0; i < 3; i++) join(&w[i], "requeued waiter");
 
     /* A plain FUTEX_WAIT matches any bitset. */
     start(&a, FUTEX_WAIT_PRIVATE, 0);
