@@ -6,6 +6,7 @@
 #include <kernel/mm/vdso.h>
 #include <kernel/mm/heap.h>
 #include <kernel/proc/exec.h>
+#include <kernel/proc/futex.h>
 #include <kernel/proc/process.h>
 #include <kernel/sched/scheduler.h>
 #include <kernel/vm.h>
@@ -306,6 +307,9 @@ Result<void> execve(Thread& thread, TrapFrame& frame, StringView path, Arguments
     space->set_brk_base(align_up(loaded.brk, mm::kPageSize));
 
     auto shared = TRY(try_make_ref<SharedAddressSpace>(static_cast<OwnPtr<mm::AddressSpace>&&>(space)));
+    // The old program's robust mutexes die with it (Linux: exec_mm_release).
+    futex::release_robust_list(thread.robust_list, thread.tid());
+    thread.robust_list = 0;
     // The point of no return: switch to the new address space.
     RefPtr<SharedAddressSpace> old = process.shared_address_space();
     process.set_address_space(shared);

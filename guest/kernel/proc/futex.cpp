@@ -88,4 +88,52 @@ u32 requeue(u64 address, Scope scope, u32 count, u64 target, u32 max_requeue) {
     return woken + moved;
 }
 
+namespace {
+
+constexpr u32 FUTEX_WAITERS = 0x80000000, FUTEX_OWNER_DIED = 0x40000000, FUTEX_TID_MASK = 0x3fffffff;
+constexpr int kRobustListLimit = 2048; // Linux's ROBUST_LIST_LIMIT: a cyclic list ends
+
+struct RobustListHead {
+    u64 next;            // the first entry (bit 0: a PI futex), or the head itself
+    i64 futex_offset;    // from an entry to its futex word
+    u64 list_op_pending; // an entry being locked or unlocked right now
+};
+
+// Linux's handle_futex_death, for an entry whose word is at `address`.
+void owner_died(u64 address, u32 tid, bool pending) {
+    if (address & 3) return;
+    auto word = mm::copy_from_user(UserPtr<u32>(address));
+    if (word.is_error()) return;
+    u32 const value = word.value();
+    // A lock being taken when the thread died: its owner never got the
+    // word, but a waiter may have been skipped; wake one.
+    if (pending && value == 0) {
+        wake(address, Scope::Shared, 1);
+        return;
+    }
+    if ((value & FUTEX_TID_MASK) != tid) return;
+    u32 const died = (value & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+    if (mm::copy_to_user(UserPtr<u32>(address), died).is_error()) return;
+    if (value & FUTEX_WAITERS) wake(address, Scope::Shared, 1);
+}
+
+} // namespace
+
+void release_robust_list(u64 head_address, u32 tid) {
+    if (!head_address) return;
+    auto head = mm::copy_from_user(UserPtr<RobustListHead>(head_address));
+    if (head.is_error()) return;
+    u64 const pending = head.value().list_op_pending & ~u64(1);
+    i64 const offset = head.value().futex_offset;
+    u64 entry = head.value().next & ~u64(1);
+    for (int i = 0; i < kRobustListLimit && entry != head_address; i++) {
+        // Read the next entry first: the word's owner may reuse this one.
+        auto next = mm::copy_from_user(UserPtr<u64>(entry));
+        if (next.is_error()) return;
+        if (entry != pending) owner_died(entry + u64(offset), tid, false);
+        entry = next.value() & ~u64(1);
+    }
+    if (pending) owner_died(pending + u64(offset), tid, true);
+}
+
 } // namespace futex

@@ -29,4 +29,10 @@ u32 wake(u64 address, Scope scope, u32 count, u32 bitset = kBitsetMatchAny);
 // `target`; returns how many were woken or moved.
 u32 requeue(u64 address, Scope scope, u32 count, u64 target, u32 requeue);
 
+// A thread leaves (exit, or exec): every robust mutex on its robust list
+// (set_robust_list) that it still owns is marked FUTEX_OWNER_DIED and one
+// waiter woken, so the next locker gets EOWNERDEAD. Runs in the dying
+// thread's address space; a bad list is simply abandoned, as on Linux.
+void release_robust_list(u64 head, u32 tid);
+
 } // namespace futex

@@ -182,6 +182,10 @@ CpuTimes Process::cpu_times() {
 }
 
 void Process::thread_exited(Thread& thread) {
+    // Robust mutexes it holds pass to the next locker, even when the whole
+    // process dies (the others may be in other processes).
+    futex::release_robust_list(thread.robust_list, thread.tid());
+    thread.robust_list = 0;
     // CLONE_CHILD_CLEARTID: zero the tid word and wake a futex waiter.
     if (thread.clear_child_tid && !m_exiting) {
         u32 zero = 0;

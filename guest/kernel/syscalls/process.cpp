@@ -558,6 +558,26 @@ SYSCALL_HANDLER(set_robust_list, u64 head, usize length) {
     return u64(0);
 }
 
+SYSCALL_HANDLER(get_robust_list, int tid, UserPtr<u64> head, UserPtr<usize> length) {
+    Thread* thread = tid == 0 ? &current_thread() : nullptr;
+    if (!thread)
+        Process::for_each([&](Process& p) {
+            p.for_each_thread([&](Thread& t) {
+                if (int(t.tid()) == tid) thread = &t;
+            });
+        });
+    if (!thread || !thread->process) return Errno(ESRCH);
+    // Linux asks for ptrace access to another process's thread: here, its
+    // real uid or root.
+    auto const& self = current_process().credentials();
+    if (thread->process != &current_process() && self.euid != 0
+        && self.uid != thread->process->credentials().uid)
+        return Errno(EPERM);
+    TRY(mm::copy_to_user(length, usize(24)));
+    TRY(mm::copy_to_user(head, thread->robust_list));
+    return u64(0);
+}
+
 SYSCALL_HANDLER(getrandom, UserPtr<u8> buffer, usize length, u32 flags) {
     if (flags & ~7u) return Errno(EINVAL);
     if (length > 33554431) length = 33554431;
