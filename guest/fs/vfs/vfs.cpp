@@ -260,6 +260,8 @@ Result<RefPtr<File>> open(Context const& c, StringView path, u32 flags, u32 mode
         if (access == kWriteOnly || access == kReadWrite || (flags & kTruncate)) mask |= 2;
         TRY(check_access(c.credentials, inode.metadata(), mask));
     }
+    // A socket's node is only a name for connect(2): open() is ENXIO (Linux's no_open).
+    if ((inode.mode() & kModeTypeMask) == kModeSocket) return Errno(ENXIO);
     if ((flags & kTruncate) && inode.is_regular() && access != kReadOnly) TRY(inode.truncate(0));
     auto file = TRY(inode.open(flags));
     if (!g_magic_links.is_open_file || !g_magic_links.is_open_file(inode)) file->set_custody(custody);

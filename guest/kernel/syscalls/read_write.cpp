@@ -1,5 +1,6 @@
 // read, write and their vector and positional forms; lseek; sendfile.
 #include <kernel/syscalls/helpers.h>
+#include <net/unix_socket.h>
 #include <uapi/uio.h>
 
 namespace {
@@ -7,9 +8,10 @@ namespace {
 using IoVec = uapi::iovec;
 constexpr int kMaxIoVec = uapi::UIO_MAXIOV;
 
-// A write that fails with EPIPE also raises SIGPIPE, as on Linux.
-Result<u64> raise_sigpipe_on_epipe(Result<usize> result) {
-    if (result.is_error() && result.error().code() == EPIPE) {
+// A write that fails with EPIPE also raises SIGPIPE, as on Linux. Sockets
+// decide for themselves (only a stream socket raises it).
+Result<u64> raise_sigpipe_on_epipe(File const& file, Result<usize> result) {
+    if (result.is_error() && result.error().code() == EPIPE && file.kind() != FileKind::Socket) {
         signals::Info info;
         info.signo = signals::SIGPIPE;
         info.code = signals::SI_USER;
@@ -32,8 +34,7 @@ Result<usize> restartable(Result<usize> result) {
 }
 
 template<typename Op>
-Result<u64> vector_io(int fd, UserPtr<IoVec> vectors, int count, bool writing, Op op) {
-    auto file = TRY(file_for(fd));
+Result<u64> vector_io(RefPtr<File> const& file, UserPtr<IoVec> vectors, int count, bool writing, Op op) {
     if (writing ? !file->writable() : !file->readable()) return Errno(EBADF);
     if (count < 0 || count > kMaxIoVec) return Errno(EINVAL);
     u64 total = 0;
@@ -57,6 +58,15 @@ Result<u64> vector_io(int fd, UserPtr<IoVec> vectors, int count, bool writing, O
     return done;
 }
 
+// On a socket, readv/writev are one recvmsg/sendmsg: one datagram for all
+// the vectors, as Linux's sock_read_iter/sock_write_iter.
+Result<u64> socket_vector_io(File& file, UserPtr<IoVec> vectors, int count, bool writing) {
+    if (count < 0 || count > kMaxIoVec) return Errno(EINVAL);
+    auto data = TRY(net::DataVector::from_user(vectors.address, usize(count)));
+    auto& socket = static_cast<net::SocketFile&>(file);
+    return TRY(writing ? socket.write_vector(data) : socket.read_vector(data));
+}
+
 } // namespace
 
 SYSCALL_HANDLER(read, int fd, UserPtr<u8> buffer, usize count) {
@@ -71,7 +81,7 @@ SYSCALL_HANDLER(write, int fd, UserPtr<u8> buffer, usize count) {
     TRY(check_count(count));
     auto file = TRY(file_for(fd));
     if (!file->writable()) return Errno(EBADF);
-    return raise_sigpipe_on_epipe(restartable(file->write(IoBuffer::user(buffer.address), count)));
+    return raise_sigpipe_on_epipe(*file, restartable(file->write(IoBuffer::user(buffer.address), count)));
 }
 
 SYSCALL_HANDLER(pread64, int fd, UserPtr<u8> buffer, usize count, i64 offset) {
@@ -87,16 +97,20 @@ SYSCALL_HANDLER(pwrite64, int fd, UserPtr<u8> buffer, usize count, i64 offset) {
     if (offset < 0) return Errno(EINVAL);
     auto file = TRY(file_for(fd));
     if (!file->writable()) return Errno(EBADF);
-    return raise_sigpipe_on_epipe(file->pwrite(u64(offset), IoBuffer::user(buffer.address), count));
+    return raise_sigpipe_on_epipe(*file, file->pwrite(u64(offset), IoBuffer::user(buffer.address), count));
 }
 
 SYSCALL_HANDLER(readv, int fd, UserPtr<IoVec> vectors, int count) {
-    return vector_io(fd, vectors, count, false, [](File& f, IoBuffer b, usize n, u64) { return restartable(f.read(b, n)); });
+    auto file = TRY(file_for(fd));
+    if (file->kind() == FileKind::Socket) return socket_vector_io(*file, vectors, count, false);
+    return vector_io(file, vectors, count, false, [](File& f, IoBuffer b, usize n, u64) { return restartable(f.read(b, n)); });
 }
 
 SYSCALL_HANDLER(writev, int fd, UserPtr<IoVec> vectors, int count) {
-    auto result = vector_io(fd, vectors, count, true, [](File& f, IoBuffer b, usize n, u64) { return restartable(f.write(b, n)); });
-    if (result.is_error()) return raise_sigpipe_on_epipe(Result<usize>(result.error()));
+    auto file = TRY(file_for(fd));
+    if (file->kind() == FileKind::Socket) return socket_vector_io(*file, vectors, count, true);
+    auto result = vector_io(file, vectors, count, true, [](File& f, IoBuffer b, usize n, u64) { return restartable(f.write(b, n)); });
+    if (result.is_error()) return raise_sigpipe_on_epipe(*file, Result<usize>(result.error()));
     return result;
 }
 
@@ -104,15 +118,17 @@ SYSCALL_HANDLER(writev, int fd, UserPtr<IoVec> vectors, int count) {
 // high word exists for 32-bit callers).
 SYSCALL_HANDLER(preadv, int fd, UserPtr<IoVec> vectors, int count, i64 offset) {
     if (offset < 0) return Errno(EINVAL);
-    return vector_io(fd, vectors, count, false,
+    auto file = TRY(file_for(fd));
+    return vector_io(file, vectors, count, false,
                      [offset](File& f, IoBuffer b, usize n, u64 done) { return f.pread(u64(offset) + done, b, n); });
 }
 
 SYSCALL_HANDLER(pwritev, int fd, UserPtr<IoVec> vectors, int count, i64 offset) {
     if (offset < 0) return Errno(EINVAL);
-    auto result = vector_io(fd, vectors, count, true,
+    auto file = TRY(file_for(fd));
+    auto result = vector_io(file, vectors, count, true,
                             [offset](File& f, IoBuffer b, usize n, u64 done) { return f.pwrite(u64(offset) + done, b, n); });
-    if (result.is_error()) return raise_sigpipe_on_epipe(Result<usize>(result.error()));
+    if (result.is_error()) return raise_sigpipe_on_epipe(*file, Result<usize>(result.error()));
     return result;
 }
 
@@ -158,7 +174,7 @@ SYSCALL_HANDLER(sendfile, int out_fd, int in_fd, UserPtr<i64> offset_pointer, us
         if (got.value() == 0) break;
         auto put = out->write(IoBuffer::kernel(chunk), got.value());
         if (put.is_error()) {
-            if (!done) result = raise_sigpipe_on_epipe(Result<usize>(put.error()));
+            if (!done) result = raise_sigpipe_on_epipe(*out, Result<usize>(put.error()));
             break;
         }
         done += put.value();

@@ -14,7 +14,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -61,20 +63,55 @@ static uint64_t argument(void)
     }
 }
 
+/* Socket calls get real sockets half the time: a pair of each type and a
+ * listener, made first so that they also sit at the small descriptors the
+ * other calls pick. Non-blocking, so that fewer calls just wait. */
+static const long socket_calls[] = {
+    SYS_socket, SYS_socketpair, SYS_bind, SYS_listen, SYS_accept, SYS_accept4, SYS_connect, SYS_sendto,
+    SYS_recvfrom, SYS_sendmsg, SYS_recvmsg, SYS_shutdown, SYS_getsockname, SYS_getpeername, SYS_setsockopt,
+    SYS_getsockopt, SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_poll, SYS_ioctl, SYS_fcntl, SYS_close,
+};
+static int sockets[8];
+
+static void make_sockets(uint64_t seed)
+{
+    int types[3] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
+    for (int t = 0; t < 3; t++) {
+        int sv[2] = { -1, -1 };
+        socketpair(AF_UNIX, types[t] | SOCK_NONBLOCK, 0, sv);
+        sockets[2 * t] = sv[0];
+        sockets[2 * t + 1] = sv[1];
+    }
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    snprintf(addr.sun_path, sizeof addr.sun_path, "/tmp/fuzz-%llu", (unsigned long long)seed);
+    unlink(addr.sun_path);
+    sockets[6] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    bind(sockets[6], (struct sockaddr *)&addr, sizeof addr);
+    listen(sockets[6], 4);
+    sockets[7] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    connect(sockets[7], (struct sockaddr *)&addr, sizeof addr);
+}
+
 static void fuzz(uint64_t seed, int calls)
 {
     state = seed * 0x9e3779b97f4a7c15ull + 1;
     int null = open("/dev/null", O_RDWR);
+    make_sockets(seed);
     dup2(null, 0);
     dup2(null, 1);
     dup2(null, 2);
     for (int i = 0; i < calls; i++) {
         long n = (long)(next() % 335);
+        int on_socket = next() % 2 == 0;
+        if (on_socket)
+            n = socket_calls[next() % (sizeof(socket_calls) / sizeof(socket_calls[0]))];
         if (excluded(n) || n == SYS_alarm || n == SYS_setitimer)
             continue;
         uint64_t a[6];
         for (int k = 0; k < 6; k++)
             a[k] = argument();
+        if (on_socket && n != SYS_socket && n != SYS_socketpair)
+            a[0] = (uint64_t)sockets[next() % 8];
         if (n == SYS_mmap || n == SYS_munmap || n == SYS_mprotect || n == SYS_mremap || n == SYS_madvise
             || n == SYS_msync || n == SYS_brk)
             a[0] = kVictim + (a[0] % (16u << 20)); /* never the child's own memory */

@@ -1,0 +1,439 @@
+// Sockets: socket, socketpair, bind, listen, accept(4), connect, sendto,
+// recvfrom, sendmsg, recvmsg, shutdown, getsockname, getpeername,
+// setsockopt, getsockopt. Only AF_UNIX exists (net/unix_socket.h). The
+// handlers check their arguments in the order of Linux's net/socket.c --
+// for most, EBADF and ENOTSOCK come before the address -- and move
+// addresses and control messages between user memory and the socket.
+#include <kernel/syscalls/helpers.h>
+#include <net/unix_socket.h>
+#include <uapi/uio.h>
+
+namespace {
+
+using net::SocketFile;
+using net::UnixAddress;
+using net::UnixSocket;
+using Storage = uapi::sockaddr_storage;
+using MessageHeader = uapi::msghdr;
+using ControlHeader = uapi::cmsghdr;
+
+constexpr int kFamilyLimit = 46;   // NPROTO: families at or above are EAFNOSUPPORT
+constexpr int kTypeLimit = 11;     // SOCK_MAX: types at or above are EINVAL
+constexpr int kMaxPassedFiles = 253; // SCM_MAX_FD
+constexpr u64 kMaxControl = 64 * 1024; // larger control data: ENOBUFS (Linux's optmem_max)
+constexpr usize kMaxTransfer = 0x7ffff000; // MAX_RW_COUNT
+constexpr usize kOptionSize = 16; // the largest option value (struct timeval)
+
+// The socket behind `fd`: EBADF, then ENOTSOCK. The RefPtr keeps it
+// alive for the call.
+Result<RefPtr<File>> socket_for(int fd) {
+    auto file = TRY(file_for(fd));
+    if (file->kind() != FileKind::Socket) return Errno(ENOTSOCK);
+    return file;
+}
+
+SocketFile& as_socket(RefPtr<File> const& file) { return static_cast<SocketFile&>(*file); }
+
+// move_addr_to_kernel.
+Result<void> copy_address_in(u64 user, int length, Storage& out) {
+    if (length < 0 || usize(length) > sizeof(Storage)) return Errno(EINVAL);
+    if (length) TRY(mm::copy_from_user(&out, user, usize(length)));
+    return {};
+}
+
+// move_addr_to_user: *length says how much room there is; it gets the
+// full size back, and the copy is cut to fit.
+Result<void> copy_address_out(UnixAddress const& address, u64 user, UserPtr<int> user_length) {
+    int length = TRY(mm::copy_from_user(user_length));
+    int const full = int(address.length);
+    if (length > full) length = full;
+    if (length >= 0) TRY(mm::copy_to_user(user_length, full));
+    if (length < 0) return Errno(EINVAL);
+    if (length) TRY(mm::copy_to_user(user, address.bytes, usize(length)));
+    return {};
+}
+
+// socket(2)'s checks, in __sys_socket/__sock_create/unix_create's order.
+Result<net::SocketType> decode_type(int family, int type, int protocol, u32& flags) {
+    flags = u32(type & ~uapi::SOCK_TYPE_MASK);
+    if (flags & ~u32(uapi::SOCK_NONBLOCK | uapi::SOCK_CLOEXEC)) return Errno(EINVAL);
+    type &= uapi::SOCK_TYPE_MASK;
+    if (family < 0 || family >= kFamilyLimit) return Errno(EAFNOSUPPORT);
+    if (type >= kTypeLimit) return Errno(EINVAL);
+    if (family != uapi::AF_UNIX) return Errno(EAFNOSUPPORT);
+    if (protocol && protocol != uapi::AF_UNIX) return Errno(EPROTONOSUPPORT);
+    switch (type) {
+    case uapi::SOCK_STREAM: return net::SocketType::Stream;
+    case uapi::SOCK_RAW: // BSD has AF_UNIX SOCK_RAW; Linux makes it a datagram socket
+    case uapi::SOCK_DGRAM: return net::SocketType::Datagram;
+    case uapi::SOCK_SEQPACKET: return net::SocketType::SeqPacket;
+    }
+    return Errno(ESOCKTNOSUPPORT);
+}
+
+Result<int> install(RefPtr<UnixSocket> socket, u32 flags) {
+    auto file = TRY(SocketFile::create(socket, flags));
+    return current_process().fds().allocate(file, flags & vfs::kCloseOnExec);
+}
+
+// Where a path address resolves: the working directory (or the root).
+Result<PathStart> address_start() { return PathStart::create(AT_FDCWD, StringView()); }
+
+// __scm_send: SCM_RIGHTS files and SCM_CREDENTIALS; other levels are skipped.
+Result<void> read_control(MessageHeader const& header, net::SendRequest& request) {
+    if (header.msg_controllen > kMaxControl) return Errno(ENOBUFS);
+    usize const size = usize(header.msg_controllen);
+    if (size < sizeof(ControlHeader)) return {};
+    auto* buffer = static_cast<u8*>(kmalloc(size));
+    if (!buffer) return Errno(ENOMEM);
+    struct Free {
+        u8* p;
+        ~Free() { kfree(p); }
+    } free_buffer { buffer };
+    TRY(mm::copy_from_user(buffer, header.msg_control, size));
+    Process& process = current_process();
+    Credentials const& own = process.credentials();
+    bool const privileged = own.euid == 0;
+    for (usize offset = 0; offset + sizeof(ControlHeader) <= size;) {
+        ControlHeader control;
+        __builtin_memcpy(&control, buffer + offset, sizeof(control));
+        if (control.cmsg_len < sizeof(ControlHeader) || control.cmsg_len > size - offset) return Errno(EINVAL);
+        u8 const* data = buffer + offset + uapi::CMSG_LEN(0);
+        usize const data_length = usize(control.cmsg_len) - uapi::CMSG_LEN(0);
+        if (control.cmsg_level == uapi::SOL_SOCKET) {
+            switch (control.cmsg_type) {
+            case uapi::SCM_RIGHTS: {
+                usize const count = data_length / sizeof(int);
+                if (request.files.size() + count > kMaxPassedFiles) return Errno(EINVAL);
+                for (usize i = 0; i < count; i++) {
+                    int fd;
+                    __builtin_memcpy(&fd, data + i * sizeof(int), sizeof(fd));
+                    TRY(request.files.try_append(TRY(file_for(fd))));
+                }
+                break;
+            }
+            case uapi::SCM_CREDENTIALS: {
+                // scm_check_creds: only one's own pid and ids, unless privileged.
+                if (control.cmsg_len != uapi::CMSG_LEN(sizeof(uapi::ucred))) return Errno(EINVAL);
+                uapi::ucred c;
+                __builtin_memcpy(&c, data, sizeof(c));
+                bool const pid_ok = c.pid == process.pid() || privileged;
+                bool const uid_ok = c.uid == own.uid || c.uid == own.euid || c.uid == own.suid || privileged;
+                bool const gid_ok = c.gid == own.gid || c.gid == own.egid || c.gid == own.sgid || privileged;
+                if (!pid_ok || !uid_ok || !gid_ok) return Errno(EPERM);
+                request.credentials = c;
+                break;
+            }
+            default: return Errno(EINVAL);
+            }
+        }
+        offset += usize(uapi::CMSG_ALIGN(control.cmsg_len));
+    }
+    return {};
+}
+
+// One send, however it came (sendto, sendmsg).
+Result<u64> send(SocketFile& file, net::DataVector const& data, int flags, bool has_address, Storage const& raw,
+                 int raw_length, MessageHeader const* header) {
+    UnixSocket& socket = file.socket();
+    net::SendRequest request { data };
+    request.flags = flags;
+    request.non_blocking = file.non_blocking() || (flags & uapi::MSG_DONTWAIT);
+    request.credentials = net::current_peer_credentials();
+    if (header) TRY(read_control(*header, request));
+    // A stream socket only asks whether there is an address (EISCONN);
+    // seqpacket ignores it.
+    UnixAddress destination;
+    if (has_address && socket.type() != net::SocketType::SeqPacket) {
+        if (socket.type() == net::SocketType::Datagram) destination = TRY(UnixAddress::from_user(raw, usize(raw_length)));
+        request.destination = &destination;
+    }
+    auto start = TRY(address_start());
+    vfs::Context const context = start.context();
+    request.context = &context;
+    return TRY(socket.send(request));
+}
+
+// The control messages a receive produced, written into the user's
+// buffer as put_cmsg/scm_detach_fds do: what does not fit is cut
+// (MSG_CTRUNC), and files that find no room are closed.
+class ControlWriter {
+public:
+    ControlWriter(u64 address, u64 length) : m_address(address), m_remaining(length), m_start(address) { }
+
+    int flags() const { return m_flags; }
+    u64 used() const { return m_address - m_start; }
+    bool has_buffer() const { return m_start != 0; }
+    void truncated() { m_flags |= uapi::MSG_CTRUNC; }
+
+    Result<void> put(int level, int type, void const* data, usize length) {
+        if (m_remaining < sizeof(ControlHeader)) {
+            truncated();
+            return {};
+        }
+        u64 length_with_header = uapi::CMSG_LEN(length);
+        if (m_remaining < length_with_header) {
+            truncated();
+            length_with_header = m_remaining;
+        }
+        ControlHeader header { length_with_header, level, type };
+        TRY(mm::copy_to_user(m_address, &header, sizeof(header)));
+        TRY(mm::copy_to_user(m_address + sizeof(header), data, usize(length_with_header - sizeof(header))));
+        advance(uapi::CMSG_SPACE(length));
+        return {};
+    }
+
+    Result<void> put_files(Vector<RefPtr<File>>& files, bool close_on_exec) {
+        u64 const room = m_remaining > sizeof(ControlHeader) ? (m_remaining - sizeof(ControlHeader)) / sizeof(int) : 0;
+        usize const most = usize(lib::min(room, u64(files.size())));
+        auto& fds = current_process().fds();
+        usize installed = 0;
+        Result<void> status;
+        for (; installed < most; installed++) {
+            auto fd = fds.allocate(files[installed], close_on_exec);
+            if (fd.is_error()) break;
+            int const number = fd.value();
+            status = mm::copy_to_user(m_address + uapi::CMSG_LEN(installed * sizeof(int)), &number, sizeof(number));
+            if (status.is_error()) {
+                (void)fds.close(number);
+                break;
+            }
+        }
+        if (installed) {
+            ControlHeader header { uapi::CMSG_LEN(installed * sizeof(int)), uapi::SOL_SOCKET, uapi::SCM_RIGHTS };
+            TRY(mm::copy_to_user(m_address, &header, sizeof(header)));
+            advance(uapi::CMSG_SPACE(installed * sizeof(int)));
+        }
+        if (installed < files.size() || (files.size() && most == 0)) truncated();
+        return status;
+    }
+
+private:
+    void advance(u64 space) {
+        space = lib::min(space, m_remaining);
+        m_address += space;
+        m_remaining -= space;
+    }
+    u64 m_address;
+    u64 m_remaining;
+    u64 m_start;
+    int m_flags { 0 };
+};
+
+bool passes_credentials(UnixSocket& socket) {
+    u8 value[kOptionSize];
+    auto length = socket.option(uapi::SO_PASSCRED, value);
+    int on = 0;
+    if (!length.is_error()) __builtin_memcpy(&on, value, sizeof(on));
+    return on;
+}
+
+Result<u64> do_accept(int fd, u64 address, UserPtr<int> address_length, int flags) {
+    if (flags & ~(uapi::SOCK_CLOEXEC | uapi::SOCK_NONBLOCK)) return Errno(EINVAL);
+    auto file = TRY(socket_for(fd));
+    auto connection = TRY(as_socket(file).socket().accept(file->non_blocking()));
+    auto accepted = TRY(SocketFile::create(connection, u32(flags)));
+    if (address) {
+        auto peer = connection->peer_address();
+        if (peer.is_error()) return Errno(ECONNABORTED);
+        TRY(copy_address_out(peer.value(), address, address_length));
+    }
+    return TRY(current_process().fds().allocate(accepted, flags & uapi::SOCK_CLOEXEC));
+}
+
+Result<void> check_user_buffer(u64 address, usize& length) {
+    length = lib::min(length, kMaxTransfer);
+    if (!mm::is_user_range(address, length)) return Errno(EFAULT);
+    return {};
+}
+
+} // namespace
+
+SYSCALL_HANDLER(socket, int family, int type, int protocol) {
+    u32 flags;
+    auto kind = TRY(decode_type(family, type, protocol, flags));
+    return TRY(install(TRY(UnixSocket::create(kind)), flags));
+}
+
+SYSCALL_HANDLER(socketpair, int family, int type, int protocol, UserPtr<int> pair_out) {
+    u32 flags;
+    auto kind = TRY(decode_type(family, type, protocol, flags));
+    auto a = TRY(UnixSocket::create(kind));
+    auto b = TRY(UnixSocket::create(kind));
+    UnixSocket::connect_pair(*a, *b);
+    int pair[2];
+    pair[0] = TRY(install(a, flags));
+    auto second = install(b, flags);
+    auto& fds = current_process().fds();
+    if (second.is_error()) {
+        (void)fds.close(pair[0]);
+        return second.error();
+    }
+    pair[1] = second.value();
+    if (mm::copy_to_user(pair_out.address, pair, sizeof(pair)).is_error()) {
+        (void)fds.close(pair[0]);
+        (void)fds.close(pair[1]);
+        return Errno(EFAULT);
+    }
+    return u64(0);
+}
+
+SYSCALL_HANDLER(bind, int fd, u64 user_address, int length) {
+    auto file = TRY(socket_for(fd));
+    Storage raw {};
+    TRY(copy_address_in(user_address, length, raw));
+    // An address of just the family asks for an abstract name (autobind).
+    UnixAddress address = UnixAddress::unnamed();
+    if (length != 2 || raw.ss_family != uapi::AF_UNIX) address = TRY(UnixAddress::from_user(raw, usize(length)));
+    auto start = TRY(address_start());
+    TRY(as_socket(file).socket().bind(start.context(), address, current_process().fs().umask));
+    return u64(0);
+}
+
+SYSCALL_HANDLER(listen, int fd, int backlog) {
+    auto file = TRY(socket_for(fd));
+    if (u32(backlog) > u32(UnixSocket::kMaxBacklog)) backlog = UnixSocket::kMaxBacklog; // also a negative one
+    TRY(as_socket(file).socket().listen(backlog));
+    return u64(0);
+}
+
+SYSCALL_HANDLER(accept, int fd, u64 address, UserPtr<int> address_length) {
+    return do_accept(fd, address, address_length, 0);
+}
+
+SYSCALL_HANDLER(accept4, int fd, u64 address, UserPtr<int> address_length, int flags) {
+    return do_accept(fd, address, address_length, flags);
+}
+
+SYSCALL_HANDLER(connect, int fd, u64 user_address, int length) {
+    auto file = TRY(file_for(fd));
+    Storage raw {};
+    TRY(copy_address_in(user_address, length, raw));
+    if (file->kind() != FileKind::Socket) return Errno(ENOTSOCK);
+    UnixSocket& socket = as_socket(file).socket();
+    // unix_dgram_connect: AF_UNSPEC dissolves the association.
+    if (socket.type() == net::SocketType::Datagram) {
+        if (length < 2) return Errno(EINVAL);
+        if (raw.ss_family == uapi::AF_UNSPEC) {
+            TRY(socket.disconnect());
+            return u64(0);
+        }
+    }
+    UnixAddress const address = TRY(UnixAddress::from_user(raw, usize(length)));
+    auto start = TRY(address_start());
+    TRY(socket.connect(start.context(), address, file->non_blocking()));
+    return u64(0);
+}
+
+SYSCALL_HANDLER(sendto, int fd, u64 buffer, usize length, int flags, u64 user_address, int address_length) {
+    TRY(check_user_buffer(buffer, length));
+    auto file = TRY(socket_for(fd));
+    Storage raw {};
+    bool const has_address = user_address && address_length;
+    if (user_address) TRY(copy_address_in(user_address, address_length, raw));
+    net::DataVector const data(IoBuffer::user(buffer), length);
+    return send(as_socket(file), data, flags, has_address, raw, address_length, nullptr);
+}
+
+SYSCALL_HANDLER(recvfrom, int fd, u64 buffer, usize length, int flags, u64 user_address, UserPtr<int> address_length) {
+    TRY(check_user_buffer(buffer, length));
+    auto file = TRY(socket_for(fd));
+    SocketFile& socket = as_socket(file);
+    net::DataVector const data(IoBuffer::user(buffer), length);
+    net::ReceiveRequest request { data };
+    request.flags = flags;
+    request.non_blocking = socket.non_blocking() || (flags & uapi::MSG_DONTWAIT);
+    request.want_address = user_address != 0;
+    usize const received = TRY(socket.socket().receive(request));
+    if (user_address) TRY(copy_address_out(request.source, user_address, address_length));
+    return received;
+}
+
+SYSCALL_HANDLER(sendmsg, int fd, UserPtr<MessageHeader> user_header, int flags) {
+    auto file = TRY(socket_for(fd));
+    MessageHeader header = TRY(mm::copy_from_user(user_header));
+    if (header.msg_namelen < 0) return Errno(EINVAL);
+    int const name_length = lib::min(header.msg_namelen, int(sizeof(Storage)));
+    bool const has_address = header.msg_name && name_length;
+    Storage raw {};
+    if (has_address) TRY(copy_address_in(header.msg_name, name_length, raw));
+    if (header.msg_iovlen > uapi::UIO_MAXIOV) return Errno(EMSGSIZE);
+    auto data = TRY(net::DataVector::from_user(header.msg_iov, usize(header.msg_iovlen)));
+    return send(as_socket(file), data, flags, has_address, raw, name_length, &header);
+}
+
+SYSCALL_HANDLER(recvmsg, int fd, UserPtr<MessageHeader> user_header, int flags) {
+    auto file = TRY(socket_for(fd));
+    SocketFile& socket = as_socket(file);
+    MessageHeader header = TRY(mm::copy_from_user(user_header));
+    if (header.msg_namelen < 0) return Errno(EINVAL);
+    if (header.msg_iovlen > uapi::UIO_MAXIOV) return Errno(EMSGSIZE);
+    auto data = TRY(net::DataVector::from_user(header.msg_iov, usize(header.msg_iovlen)));
+    net::ReceiveRequest request { data };
+    request.flags = flags;
+    request.non_blocking = socket.non_blocking() || (flags & uapi::MSG_DONTWAIT);
+    request.want_address = header.msg_name != 0;
+    usize const received = TRY(socket.socket().receive(request));
+
+    ControlWriter control(header.msg_control, header.msg_controllen);
+    bool const credentials = passes_credentials(socket.socket()) && request.has_credentials;
+    if (!control.has_buffer()) {
+        if (credentials || !request.files.is_empty()) control.truncated(); // the files are closed
+    } else {
+        if (credentials) TRY(control.put(uapi::SOL_SOCKET, uapi::SCM_CREDENTIALS, &request.credentials, sizeof(uapi::ucred)));
+        if (!request.files.is_empty()) TRY(control.put_files(request.files, flags & uapi::MSG_CMSG_CLOEXEC));
+    }
+    u64 const base = user_header.address;
+    if (header.msg_name)
+        TRY(copy_address_out(request.source, header.msg_name, UserPtr<int>(base + __builtin_offsetof(MessageHeader, msg_namelen))));
+    int const out_flags = (flags & uapi::MSG_CMSG_CLOEXEC) | request.message_flags | control.flags();
+    TRY(mm::copy_to_user(UserPtr<int>(base + __builtin_offsetof(MessageHeader, msg_flags)), out_flags));
+    TRY(mm::copy_to_user(UserPtr<u64>(base + __builtin_offsetof(MessageHeader, msg_controllen)), control.used()));
+    return received;
+}
+
+SYSCALL_HANDLER(shutdown, int fd, int how) {
+    auto file = TRY(socket_for(fd));
+    TRY(as_socket(file).socket().shutdown(how));
+    return u64(0);
+}
+
+SYSCALL_HANDLER(getsockname, int fd, u64 address, UserPtr<int> address_length) {
+    auto file = TRY(socket_for(fd));
+    UnixSocket& socket = as_socket(file).socket();
+    UnixAddress const name = socket.address().length ? socket.address() : UnixAddress::unnamed();
+    TRY(copy_address_out(name, address, address_length));
+    return u64(0);
+}
+
+SYSCALL_HANDLER(getpeername, int fd, u64 address, UserPtr<int> address_length) {
+    auto file = TRY(socket_for(fd));
+    UnixAddress const name = TRY(as_socket(file).socket().peer_address());
+    TRY(copy_address_out(name, address, address_length));
+    return u64(0);
+}
+
+SYSCALL_HANDLER(setsockopt, int fd, int level, int name, u64 value, int length) {
+    if (length < 0) return Errno(EINVAL);
+    auto file = TRY(socket_for(fd));
+    if (level != uapi::SOL_SOCKET) return Errno(EOPNOTSUPP); // AF_UNIX has no options of its own
+    if (length < int(sizeof(int))) return Errno(EINVAL);
+    u8 buffer[kOptionSize] = {};
+    usize const copied = lib::min(usize(length), sizeof(buffer));
+    TRY(mm::copy_from_user(buffer, value, copied));
+    TRY(as_socket(file).socket().set_option(name, buffer, usize(length)));
+    return u64(0);
+}
+
+SYSCALL_HANDLER(getsockopt, int fd, int level, int name, u64 value, UserPtr<int> user_length) {
+    auto file = TRY(socket_for(fd));
+    if (level != uapi::SOL_SOCKET) return Errno(EOPNOTSUPP);
+    int length = TRY(mm::copy_from_user(user_length));
+    if (length < 0) return Errno(EINVAL);
+    u8 buffer[kOptionSize] = {};
+    usize const full = TRY(as_socket(file).socket().option(name, buffer));
+    length = lib::min(length, int(full));
+    TRY(mm::copy_to_user(value, buffer, usize(length)));
+    TRY(mm::copy_to_user(user_length, length));
+    return u64(0);
+}
