@@ -14,6 +14,7 @@
 namespace net {
 
 IntrusiveList<UnixSocket, &UnixSocket::m_bound_node> UnixSocket::s_bound;
+IntrusiveList<SocketFile, &SocketFile::m_in_flight_node> SocketFile::s_in_flight;
 
 namespace {
 
@@ -197,8 +198,21 @@ UnixSocket::Message* UnixSocket::Message::create(usize length) {
 }
 
 void UnixSocket::Message::destroy(Message* message) {
+    count_in_flight(message->files, false);
     message->~Message();
     kfree(message);
+}
+
+void UnixSocket::count_in_flight(Vector<RefPtr<File>> const& files, bool adding) {
+    for (auto const& file : files) {
+        if (file->kind() != FileKind::Socket) continue;
+        auto& socket_file = static_cast<SocketFile&>(*file);
+        if (adding) {
+            if (socket_file.m_in_flight++ == 0) SocketFile::s_in_flight.append(socket_file);
+        } else if (--socket_file.m_in_flight == 0) {
+            SocketFile::s_in_flight.remove(socket_file);
+        }
+    }
 }
 
 // Queues `message` here, charged to its sender.
@@ -209,14 +223,20 @@ void UnixSocket::enqueue(Message& message) {
     m_queue.wake_all();
 }
 
-// Takes `message` off the queue: its sender gets the space back, and
-// whoever waits for room in this queue (datagram senders) is woken.
+// Takes `message` off the queue: its sender gets the space back. Only
+// those who can now go on are woken -- a sender that was not writable, and
+// datagram senders waiting for room in a full queue -- since a reader
+// blocked on the same queue would wake for nothing (Linux filters by poll
+// key instead).
 void UnixSocket::unlink(Message& message) {
+    bool const was_full = receive_queue_full();
     m_receive.remove(message);
     m_queue_length--;
-    message.sender->m_charge -= message.charge;
-    message.sender->m_queue.wake_all();
-    m_queue.wake_all();
+    UnixSocket& sender = *message.sender;
+    bool const sender_was_writable = sender.writable();
+    sender.m_charge -= message.charge;
+    if (!sender_was_writable) sender.m_queue.wake_all();
+    if (was_full) m_queue.wake_all();
 }
 
 void UnixSocket::purge_receive_queue() {
@@ -560,7 +580,10 @@ Result<usize> UnixSocket::send_stream(SendRequest& request) {
         }
         message->sender = RefPtr<UnixSocket>(*this);
         message->credentials = request.credentials;
-        if (sent == 0) message->files = static_cast<Vector<RefPtr<File>>&&>(request.files); // the first chunk only
+        if (sent == 0) { // the first chunk only
+            message->files = static_cast<Vector<RefPtr<File>>&&>(request.files);
+            count_in_flight(message->files, true);
+        }
         peer->enqueue(*message);
         sent += size;
     }
@@ -625,6 +648,7 @@ Result<usize> UnixSocket::send_datagram(SendRequest& request) {
     message->sender = RefPtr<UnixSocket>(*this);
     message->credentials = request.credentials;
     message->files = static_cast<Vector<RefPtr<File>>&&>(request.files);
+    count_in_flight(message->files, true);
     holder.message = nullptr;
     other->enqueue(*message);
     return total;
@@ -694,7 +718,10 @@ Result<usize> UnixSocket::receive_stream(ReceiveRequest& request) {
         if (!peek) {
             message->consumed += u32(chunk);
             bool const had_files = !message->files.is_empty();
-            if (had_files) request.files = static_cast<Vector<RefPtr<File>>&&>(message->files);
+            if (had_files) {
+                count_in_flight(message->files, false);
+                request.files = static_cast<Vector<RefPtr<File>>&&>(message->files);
+            }
             if (message->remaining()) break;
             unlink(*message);
             Message::destroy(message);
@@ -750,6 +777,7 @@ Result<usize> UnixSocket::receive_datagram(ReceiveRequest& request) {
     if (peek) {
         for (auto& file : message->files) (void)request.files.try_append(file);
     } else {
+        count_in_flight(message->files, false);
         request.files = static_cast<Vector<RefPtr<File>>&&>(message->files);
         Message::destroy(message); // taken even if the copy failed, as on Linux
     }
@@ -915,6 +943,77 @@ Result<usize> UnixSocket::option(int name, u8* out) {
     return sizeof(v);
 }
 
+// ---- in-flight garbage (unix_gc) ----------------------------------------------------
+
+// The files in this socket's queue and in those of its unaccepted
+// connections (which a client may have sent files to already).
+template<typename F>
+void UnixSocket::for_each_queued_file(F f) {
+    for (auto& message : m_receive)
+        for (auto& file : message.files) f(*file);
+    for (auto& connection : m_backlog)
+        for (auto& message : connection->m_receive)
+            for (auto& file : message.files) f(*file);
+}
+
+// A socket file whose every reference comes from queued messages is a
+// candidate. Candidates referenced from other candidates' queues only
+// are unreachable unless a reachable candidate's queue holds them; what
+// stays unreachable is garbage, and emptying its queues breaks the cycle.
+void UnixSocket::collect_garbage() {
+    static bool running = false;
+    if (running || SocketFile::s_in_flight.is_empty()) return;
+    running = true;
+    auto as_socket_file = [](File& file) -> SocketFile* {
+        return file.kind() == FileKind::Socket ? static_cast<SocketFile*>(&file) : nullptr;
+    };
+    Vector<SocketFile*> candidates;
+    bool failed = false;
+    for (auto& file : SocketFile::s_in_flight) {
+        file.m_candidate = file.m_reachable = false;
+        if (file.ref_count() == file.m_in_flight && candidates.try_append(&file).is_error()) failed = true;
+    }
+    for (SocketFile* c : candidates) {
+        c->m_candidate = true;
+        c->m_unreached = c->m_in_flight;
+    }
+    for (SocketFile* c : candidates) c->socket().for_each_queued_file([&](File& file) {
+        if (SocketFile* s = as_socket_file(file); s && s->m_candidate) s->m_unreached--;
+    });
+    // Referenced from outside the candidates: reachable, with all it holds.
+    Vector<SocketFile*> work;
+    for (SocketFile* c : candidates) {
+        if (c->m_unreached == 0) continue;
+        c->m_reachable = true;
+        if (work.try_append(c).is_error()) failed = true;
+    }
+    while (!failed && !work.is_empty()) {
+        SocketFile* c = work.take_last();
+        c->socket().for_each_queued_file([&](File& file) {
+            SocketFile* s = as_socket_file(file);
+            if (!s || !s->m_candidate || s->m_reachable) return;
+            s->m_reachable = true;
+            if (work.try_append(s).is_error()) failed = true;
+        });
+    }
+    // Hold the garbage while its queues are emptied, so that none goes
+    // away in the middle; dropping the holds releases it.
+    Vector<RefPtr<File>> garbage;
+    for (SocketFile* c : candidates) {
+        c->m_candidate = false;
+        if (!failed && !c->m_reachable && garbage.try_append(RefPtr<File>(c)).is_error()) failed = true;
+    }
+    if (!failed) {
+        for (auto& file : garbage) {
+            UnixSocket& socket = static_cast<SocketFile&>(*file).socket();
+            socket.purge_receive_queue();
+            for (auto& connection : socket.m_backlog) connection->purge_receive_queue();
+        }
+    }
+    running = false;
+    garbage.clear();
+}
+
 // ---- the file ------------------------------------------------------------------------
 
 SocketFile::SocketFile(RefPtr<UnixSocket> socket, u32 flags) : File(flags), m_socket(socket) {
@@ -923,7 +1022,10 @@ SocketFile::SocketFile(RefPtr<UnixSocket> socket, u32 flags) : File(flags), m_so
     m_gid = credentials.fsgid;
 }
 
-SocketFile::~SocketFile() { m_socket->release(); }
+SocketFile::~SocketFile() {
+    m_socket->release();
+    UnixSocket::collect_garbage();
+}
 
 Result<RefPtr<File>> SocketFile::create(RefPtr<UnixSocket> socket, u32 flags) {
     auto* file = new (std::nothrow) SocketFile(socket, vfs::kReadWrite | (flags & vfs::kNonBlocking));

@@ -28,9 +28,11 @@
 // sched::wait_until, which re-checks its condition with interrupts off.
 // SMP will need a per-socket lock, taken in address order for a pair.
 //
-// Differences from Linux: no garbage collector for sockets in flight
-// (Linux's unix_gc): a socket sent over itself and then closed stays
-// allocated. No MSG_OOB, no SO_PEEK_OFF, no autobind on SO_PASSCRED.
+// Sockets in flight that only reach each other are freed by a mark and
+// sweep when a socket is released, as Linux's unix_gc does.
+//
+// Differences from Linux: no MSG_OOB, no SO_PEEK_OFF, no autobind on
+// SO_PASSCRED.
 #pragma once
 
 #include <fs/vfs/file.h>
@@ -180,6 +182,12 @@ public:
     // The last descriptor is gone (SocketFile's destructor).
     void release();
 
+    // Frees sockets that only queued messages keep alive, in cycles that no
+    // descriptor reaches (a socket sent over itself, or two sent over each
+    // other): Linux's unix_gc. Runs when a socket is released while files
+    // are in flight.
+    static void collect_garbage();
+
 private:
     // A queued datagram or stream chunk; its bytes follow it in the same
     // allocation.
@@ -230,6 +238,11 @@ private:
     // (socket(7)); a timeout gives EAGAIN.
     template<typename Condition>
     Result<void> wait(WaitQueue* other, u64 timeout_ns, Condition condition);
+
+    // Keeps SocketFile::m_in_flight in step with the files messages carry.
+    static void count_in_flight(Vector<RefPtr<File>> const& files, bool adding);
+    template<typename F>
+    void for_each_queued_file(F f);
 
     void enqueue(Message& message);
     void unlink(Message& message);
@@ -293,9 +306,20 @@ public:
     void describe(char* buffer, usize size) override;
 
 private:
+    friend class UnixSocket;
     SocketFile(RefPtr<UnixSocket> socket, u32 flags);
     RefPtr<UnixSocket> m_socket;
     u32 m_uid, m_gid;
+
+    // In flight: how many queued messages carry this file (SCM_RIGHTS).
+    // Files in flight are on s_in_flight, which the collector scans.
+    u32 m_in_flight { 0 };
+    IntrusiveListNode m_in_flight_node;
+    static IntrusiveList<SocketFile, &SocketFile::m_in_flight_node> s_in_flight;
+    // The collector's marks (UnixSocket::collect_garbage).
+    u32 m_unreached { 0 };
+    bool m_candidate { false };
+    bool m_reachable { false };
 };
 
 } // namespace net

@@ -33,6 +33,13 @@ Result<usize> restartable(Result<usize> result) {
     return result;
 }
 
+// Sockets choose for themselves: EINTR when they have a timeout
+// (SO_RCVTIMEO/SO_SNDTIMEO), else ERESTARTSYS (signal(7)).
+Result<usize> restartable(File const& file, Result<usize> result) {
+    if (file.kind() == FileKind::Socket) return result;
+    return restartable(static_cast<Result<usize>&&>(result));
+}
+
 template<typename Op>
 Result<u64> vector_io(RefPtr<File> const& file, UserPtr<IoVec> vectors, int count, bool writing, Op op) {
     if (writing ? !file->writable() : !file->readable()) return Errno(EBADF);
@@ -74,14 +81,14 @@ SYSCALL_HANDLER(read, int fd, UserPtr<u8> buffer, usize count) {
     auto file = TRY(file_for(fd));
     if (!file->readable()) return Errno(EBADF);
     if (file->inode() && file->inode()->is_directory()) return Errno(EISDIR);
-    return TRY(restartable(file->read(IoBuffer::user(buffer.address), count)));
+    return TRY(restartable(*file, file->read(IoBuffer::user(buffer.address), count)));
 }
 
 SYSCALL_HANDLER(write, int fd, UserPtr<u8> buffer, usize count) {
     TRY(check_count(count));
     auto file = TRY(file_for(fd));
     if (!file->writable()) return Errno(EBADF);
-    return raise_sigpipe_on_epipe(*file, restartable(file->write(IoBuffer::user(buffer.address), count)));
+    return raise_sigpipe_on_epipe(*file, restartable(*file, file->write(IoBuffer::user(buffer.address), count)));
 }
 
 SYSCALL_HANDLER(pread64, int fd, UserPtr<u8> buffer, usize count, i64 offset) {

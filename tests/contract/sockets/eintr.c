@@ -1,7 +1,8 @@
 /* Contract: a signal whose handler has no SA_RESTART interrupts a blocked
  * recv, send, accept or connect on a unix socket with EINTR. With
  * SA_RESTART the call restarts and completes -- unless the socket has a
- * timeout (SO_RCVTIMEO), when it fails with EINTR anyway (signal(7)). */
+ * timeout (SO_RCVTIMEO), when recv and read fail with EINTR anyway
+ * (signal(7)). */
 #include "contract.h"
 #include <stddef.h>
 #include <sys/socket.h>
@@ -91,6 +92,14 @@ int main(void)
     }
     EXPECT_ERRNO("SA_RESTART recv on a socket with SO_RCVTIMEO", recv(sv[0], buf, sizeof buf, 0), EINTR);
     printf("handler ran %d time(s)\n", (int)caught);
+    ct_wait(child);
+    child = ct_fork();
+    if (child == 0) {
+        usleep(30000);
+        kill(parent, SIGUSR1);
+        _exit(0);
+    }
+    EXPECT_ERRNO("and read(2) on it", read(sv[0], buf, sizeof buf), EINTR);
     ct_wait(child);
     ct_pass();
 }
