@@ -35,21 +35,21 @@ Result<RefPtr<File>> socket_for(int fd) {
 SocketFile& as_socket(RefPtr<File> const& file) { return static_cast<SocketFile&>(*file); }
 
 // move_addr_to_kernel.
-Result<void> copy_address_in(u64 user, int length, Storage& out) {
+Result<void> copy_address_in(UserPtr<u8> user, int length, Storage& out) {
     if (length < 0 || usize(length) > sizeof(Storage)) return Errno(EINVAL);
-    if (length) TRY(mm::copy_from_user(&out, user, usize(length)));
+    if (length) TRY(mm::copy_from_user(&out, user.address, usize(length)));
     return {};
 }
 
 // move_addr_to_user: *length says how much room there is; it gets the
 // full size back, and the copy is cut to fit.
-Result<void> copy_address_out(UnixAddress const& address, u64 user, UserPtr<int> user_length) {
+Result<void> copy_address_out(UnixAddress const& address, UserPtr<u8> user, UserPtr<int> user_length) {
     int length = TRY(mm::copy_from_user(user_length));
     int const full = int(address.length);
     if (length > full) length = full;
     if (length >= 0) TRY(mm::copy_to_user(user_length, full));
     if (length < 0) return Errno(EINVAL);
-    if (length) TRY(mm::copy_to_user(user, address.bytes, usize(length)));
+    if (length) TRY(mm::copy_to_user(user.address, address.bytes, usize(length)));
     return {};
 }
 
@@ -228,12 +228,12 @@ bool passes_credentials(UnixSocket& socket) {
     return on;
 }
 
-Result<u64> do_accept(int fd, u64 address, UserPtr<int> address_length, int flags) {
+Result<u64> do_accept(int fd, UserPtr<u8> address, UserPtr<int> address_length, int flags) {
     if (flags & ~(uapi::SOCK_CLOEXEC | uapi::SOCK_NONBLOCK)) return Errno(EINVAL);
     auto file = TRY(socket_for(fd));
     auto connection = TRY(as_socket(file).socket().accept(file->non_blocking()));
     auto accepted = TRY(SocketFile::create(connection, u32(flags)));
-    if (address) {
+    if (!address.is_null()) {
         auto peer = connection->peer_address();
         if (peer.is_error()) return Errno(ECONNABORTED);
         TRY(copy_address_out(peer.value(), address, address_length));
@@ -241,9 +241,9 @@ Result<u64> do_accept(int fd, u64 address, UserPtr<int> address_length, int flag
     return TRY(current_process().fds().allocate(accepted, flags & uapi::SOCK_CLOEXEC));
 }
 
-Result<void> check_user_buffer(u64 address, usize& length) {
+Result<void> check_user_buffer(UserPtr<u8> buffer, usize& length) {
     length = lib::min(length, kMaxTransfer);
-    if (!mm::is_user_range(address, length)) return Errno(EFAULT);
+    if (!mm::is_user_range(buffer.address, length)) return Errno(EFAULT);
     return {};
 }
 
@@ -278,7 +278,7 @@ SYSCALL_HANDLER(socketpair, int family, int type, int protocol, UserPtr<int> pai
     return u64(0);
 }
 
-SYSCALL_HANDLER(bind, int fd, u64 user_address, int length) {
+SYSCALL_HANDLER(bind, int fd, UserPtr<u8> user_address, int length) {
     auto file = TRY(socket_for(fd));
     Storage raw {};
     TRY(copy_address_in(user_address, length, raw));
@@ -297,15 +297,15 @@ SYSCALL_HANDLER(listen, int fd, int backlog) {
     return u64(0);
 }
 
-SYSCALL_HANDLER(accept, int fd, u64 address, UserPtr<int> address_length) {
+SYSCALL_HANDLER(accept, int fd, UserPtr<u8> address, UserPtr<int> address_length) {
     return do_accept(fd, address, address_length, 0);
 }
 
-SYSCALL_HANDLER(accept4, int fd, u64 address, UserPtr<int> address_length, int flags) {
+SYSCALL_HANDLER(accept4, int fd, UserPtr<u8> address, UserPtr<int> address_length, int flags) {
     return do_accept(fd, address, address_length, flags);
 }
 
-SYSCALL_HANDLER(connect, int fd, u64 user_address, int length) {
+SYSCALL_HANDLER(connect, int fd, UserPtr<u8> user_address, int length) {
     auto file = TRY(file_for(fd));
     Storage raw {};
     TRY(copy_address_in(user_address, length, raw));
@@ -325,27 +325,29 @@ SYSCALL_HANDLER(connect, int fd, u64 user_address, int length) {
     return u64(0);
 }
 
-SYSCALL_HANDLER(sendto, int fd, u64 buffer, usize length, int flags, u64 user_address, int address_length) {
+SYSCALL_HANDLER(sendto, int fd, UserPtr<u8> buffer, usize length, int flags, UserPtr<u8> user_address,
+                int address_length) {
     TRY(check_user_buffer(buffer, length));
     auto file = TRY(socket_for(fd));
     Storage raw {};
-    bool const has_address = user_address && address_length;
-    if (user_address) TRY(copy_address_in(user_address, address_length, raw));
-    net::DataVector const data(IoBuffer::user(buffer), length);
+    bool const has_address = !user_address.is_null() && address_length;
+    if (!user_address.is_null()) TRY(copy_address_in(user_address, address_length, raw));
+    net::DataVector const data(IoBuffer::user(buffer.address), length);
     return send(as_socket(file), data, flags, has_address, raw, address_length, nullptr);
 }
 
-SYSCALL_HANDLER(recvfrom, int fd, u64 buffer, usize length, int flags, u64 user_address, UserPtr<int> address_length) {
+SYSCALL_HANDLER(recvfrom, int fd, UserPtr<u8> buffer, usize length, int flags, UserPtr<u8> user_address,
+                UserPtr<int> address_length) {
     TRY(check_user_buffer(buffer, length));
     auto file = TRY(socket_for(fd));
     SocketFile& socket = as_socket(file);
-    net::DataVector const data(IoBuffer::user(buffer), length);
+    net::DataVector const data(IoBuffer::user(buffer.address), length);
     net::ReceiveRequest request { data };
     request.flags = flags;
     request.non_blocking = socket.non_blocking() || (flags & uapi::MSG_DONTWAIT);
-    request.want_address = user_address != 0;
+    request.want_address = !user_address.is_null();
     usize const received = TRY(socket.socket().receive(request));
-    if (user_address) TRY(copy_address_out(request.source, user_address, address_length));
+    if (!user_address.is_null()) TRY(copy_address_out(request.source, user_address, address_length));
     return received;
 }
 
@@ -356,7 +358,7 @@ SYSCALL_HANDLER(sendmsg, int fd, UserPtr<MessageHeader> user_header, int flags) 
     int const name_length = lib::min(header.msg_namelen, int(sizeof(Storage)));
     bool const has_address = header.msg_name && name_length;
     Storage raw {};
-    if (has_address) TRY(copy_address_in(header.msg_name, name_length, raw));
+    if (has_address) TRY(copy_address_in(UserPtr<u8>(header.msg_name), name_length, raw));
     if (header.msg_iovlen > uapi::UIO_MAXIOV) return Errno(EMSGSIZE);
     auto data = TRY(net::DataVector::from_user(header.msg_iov, usize(header.msg_iovlen)));
     return send(as_socket(file), data, flags, has_address, raw, name_length, &header);
@@ -385,7 +387,8 @@ SYSCALL_HANDLER(recvmsg, int fd, UserPtr<MessageHeader> user_header, int flags) 
     }
     u64 const base = user_header.address;
     if (header.msg_name)
-        TRY(copy_address_out(request.source, header.msg_name, UserPtr<int>(base + __builtin_offsetof(MessageHeader, msg_namelen))));
+        TRY(copy_address_out(request.source, UserPtr<u8>(header.msg_name),
+                             UserPtr<int>(base + __builtin_offsetof(MessageHeader, msg_namelen))));
     int const out_flags = (flags & uapi::MSG_CMSG_CLOEXEC) | request.message_flags | control.flags();
     TRY(mm::copy_to_user(UserPtr<int>(base + __builtin_offsetof(MessageHeader, msg_flags)), out_flags));
     TRY(mm::copy_to_user(UserPtr<u64>(base + __builtin_offsetof(MessageHeader, msg_controllen)), control.used()));
@@ -398,7 +401,7 @@ SYSCALL_HANDLER(shutdown, int fd, int how) {
     return u64(0);
 }
 
-SYSCALL_HANDLER(getsockname, int fd, u64 address, UserPtr<int> address_length) {
+SYSCALL_HANDLER(getsockname, int fd, UserPtr<u8> address, UserPtr<int> address_length) {
     auto file = TRY(socket_for(fd));
     UnixSocket& socket = as_socket(file).socket();
     UnixAddress const name = socket.address().length ? socket.address() : UnixAddress::unnamed();
@@ -406,26 +409,26 @@ SYSCALL_HANDLER(getsockname, int fd, u64 address, UserPtr<int> address_length) {
     return u64(0);
 }
 
-SYSCALL_HANDLER(getpeername, int fd, u64 address, UserPtr<int> address_length) {
+SYSCALL_HANDLER(getpeername, int fd, UserPtr<u8> address, UserPtr<int> address_length) {
     auto file = TRY(socket_for(fd));
     UnixAddress const name = TRY(as_socket(file).socket().peer_address());
     TRY(copy_address_out(name, address, address_length));
     return u64(0);
 }
 
-SYSCALL_HANDLER(setsockopt, int fd, int level, int name, u64 value, int length) {
+SYSCALL_HANDLER(setsockopt, int fd, int level, int name, UserPtr<u8> value, int length) {
     if (length < 0) return Errno(EINVAL);
     auto file = TRY(socket_for(fd));
     if (level != uapi::SOL_SOCKET) return Errno(EOPNOTSUPP); // AF_UNIX has no options of its own
     if (length < int(sizeof(int))) return Errno(EINVAL);
     u8 buffer[kOptionSize] = {};
     usize const copied = lib::min(usize(length), sizeof(buffer));
-    TRY(mm::copy_from_user(buffer, value, copied));
+    TRY(mm::copy_from_user(buffer, value.address, copied));
     TRY(as_socket(file).socket().set_option(name, buffer, usize(length)));
     return u64(0);
 }
 
-SYSCALL_HANDLER(getsockopt, int fd, int level, int name, u64 value, UserPtr<int> user_length) {
+SYSCALL_HANDLER(getsockopt, int fd, int level, int name, UserPtr<u8> value, UserPtr<int> user_length) {
     auto file = TRY(socket_for(fd));
     if (level != uapi::SOL_SOCKET) return Errno(EOPNOTSUPP);
     int length = TRY(mm::copy_from_user(user_length));
@@ -433,7 +436,7 @@ SYSCALL_HANDLER(getsockopt, int fd, int level, int name, u64 value, UserPtr<int>
     u8 buffer[kOptionSize] = {};
     usize const full = TRY(as_socket(file).socket().option(name, buffer));
     length = lib::min(length, int(full));
-    TRY(mm::copy_to_user(value, buffer, usize(length)));
+    TRY(mm::copy_to_user(value.address, buffer, usize(length)));
     TRY(mm::copy_to_user(user_length, length));
     return u64(0);
 }
