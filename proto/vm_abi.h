@@ -27,6 +27,12 @@ inline constexpr uint16_t kPortFastCon = 0x5e0;
 inline constexpr uint16_t kPortPhase = 0x5e4;
 // Debug-table registration: a 32-bit write of the table's GPA (monitor).
 inline constexpr uint16_t kPortDebugTable = 0x5e8;
+// Fast console input: a 32-bit write of the GPA of a FastConBuffer whose len
+// is the room the guest has. The VMM fills bytes with the next bytes of
+// COM1's input queue and sets len to their count (0: none queued), all in
+// that one exit -- instead of two exits (LSR, RBR) per byte. aramid-vmm
+// only; announced by `aramid.fastcon=1` like the fast console.
+inline constexpr uint16_t kPortFastConIn = 0x5ec;
 
 // ---- fast console ----------------------------------------------------------
 

@@ -87,6 +87,7 @@ Machine::Machine(MachineConfig const& config, OutputStream& program_output, Outp
     m_io.attach(kPortDebugCon, 1, m_debugcon);
     m_io.attach(kPortExit, 4, m_exit);
     m_io.attach(kPortFastCon, 4, m_fastcon);
+    m_io.attach(kPortFastConIn, 4, m_fastcon_input);
     m_io.attach(kPortPhase, 4, m_phases);
     m_io.attach(kPortDebugTable, 4, m_debug_table);
     m_phases.mark(Phase::VmReady);

@@ -99,6 +99,7 @@ private:
     DebugConsole m_debugcon;
     ExitPort m_exit;
     FastConsole m_fastcon;
+    FastConsoleInput m_fastcon_input { m_memory, m_serial };
     DebugTablePort m_debug_table;
     IoBus m_io;
 

@@ -1,5 +1,7 @@
 #include <vmm/devices/serial.h>
 
+#include <algorithm>
+
 namespace vmm {
 
 namespace {
@@ -93,6 +95,21 @@ void Serial16550::end_input() {
         pulse = update_carrier() && (m_ier & kIerModemStatus);
     }
     if (pulse) raise_irq();
+}
+
+size_t Serial16550::take_input(char* out, size_t max) {
+    bool pulse = false;
+    size_t n = 0;
+    {
+        std::lock_guard guard(m_lock);
+        n = std::min(max, m_input.size());
+        std::copy_n(m_input.begin(), n, out);
+        m_input.erase(m_input.begin(), m_input.begin() + long(n));
+        // The last bytes after the host's EOF: now the hangup.
+        pulse = n && update_carrier() && (m_ier & kIerModemStatus);
+    }
+    if (pulse) raise_irq();
+    return n;
 }
 
 size_t Serial16550::input_queued() {

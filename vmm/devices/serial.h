@@ -47,6 +47,9 @@ public:
     void end_input();
     // Bytes the guest has not read yet.
     size_t input_queued();
+    // Takes up to `max` queued bytes at once (the fast console input), as
+    // that many RBR reads would.
+    size_t take_input(char* out, size_t max);
 
     static constexpr uint16_t kRegisters = 8;
     static constexpr uint8_t kIerReceivedData = 0x01;

@@ -1,3 +1,4 @@
+#include <vmm/devices/serial.h>
 #include <vmm/devices/vm_ports.h>
 #include <vmm/kvm/guest_memory.h>
 
@@ -28,6 +29,21 @@ void FastConsole::out(uint16_t, uint32_t value, unsigned size) {
         return;
     }
     target->write(reinterpret_cast<char const*>(bytes->data()), bytes->size());
+}
+
+void FastConsoleInput::out(uint16_t, uint32_t value, unsigned size) {
+    auto header = size == 4 ? m_memory.read<FastConBuffer>(value) : std::nullopt;
+    // The whole room must be RAM before a byte leaves the queue: a refused
+    // buffer loses no input.
+    if (!header || header->len > kFastConMaxLen
+        || !m_memory.contains(uint64_t(value) + sizeof(FastConBuffer), header->len)) {
+        m_rejected++;
+        return;
+    }
+    char bytes[kFastConMaxLen];
+    size_t const n = m_serial.take_input(bytes, header->len);
+    m_memory.write_bytes(uint64_t(value) + sizeof(FastConBuffer), bytes, n);
+    m_memory.write(value, FastConBuffer { uint32_t(n), header->stream });
 }
 
 void PhaseClock::out(uint16_t, uint32_t value, unsigned size) {

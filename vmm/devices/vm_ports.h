@@ -18,6 +18,7 @@
 namespace vmm {
 
 class GuestMemory;
+class Serial16550;
 
 // Port 0xe9: one byte per write, the kernel log.
 class DebugConsole final : public IoDevice {
@@ -60,6 +61,22 @@ private:
     GuestMemory const& m_memory;
     OutputStream& m_program;
     OutputStream& m_log;
+    uint64_t m_rejected { 0 };
+};
+
+// Port 0x5ec: a 32-bit write of the GPA of an abi::FastConBuffer whose len
+// is the guest's room; filled from COM1's input queue, len set to the count.
+class FastConsoleInput final : public IoDevice {
+public:
+    FastConsoleInput(GuestMemory& memory, Serial16550& serial) : m_memory(memory), m_serial(serial) { }
+    void out(uint16_t, uint32_t value, unsigned size) override;
+    uint32_t in(uint16_t, unsigned) override { return 0xffffffff; }
+    // Buffers refused: outside RAM or a room above kFastConMaxLen.
+    uint64_t rejected() const { return m_rejected; }
+
+private:
+    GuestMemory& m_memory;
+    Serial16550& m_serial;
     uint64_t m_rejected { 0 };
 };
 

@@ -8,5 +8,7 @@ namespace serial {
 // `hangup_is_eof`: treat a DCD drop as the end of input (aramid-vmm with a
 // piped stdin says so on the command line; real UARTs and QEMU's do not).
 void init(bool hangup_is_eof);
+// Takes what waited for room in the tty (called after a tty read).
+void pull_input();
 
 } // namespace serial

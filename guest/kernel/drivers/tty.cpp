@@ -1,5 +1,6 @@
 #include <fs/vfs/file.h>
 #include <kernel/drivers/console.h>
+#include <kernel/drivers/serial.h>
 #include <kernel/drivers/tty.h>
 #include <uapi/termios.h>
 #include <kernel/mm/user.h>
@@ -92,6 +93,13 @@ public:
         m_ready.wake_all();
     }
 
+    // Input from a host pipe or file: the bytes as they are, no line
+    // discipline (no echo, no ^C, no CR translation), as a pipe on the host.
+    void receive_raw(char c) {
+        push(c);
+        m_ready.wake_all();
+    }
+
     void end_of_input() {
         m_end_of_input = true;
         m_ready.wake_all();
@@ -111,6 +119,8 @@ public:
         while (done < length && m_used > 0) {
             usize n = 0;
             bool end_of_line = false;
+            // The serial interrupt pushes into the queue: pop with it held off.
+            bool const irqs = platform::irq_save();
             while (n < sizeof(chunk) && done + n < length && m_used > 0) {
                 if (m_eof_marks > 0 && m_eof_position == 0) break;
                 char c = pop();
@@ -120,10 +130,13 @@ public:
                     break;
                 }
             }
+            platform::irq_restore(irqs);
             TRY(buffer.write(done, chunk, n));
             done += n;
             if (end_of_line || n == 0) break;
         }
+        // Room again: what waits in the UART (or the VMM) can come in.
+        if (done) serial::pull_input();
         // ^D at the start of a read ends it with what came before (or 0).
         if (done == 0 && m_eof_marks > 0 && m_eof_position == 0) {
             m_eof_marks--;
@@ -133,6 +146,7 @@ public:
     }
 
     usize readable() const { return m_used; }
+    usize room() const { return kQueueSize - m_used; }
     bool input_ended() const { return m_end_of_input; }
 
     // ---- output
@@ -382,8 +396,13 @@ Result<RefPtr<File>> open_stdio(int fd) {
 }
 
 void receive(char const* data, usize length) {
-    for (usize i = 0; i < length; i++) g_console->receive(data[i]);
+    for (usize i = 0; i < length; i++) {
+        if (g_stdin_pipe) g_console->receive_raw(data[i]);
+        else g_console->receive(data[i]);
+    }
 }
+
+usize input_room() { return g_console->room(); }
 
 void receive_end_of_input() { g_console->end_of_input(); }
 

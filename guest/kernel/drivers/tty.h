@@ -21,5 +21,9 @@ Result<RefPtr<File>> open_stdio(int fd);
 // Input from the console driver (interrupt context is fine).
 void receive(char const* data, usize length);
 void receive_end_of_input();
+// Bytes receive() can take without dropping any: the serial driver leaves
+// the rest in the UART (and aramid-vmm in its queue, and then the host pipe)
+// until a read makes room.
+usize input_room();
 
 } // namespace tty

@@ -325,3 +325,57 @@ TEST(GuestMemory, CheckedAccessorsStayInsideRam) {
     EXPECT_FALSE(memory.write_bytes(kTestMemory, "x", 1));
     EXPECT_EQ(memory.read<uint64_t>(0x1000), 0u) << "fresh guest RAM reads as zero";
 }
+
+namespace {
+
+struct FastInputRig {
+    GuestMemory memory { kTestMemory };
+    CapturedOutput out;
+    Serial16550 serial { out };
+    FastConsoleInput input { memory, serial };
+
+    // Offers `room` bytes at `gpa`; returns what the VMM put there.
+    std::string take(uint64_t gpa, uint32_t room) {
+        EXPECT_TRUE(memory.write(gpa, FastConBuffer { room, kStreamProgram }));
+        input.out(kPortFastConIn, uint32_t(gpa), 4);
+        auto header = memory.read<FastConBuffer>(gpa);
+        auto bytes = memory.span(gpa + sizeof(FastConBuffer), header->len);
+        return { reinterpret_cast<char const*>(bytes->data()), bytes->size() };
+    }
+};
+
+} // namespace
+
+TEST(FastConsoleInput, TakesUpToTheRoom) {
+    FastInputRig rig;
+    rig.serial.push_input("hello world", 11);
+    EXPECT_EQ(rig.take(0x1000, 5), "hello");
+    EXPECT_EQ(rig.take(0x1000, kFastConMaxLen), " world");
+    EXPECT_EQ(rig.take(0x1000, kFastConMaxLen), "") << "nothing queued: len 0";
+    EXPECT_EQ(rig.input.rejected(), 0u);
+}
+
+TEST(FastConsoleInput, RefusedBuffersLoseNoInput) {
+    FastInputRig rig;
+    rig.serial.push_input("keep", 4);
+    rig.input.out(kPortFastConIn, uint32_t(kTestMemory), 4); // header outside RAM
+    ASSERT_TRUE(rig.memory.write(kTestMemory - 100, FastConBuffer { 200, kStreamProgram }));
+    rig.input.out(kPortFastConIn, uint32_t(kTestMemory - 100), 4); // room runs past RAM
+    ASSERT_TRUE(rig.memory.write(0x1000, FastConBuffer { kFastConMaxLen + 1, kStreamProgram }));
+    rig.input.out(kPortFastConIn, 0x1000, 4); // room above the maximum
+    rig.input.out(kPortFastConIn, 0x1000, 2); // narrow write
+    EXPECT_EQ(rig.input.rejected(), 4u);
+    EXPECT_EQ(rig.serial.input_queued(), 4u);
+    EXPECT_EQ(rig.take(0x1000, 16), "keep");
+}
+
+TEST(FastConsoleInput, HangupAfterTheLastByte) {
+    FastInputRig rig;
+    rig.serial.push_input("ab", 2);
+    rig.serial.end_input();
+    EXPECT_TRUE(rig.serial.in(kMsr, 1) & Serial16550::kMsrCarrier) << "bytes still queued";
+    EXPECT_EQ(rig.take(0x1000, 1), "a");
+    EXPECT_TRUE(rig.serial.in(kMsr, 1) & Serial16550::kMsrCarrier);
+    EXPECT_EQ(rig.take(0x1000, 1), "b");
+    EXPECT_FALSE(rig.serial.in(kMsr, 1) & Serial16550::kMsrCarrier) << "the last byte taken: hangup";
+}
