@@ -5,6 +5,7 @@
 #include <vmm/boot/page_tables.h>
 #include <vmm/devices/console_input.h>
 #include <vmm/machine.h>
+#include <vmm/util/close_after_exit.h>
 #include <vmm/util/error.h>
 
 #include <proto/vm_abi.h>
@@ -94,6 +95,8 @@ Machine::Machine(MachineConfig const& config, OutputStream& program_output, Outp
 }
 
 Machine::~Machine() = default;
+
+void Machine::close_vm_after_exit() { close_after_exit({ m_vm.fd() }); }
 
 Machine::BootState Machine::load_guest(MachineConfig const& config, GuestMemory& memory) {
     KernelImage image = parse_kernel_elf(config.kernel_elf);

@@ -61,6 +61,9 @@ public:
     // first call wins. Any thread may call it, before or during run().
     void stop(Outcome const& outcome);
     std::string vcpu_stats() const { return m_vcpu->stats(); }
+    // After the guest has stopped: KVM's slow destruction of the VM happens
+    // in the background once this process has exited (close_after_exit.h).
+    void close_vm_after_exit();
     GuestMemory& memory() { return m_memory; }
 
     // For the monitor (any thread): the debug table's GPA (0 until the kernel

@@ -196,6 +196,7 @@ int run(Options const& options, PhaseClock& phases) {
     if (!outcome.detail.empty()) std::fprintf(stderr, "aramid-vmm: %s\n", outcome.detail.c_str());
     if (options.stats) std::fprintf(stderr, "aramid-vmm: vcpu stats: %s\n", machine.vcpu_stats().c_str());
     report_phases(phases, options.timings, options.result_file, outcome);
+    machine.close_vm_after_exit();
     return outcome.status;
 }
 
