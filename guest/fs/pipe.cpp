@@ -10,20 +10,27 @@ constexpr unsigned kBufferOrder = 4; // 16 pages: 64 KiB
 
 class PipeFile final : public File {
 public:
-    PipeFile(RefPtr<Pipe> pipe, bool write_end, u32 flags) : File(flags), m_pipe(pipe), m_write_end(write_end) {
-        m_pipe->add_end(write_end);
+    // A pipe end reads or writes; a fifo opened O_RDWR does both.
+    PipeFile(RefPtr<Pipe> pipe, bool reads, bool writes, u32 flags)
+        : File(flags), m_pipe(pipe), m_reads(reads), m_writes(writes) {
+        m_pipe->add_ends(reads, writes);
     }
-    ~PipeFile() override { m_pipe->remove_end(m_write_end); }
+    ~PipeFile() override { m_pipe->remove_ends(m_reads, m_writes); }
 
     Result<usize> read(IoBuffer buffer, usize length) override {
-        if (m_write_end) return Errno(EBADF);
+        if (!m_reads) return Errno(EBADF);
         return m_pipe->read(buffer, length, non_blocking());
     }
     Result<usize> write(IoBuffer buffer, usize length) override {
-        if (!m_write_end) return Errno(EBADF);
+        if (!m_writes) return Errno(EBADF);
         return m_pipe->write(buffer, length, non_blocking());
     }
-    u32 poll_events() override { return m_pipe->poll_events(m_write_end); }
+    u32 poll_events() override {
+        u32 events = 0;
+        if (m_reads) events |= m_pipe->poll_events(false);
+        if (m_writes) events |= m_pipe->poll_events(true);
+        return events;
+    }
     WaitQueue* wait_queue() override { return &m_pipe->queue(); }
     InodeMetadata metadata() override {
         InodeMetadata m;
@@ -39,7 +46,8 @@ public:
 
 private:
     RefPtr<Pipe> m_pipe;
-    bool m_write_end;
+    bool m_reads;
+    bool m_writes;
 };
 
 } // namespace
@@ -59,10 +67,10 @@ Pipe::~Pipe() { mm::free_pages(mm::virt_to_phys(m_buffer), kBufferOrder); }
 Result<void> Pipe::create_pair(u32 flags, RefPtr<File>& read_end, RefPtr<File>& write_end) {
     auto pipe = TRY(create());
     u32 const status = flags & vfs::kNonBlocking;
-    auto* r = new (std::nothrow) PipeFile(pipe, false, vfs::kReadOnly | status);
+    auto* r = new (std::nothrow) PipeFile(pipe, true, false, vfs::kReadOnly | status);
     if (!r) return Errno(ENOMEM);
     read_end = RefPtr<File>::adopt(r);
-    auto* w = new (std::nothrow) PipeFile(pipe, true, vfs::kWriteOnly | status);
+    auto* w = new (std::nothrow) PipeFile(pipe, false, true, vfs::kWriteOnly | status);
     if (!w) return Errno(ENOMEM);
     write_end = RefPtr<File>::adopt(w);
     return {};
@@ -70,19 +78,36 @@ Result<void> Pipe::create_pair(u32 flags, RefPtr<File>& read_end, RefPtr<File>& 
 
 Result<RefPtr<File>> Pipe::open_fifo(RefPtr<Pipe> pipe, u32 flags) {
     u32 const access = flags & vfs::kAccessModeMask;
-    if (access == vfs::kReadWrite) return Errno(EINVAL); // a single end only, for now
-    auto* file = new (std::nothrow) PipeFile(pipe, access == vfs::kWriteOnly, flags);
+    bool const reads = access != vfs::kWriteOnly, writes = access != vfs::kReadOnly;
+    bool const non_blocking = flags & vfs::kNonBlocking;
+    if (writes && !reads && non_blocking && pipe->m_readers == 0) return Errno(ENXIO);
+    auto* file = new (std::nothrow) PipeFile(pipe, reads, writes, flags);
     if (!file) return Errno(ENOMEM);
-    return RefPtr<File>::adopt(file);
+    auto opened = RefPtr<File>::adopt(file);
+    if (reads && writes) return opened;
+    if (reads && !non_blocking && pipe->m_writers == 0) {
+        u64 const seen = pipe->m_writer_opens;
+        TRY(sched::wait_until(pipe->m_queue, [&] { return pipe->m_writer_opens != seen; }));
+    }
+    if (writes && pipe->m_readers == 0) {
+        u64 const seen = pipe->m_reader_opens;
+        TRY(sched::wait_until(pipe->m_queue, [&] { return pipe->m_reader_opens != seen; }));
+    }
+    return opened;
 }
 
-void Pipe::add_end(bool write_end) {
-    (write_end ? m_writers : m_readers)++;
+void Pipe::add_ends(bool reads, bool writes) {
+    if (reads) m_readers++, m_reader_opens++;
+    if (writes) m_writers++, m_writer_opens++;
     m_queue.wake_all();
 }
 
-void Pipe::remove_end(bool write_end) {
-    (write_end ? m_writers : m_readers)--;
+void Pipe::remove_ends(bool reads, bool writes) {
+    if (reads) m_readers--;
+    if (writes) m_writers--;
+    // A fifo keeps its Pipe, but as in Linux its data lives only while
+    // someone has it open.
+    if (m_readers == 0 && m_writers == 0) m_head = m_used = 0;
     m_queue.wake_all();
 }
 

@@ -16,7 +16,9 @@ public:
     ~Pipe();
     // pipe2(): both ends.
     static Result<void> create_pair(u32 flags, RefPtr<File>& read_end, RefPtr<File>& write_end);
-    // open() of a fifo node: the end its access mode asks for.
+    // open() of a fifo node, as fifo(7): O_RDONLY waits for a writer and
+    // O_WRONLY for a reader, unless O_NONBLOCK (then a writer without a
+    // reader gets ENXIO); O_RDWR is both ends and never waits.
     static Result<RefPtr<File>> open_fifo(RefPtr<Pipe> pipe, u32 flags);
 
     Result<usize> read(IoBuffer buffer, usize length, bool non_blocking);
@@ -25,8 +27,8 @@ public:
     WaitQueue& queue() { return m_queue; }
     u64 ino() const { return m_ino; }
 
-    void add_end(bool write_end);
-    void remove_end(bool write_end);
+    void add_ends(bool reads, bool writes);
+    void remove_ends(bool reads, bool writes);
 
 private:
     Pipe(u8* buffer, u64 ino) : m_buffer(buffer), m_ino(ino) { }
@@ -35,6 +37,10 @@ private:
     usize m_used { 0 };
     u32 m_readers { 0 };
     u32 m_writers { 0 };
+    // Ends ever opened: a fifo open waits for the other side's count to
+    // change, so a partner that opens and closes at once still ends the wait.
+    u64 m_reader_opens { 0 };
+    u64 m_writer_opens { 0 };
     u64 m_ino;
     WaitQueue m_queue;
 };
