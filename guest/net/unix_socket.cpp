@@ -152,38 +152,38 @@ Result<DataVector> DataVector::from_user(u64 iovecs, usize count) {
     return vector;
 }
 
-Result<void> DataVector::read(usize offset, void* destination, usize length) const {
-    auto* out = static_cast<u8*>(destination);
-    for (usize i = 0; i < m_count && length; i++) {
+// read and write walk the segments alike: skip whole segments before
+// `offset`, then hand `copy` each piece as (segment buffer, offset in the
+// segment, bytes already done, piece length).
+template<typename Copy>
+Result<void> DataVector::for_each_piece(usize offset, usize length, Copy copy) const {
+    usize done = 0;
+    for (usize i = 0; i < m_count && done < length; i++) {
         Segment const& s = m_segments[i];
         if (offset >= s.length) {
             offset -= s.length;
             continue;
         }
-        usize const n = lib::min(length, s.length - offset);
-        TRY(s.buffer.read(offset, out, n));
-        out += n;
-        length -= n;
+        usize const n = lib::min(length - done, s.length - offset);
+        TRY(copy(s.buffer, offset, done, n));
+        done += n;
         offset = 0;
     }
     return {};
 }
 
+Result<void> DataVector::read(usize offset, void* destination, usize length) const {
+    auto* out = static_cast<u8*>(destination);
+    return for_each_piece(offset, length, [out](IoBuffer const& buffer, usize at, usize done, usize n) {
+        return buffer.read(at, out + done, n);
+    });
+}
+
 Result<void> DataVector::write(usize offset, void const* source, usize length) const {
     auto const* in = static_cast<u8 const*>(source);
-    for (usize i = 0; i < m_count && length; i++) {
-        Segment const& s = m_segments[i];
-        if (offset >= s.length) {
-            offset -= s.length;
-            continue;
-        }
-        usize const n = lib::min(length, s.length - offset);
-        TRY(s.buffer.write(offset, in, n));
-        in += n;
-        length -= n;
-        offset = 0;
-    }
-    return {};
+    return for_each_piece(offset, length, [in](IoBuffer const& buffer, usize at, usize done, usize n) {
+        return buffer.write(at, in + done, n);
+    });
 }
 
 // ---- messages --------------------------------------------------------------------

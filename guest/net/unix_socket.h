@@ -95,6 +95,10 @@ private:
         usize length;
     };
     DataVector() = default;
+    // The walk read and write share; defined (and only used) in unix_socket.cpp.
+    template<typename Copy>
+    Result<void> for_each_piece(usize offset, usize length, Copy copy) const;
+
     Segment m_inline { IoBuffer::kernel(static_cast<void*>(nullptr)), 0 };
     Segment* m_segments { &m_inline };
     usize m_count { 1 };

@@ -108,21 +108,7 @@ static Result<u64> make_pipe(UserPtr<int> fds_out, u32 flags) {
     if (flags & ~(vfs::kCloseOnExec | vfs::kNonBlocking | 040000 /* O_DIRECT */)) return Errno(EINVAL);
     RefPtr<File> read_end, write_end;
     TRY(Pipe::create_pair(flags, read_end, write_end));
-    auto& fds = current_process().fds();
-    int pair[2];
-    pair[0] = TRY(fds.allocate(read_end, flags & vfs::kCloseOnExec));
-    auto second = fds.allocate(write_end, flags & vfs::kCloseOnExec);
-    if (second.is_error()) {
-        (void)fds.close(pair[0]);
-        return second.error();
-    }
-    pair[1] = second.value();
-    if (mm::copy_to_user(fds_out.address, pair, sizeof(pair)).is_error()) {
-        (void)fds.close(pair[0]);
-        (void)fds.close(pair[1]);
-        return Errno(EFAULT);
-    }
-    return u64(0);
+    return install_pair(read_end, write_end, flags & vfs::kCloseOnExec, fds_out);
 }
 
 SYSCALL_HANDLER(pipe, UserPtr<int> fds) { return make_pipe(fds, 0); }

@@ -1,5 +1,5 @@
-// Helpers shared by the syscall families: descriptors, user paths, and the
-// starting point of *at() path resolution.
+// Helpers shared by the syscall families: descriptors (and descriptor pairs),
+// user paths, and the starting point of *at() path resolution.
 #pragma once
 
 #include <fs/vfs/vfs.h>
@@ -14,6 +14,28 @@ inline constexpr u32 AT_EACCESS = 0x200;
 inline constexpr u32 AT_EMPTY_PATH = 0x1000;
 
 inline Result<RefPtr<File>> file_for(int fd) { return current_process().fds().get(fd); }
+
+// pipe2 and socketpair: installs two files as the lowest free descriptors
+// and copies the pair out. On failure neither descriptor stays open: an
+// error from the second allocation is returned as is, and a bad `pair_out`
+// is EFAULT (Linux copies out before installing, so leaves none either).
+inline Result<u64> install_pair(RefPtr<File> first, RefPtr<File> second, bool close_on_exec, UserPtr<int> pair_out) {
+    auto& fds = current_process().fds();
+    int pair[2];
+    pair[0] = TRY(fds.allocate(first, close_on_exec));
+    auto allocated = fds.allocate(second, close_on_exec);
+    if (allocated.is_error()) {
+        (void)fds.close(pair[0]);
+        return allocated.error();
+    }
+    pair[1] = allocated.value();
+    if (mm::copy_to_user(pair_out.address, pair, sizeof(pair)).is_error()) {
+        (void)fds.close(pair[0]);
+        (void)fds.close(pair[1]);
+        return Errno(EFAULT);
+    }
+    return u64(0);
+}
 
 // A path copied in from user memory (up to PATH_MAX, on the heap).
 class UserPath {

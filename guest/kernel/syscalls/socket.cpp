@@ -261,21 +261,11 @@ SYSCALL_HANDLER(socketpair, int family, int type, int protocol, UserPtr<int> pai
     auto a = TRY(UnixSocket::create(kind));
     auto b = TRY(UnixSocket::create(kind));
     UnixSocket::connect_pair(*a, *b);
-    int pair[2];
-    pair[0] = TRY(install(a, flags));
-    auto second = install(b, flags);
-    auto& fds = current_process().fds();
-    if (second.is_error()) {
-        (void)fds.close(pair[0]);
-        return second.error();
-    }
-    pair[1] = second.value();
-    if (mm::copy_to_user(pair_out.address, pair, sizeof(pair)).is_error()) {
-        (void)fds.close(pair[0]);
-        (void)fds.close(pair[1]);
-        return Errno(EFAULT);
-    }
-    return u64(0);
+    // Both files exist before either descriptor: a failure then leaves
+    // nothing to undo but the files themselves.
+    auto first = TRY(SocketFile::create(a, flags));
+    auto second = TRY(SocketFile::create(b, flags));
+    return install_pair(first, second, flags & vfs::kCloseOnExec, pair_out);
 }
 
 SYSCALL_HANDLER(bind, int fd, UserPtr<u8> user_address, int length) {
