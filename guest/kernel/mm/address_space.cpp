@@ -536,9 +536,38 @@ FaultResult AddressSpace::fault_locked(u64 address, u8 access) {
         auto fresh = allocate_pages(0, true);
         if (fresh.is_error()) return FaultResult::OutOfMemory;
         frame = fresh.value();
+        if (!region->shared) fault_around(*region, page, pte);
     }
     pte = frame | pte_flags(*region, writable);
     return FaultResult::Handled;
+}
+
+void AddressSpace::fault_around(Region const& region, u64 page, u64& pte) {
+    // Only while memory is plentiful: the extras are a guess, and a guess
+    // must never take the frames a real fault or the kernel needs.
+    auto const stats = physical_stats();
+    if (stats.free_pages < stats.total_pages / kFaultAroundReserveFraction + kFaultAroundPages) return;
+    u64 const window = kFaultAroundPages * kPageSize;
+    u64 const start = lib::max(region.start, align_down(page, window));
+    u64 const end = lib::min(region.end, align_down(page, window) + window);
+    // The window is aligned and smaller than 2 MiB, so it lies in the page
+    // table that holds `pte`.
+    u64* const table = &pte - ((page / kPageSize) & 511);
+    // Accessed and dirty set already: a shadow MMU (PVM's, KVM's) would
+    // otherwise have to set them on the first touch, and KVM prefetches
+    // only guest entries marked accessed -- with them set, one host fault
+    // maps a group of neighbours instead of one page.
+    bool const writable = region.access & kAccessWrite;
+    u64 const flags = pte_flags(region, writable) | kPteAccessed | (writable ? kPteDirty : 0);
+    for (u64 va = start; va < end; va += kPageSize) {
+        // Empty entries only: a present page, a PROT_NONE-kept frame or a
+        // copy-on-write one is never replaced.
+        u64& entry = table[(va / kPageSize) & 511];
+        if (va == page || entry) continue;
+        auto fresh = allocate_pages(0, true);
+        if (fresh.is_error()) return;
+        entry = fresh.value() | flags;
+    }
 }
 
 Result<void> AddressSpace::populate(u64 start, u64 end) {
