@@ -178,21 +178,49 @@ void AddressSpace::insert_region(Region* region) {
     m_regions.append(*region);
 }
 
+namespace {
+
+// The TLB entries a change made stale: a few INVLPGs or one full flush.
+// Each traps under PVM (~10 us), so flush only pages that were mapped, and
+// switch to a full flush early.
+class StaleEntries {
+public:
+    void add(u64 va) {
+        if (m_count < kMaxSingleFlushes) m_pages[m_count] = va;
+        m_count++;
+    }
+    void flush() const {
+        if (m_count > kMaxSingleFlushes) flush_tlb_all();
+        else
+            for (u64 i = 0; i < m_count; i++) flush_tlb_page(m_pages[i]);
+    }
+
+private:
+    static constexpr u64 kMaxSingleFlushes = 8;
+    u64 m_pages[kMaxSingleFlushes];
+    u64 m_count { 0 };
+};
+
+// Whether a TLB entry made from `old` allows an access that `now` does not.
+// Only such entries need flushing: an entry that allows less than its PTE
+// at worst faults once, and the fault handler sees the PTE already allows
+// the access (a stale TLB entry; Linux relies on the same).
+bool loses_rights(u64 old, u64 now) {
+    if (!(old & kPtePresent)) return false;
+    if (!(now & kPtePresent)) return true;
+    return ((old & kPteWritable) && !(now & kPteWritable)) || (!(old & kPteNoExecute) && (now & kPteNoExecute));
+}
+
+} // namespace
+
 void AddressSpace::unmap_pages(u64 start, u64 end) {
-    // A few INVLPGs or one full flush: each traps under PVM (~10 us), so
-    // flush only pages that were mapped, and switch to a full flush early.
-    constexpr u64 kMaxSingleFlushes = 8;
-    u64 flushed[kMaxSingleFlushes];
-    u64 count = 0;
+    StaleEntries stale;
     for_each_mapped_pte(m_roots, start, end, [&](u64 va, u64& pte) {
         page_unref(pte & kPteAddressMask);
         pte = 0;
-        if (count < kMaxSingleFlushes) flushed[count] = va;
-        count++;
+        stale.add(va);
     });
-    if (count > kMaxSingleFlushes) flush_tlb_all();
-    else
-        for (u64 i = 0; i < count; i++) flush_tlb_page(flushed[i]);
+    stale.flush();
 }
 
 Result<void> AddressSpace::carve(u64 start, u64 end) {
@@ -329,15 +357,18 @@ Result<void> AddressSpace::protect(u64 address, u64 length, u8 access) {
             break;
         }
     }
+    StaleEntries stale;
     for (Region& r : m_regions) {
         if (r.start < address || r.end > end) continue;
         r.access = access;
-        for_each_mapped_pte(m_roots, r.start, r.end, [&](u64, u64& pte) {
+        for_each_mapped_pte(m_roots, r.start, r.end, [&](u64 va, u64& pte) {
             bool writable = (access & kAccessWrite) && !(pte & kPteCopyOnWrite);
+            u64 const old = pte;
             pte = (pte & (kPteAddressMask | kPteCopyOnWrite)) | pte_flags(r, writable);
+            if (loses_rights(old, pte)) stale.add(va);
         });
     }
-    flush_tlb_all();
+    stale.flush();
     return {};
 }
 
