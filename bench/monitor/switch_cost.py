@@ -20,8 +20,9 @@ switch of each and the difference, in ns and as a share of the switch.
 
 usage: bench/monitor/switch_cost.py [--build build] [--runs 40] [--variant-build DIR]
                                     [--round-trips 20000]
-The variant's build directory is kept (default /tmp/aramid-bench-noring) so
-that a second run does not rebuild it.
+The variant's build directory is kept (default /tmp/aramid-bench-noring) and
+its source refreshed from this tree on every run, so that a second run
+rebuilds only what changed.
 """
 import argparse
 import os
@@ -41,7 +42,7 @@ import harness  # noqa: E402
 PINGPONG = re.compile(r"PINGPONG (\d+) ([0-9.]+)")
 PATTERN = re.compile(r"selftest: kernel threads ok \((\d+) context switches, (\d+) ns each\)")
 # The first statement of debug_table::context_switch().
-HOOK = "void context_switch(Thread& from, Thread& to, SwitchReason reason) {\n    if (!g_ready) return;"
+HOOK = "void context_switch(Thread& from, Thread& to, SwitchReason reason, u64 tsc) {\n    if (!g_ready) return;"
 
 
 def build_variant(directory):
@@ -49,21 +50,24 @@ def build_variant(directory):
     source = os.path.join(directory, "src")
     build = os.path.join(directory, "build")
     kernel = os.path.join(build, "guest", "kernel", "aramid.elf")
-    if not os.path.exists(source):
-        os.makedirs(source)
-        with tempfile.TemporaryFile() as archive:
-            with tarfile.open(fileobj=archive, mode="w") as tar:
-                for name in os.listdir(SOURCE):
-                    if not name.startswith("build") and not name.startswith("."):
-                        tar.add(os.path.join(SOURCE, name), arcname=name)
-            archive.seek(0)
-            with tarfile.open(fileobj=archive) as tar:
-                tar.extractall(source)
-        path = os.path.join(source, "guest", "kernel", "debug", "debug_table.cpp")
-        text = open(path).read()
-        if HOOK not in text:
-            sys.exit("switch_cost: debug_table.cpp changed; update HOOK in this script")
-        open(path, "w").write(text.replace(HOOK, HOOK.replace("if (!g_ready) return;", "return; // bench: no ring")))
+    # The copy is refreshed every run (tar keeps the mtimes, so ninja
+    # rebuilds only what changed): a stale copy would compare this kernel
+    # with an older one.
+    os.makedirs(source, exist_ok=True)
+    with tempfile.TemporaryFile() as archive:
+        with tarfile.open(fileobj=archive, mode="w") as tar:
+            for name in os.listdir(SOURCE):
+                if not name.startswith("build") and not name.startswith("."):
+                    tar.add(os.path.join(SOURCE, name), arcname=name)
+        archive.seek(0)
+        with tarfile.open(fileobj=archive) as tar:
+            tar.extractall(source)
+    path = os.path.join(source, "guest", "kernel", "debug", "debug_table.cpp")
+    text = open(path).read()
+    if HOOK not in text:
+        sys.exit("switch_cost: debug_table.cpp changed; update HOOK in this script")
+    open(path, "w").write(text.replace(HOOK, HOOK.replace("if (!g_ready) return;", "return; // bench: no ring")))
+    if not os.path.exists(os.path.join(build, "build.ninja")):
         subprocess.run(["meson", "setup", build, source], check=True, stdout=subprocess.DEVNULL)
     subprocess.run(["ninja", "-C", build, "guest/kernel/aramid.elf"], check=True, stdout=subprocess.DEVNULL)
     return kernel

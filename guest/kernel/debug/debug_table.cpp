@@ -162,25 +162,22 @@ void thread_changed(Thread& thread) {
     end(r->sequence);
 }
 
-void context_switch(Thread& from, Thread& to, SwitchReason reason) {
+void context_switch(Thread& from, Thread& to, SwitchReason reason, u64 tsc) {
     if (!g_ready) return;
-    if (abi::ThreadRecord* r = record_of(from)) {
-        begin(r->sequence);
-        r->state = state_of(from.state());
-        end(r->sequence);
-    }
+    // Single aligned words, each consistent on its own: no seqlock, which
+    // would cost the switch path more than the stores (the sequence changes
+    // only when the record's identity does: created, renamed, exited).
+    if (abi::ThreadRecord* r = record_of(from)) r->state = state_of(from.state());
     if (abi::ThreadRecord* r = record_of(to)) {
-        begin(r->sequence);
         r->state = abi::ThreadState::Running;
         r->switches++;
-        end(r->sequence);
     }
     abi::CpuRecord& cpu = g_cpu_record;
     begin(cpu.sequence);
     cpu.current_tid = to.tid();
     cpu.context_switches = this_cpu().context_switches;
     cpu.interrupts = this_cpu().interrupts;
-    cpu.switches[cpu.switch_count % kSwitchRing] = { x86::rdtsc(), from.tid(), to.tid(), reason, 0 };
+    cpu.switches[cpu.switch_count % kSwitchRing] = { tsc, from.tid(), to.tid(), reason, 0 };
     cpu.switch_count++;
     end(cpu.sequence);
 }

@@ -14,7 +14,9 @@ void init();
 void thread_created(Thread& thread);
 void thread_destroyed(Thread& thread);
 void thread_changed(Thread& thread); // name or state
-void context_switch(Thread& from, Thread& to, aramid::debug::SwitchReason reason);
+// `tsc`: when, as the scheduler read it for its own accounting (one RDTSC
+// a switch, not two).
+void context_switch(Thread& from, Thread& to, aramid::debug::SwitchReason reason, u64 tsc);
 void event(aramid::debug::EventKind kind, u32 tid, u64 value, char const* text = nullptr);
 // Refreshes the memory statistics (from the timer tick).
 void update_memory();

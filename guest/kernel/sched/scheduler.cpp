@@ -98,13 +98,14 @@ void switch_away(aramid::debug::SwitchReason reason) {
         if (mm::loaded_root() != space.roots().kernel_root) space.activate();
     }
     next->set_state(ThreadState::Running);
-    u64 const now = tsc::uptime_ns();
+    u64 const ticks = x86::rdtsc();
+    u64 const now = tsc::uptime_ns_at(ticks);
     prev->runtime_ns += now - cpu.switched_in_ns;
     cpu.switched_in_ns = now;
     cpu.current = next;
     cpu.kernel_stack_top = next->stack().top();
     cpu.context_switches++;
-    debug_table::context_switch(*prev, *next, reason);
+    debug_table::context_switch(*prev, *next, reason, ticks);
     switch_context(&prev->saved_rsp, next->saved_rsp);
     finish_switch();
 }

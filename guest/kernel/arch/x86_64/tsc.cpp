@@ -56,9 +56,8 @@ u64 khz() { return g_khz; }
 u64 start_ticks() { return g_start; }
 u64 mult() { return g_mult; }
 
-u64 uptime_ns() {
-    u64 ticks = x86::rdtsc() - g_start;
-    return u64((unsigned __int128)ticks * g_mult >> 32);
-}
+u64 uptime_ns() { return uptime_ns_at(x86::rdtsc()); }
+
+u64 uptime_ns_at(u64 ticks) { return u64((unsigned __int128)(ticks - g_start) * g_mult >> 32); }
 
 } // namespace tsc

@@ -11,6 +11,8 @@ u64 khz();
 // Nanoseconds since init(): (rdtsc() - start_ticks()) * mult() >> 32. The
 // vDSO computes the same in user mode.
 u64 uptime_ns();
+// The same for a TSC value the caller has read already.
+u64 uptime_ns_at(u64 ticks);
 u64 start_ticks();
 u64 mult();
 
