@@ -108,7 +108,33 @@ void revoke_file_pages(void const* file, u64 first_index, u64 const* frames, u64
 
 // ---- AddressSpace ----------------------------------------------------------
 
+namespace {
+
+// Page-table trees of dead address spaces, kept for new ones (under
+// g_all_lock). Under PVM the host's shadow MMU write-protects every page
+// that was a page table: a new address space built from freshly freed
+// frames traps on its first writes to each of them (~10 us each), so that
+// creating one cost ~100 us. A kept tree has its kernel half, its tables
+// and the vDSO and trampoline pages already in place, and maps nothing
+// else (user_half_reusable checks it); its upper levels are never written.
+constexpr usize kKeptTrees = 4;
+constexpr usize kMaxKeptTreeTables = 16;
+RootPair g_kept_trees[kKeptTrees];
+usize g_kept_count;
+
+} // namespace
+
 Result<OwnPtr<AddressSpace>> AddressSpace::create() {
+    {
+        SpinlockGuard guard(g_all_lock);
+        if (g_kept_count) {
+            auto* space = new (std::nothrow) AddressSpace(g_kept_trees[g_kept_count - 1]);
+            if (!space) return Errno(ENOMEM);
+            g_kept_count--;
+            g_all.append(*space);
+            return adopt_own(space);
+        }
+    }
     RootPair roots = TRY(create_roots());
     auto* space = new (std::nothrow) AddressSpace(roots);
     if (!space) {
@@ -144,6 +170,13 @@ AddressSpace::~AddressSpace() {
     while (Region* r = m_regions.take_first()) {
         unmap_pages(r->start, r->end);
         delete r;
+    }
+    if (user_half_reusable(m_roots, kUserMapEnd, kMaxKeptTreeTables)) {
+        SpinlockGuard guard(g_all_lock);
+        if (g_kept_count < kKeptTrees) {
+            g_kept_trees[g_kept_count++] = m_roots;
+            return;
+        }
     }
     destroy_roots(m_roots);
 }

@@ -158,6 +158,32 @@ void destroy_roots(RootPair roots) {
     free_pages(roots.kernel_root, 1);
 }
 
+bool user_half_reusable(RootPair roots, u64 keep_from, usize max_tables) {
+    usize tables = 0;
+    u64 const* pml4 = table(roots.kernel_root);
+    for (u64 i = 0; i < 256; i++) {
+        if (!(pml4[i] & kPtePresent)) continue;
+        u64 const* pdpt = table(pml4[i] & kPteAddressMask);
+        tables++;
+        for (u64 j = 0; j < 512; j++) {
+            if (!(pdpt[j] & kPtePresent)) continue;
+            if (pdpt[j] & kPteHuge) return false;
+            u64 const* pd = table(pdpt[j] & kPteAddressMask);
+            tables++;
+            for (u64 l = 0; l < 512; l++) {
+                if (!(pd[l] & kPtePresent)) continue;
+                if (pd[l] & kPteHuge) return false;
+                u64 const* pt = table(pd[l] & kPteAddressMask);
+                if (++tables > max_tables) return false;
+                u64 const base = (i << 39) | (j << 30) | (l << 21);
+                for (u64 m = 0; m < 512; m++)
+                    if (pt[m] && base + (m << 12) < keep_from) return false;
+            }
+        }
+    }
+    return true;
+}
+
 Result<u64*> walk(RootPair roots, u64 va, bool create) { return walk_from(roots.kernel_root, va, 1, create, &roots); }
 
 u64* table_of(u64 paddr) { return table(paddr); }

@@ -53,6 +53,9 @@ RootPair kernel_roots();
 Result<RootPair> create_roots();
 // Frees the roots and every user-half table (not the mapped pages).
 void destroy_roots(RootPair roots);
+// Whether the user half under `roots` maps nothing below `keep_from` and
+// has at most `max_tables` tables: a tree another address space may reuse.
+bool user_half_reusable(RootPair roots, u64 keep_from, usize max_tables);
 
 // Maps one 4 KiB page in the kernel half (shared by all roots).
 Result<void> map_kernel_page(u64 va, u64 paddr, u64 flags);
