@@ -253,7 +253,10 @@ void AddressSpace::unmap_pages(u64 start, u64 end) {
         pte = 0;
         stale.add(va);
     });
-    stale.flush();
+    // A tree that is not loaded has no entries in the TLB: loading it
+    // (a CR3 write) flushes them. Exec and exit drop address spaces that
+    // are no longer loaded, a flush (~10 us) a region.
+    if (m_roots.kernel_root == loaded_root()) stale.flush();
 }
 
 Result<void> AddressSpace::carve(u64 start, u64 end) {
