@@ -163,6 +163,9 @@ Result<OwnPtr<AddressSpace>> AddressSpace::create() {
 }
 
 AddressSpace::~AddressSpace() {
+    // Dropped while loaded (its last thread exiting): one CR3 write to the
+    // kernel's roots, rather than a TLB flush per region below.
+    if (m_roots.kernel_root == loaded_root()) load_roots(kernel_roots());
     if (m_all_node.is_linked()) {
         SpinlockGuard guard(g_all_lock);
         g_all.remove(*this);
