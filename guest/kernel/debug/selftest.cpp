@@ -113,6 +113,21 @@ void stacks() {
     while (!g_watermark) sched::yield();
     CHECK(g_watermark >= 24 * 256 && g_watermark < mm::kKernelStackSize, "watermark %lu after a 6 KiB recursion",
           g_watermark);
+    // A dropped stack's pages stay mapped for the next stack
+    // (kernel_stack.cpp): it must come back painted, with its canary.
+    u64 base = 0;
+    {
+        auto used = mm::KernelStack::create();
+        CHECK(!used.is_error(), "create a stack");
+        base = used.value().base();
+        __builtin_memset(reinterpret_cast<void*>(used.value().top() - 8192), 0, 8192);
+        *reinterpret_cast<u64*>(base) = 0;
+    }
+    auto again = mm::KernelStack::create();
+    CHECK(!again.is_error(), "create a stack again");
+    CHECK(again.value().base() == base, "a dropped stack is not reused (%#lx, then %#lx)", base, again.value().base());
+    CHECK(again.value().watermark() < 512 && again.value().canary_intact(),
+          "a reused stack is not repainted (watermark %lu)", again.value().watermark());
     log_info("selftest: stack painting ok (watermark %lu of %lu bytes)", g_watermark, mm::kKernelStackSize);
 }
 
