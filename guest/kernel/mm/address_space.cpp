@@ -647,7 +647,13 @@ Result<void> AddressSpace::populate(u64 start, u64 end) {
         if (!region) return Errno(EFAULT);
         u8 access = region->access & (kAccessRead | kAccessWrite);
         switch (fault_locked(va, access ? access : u8(kAccessRead))) {
-        case FaultResult::Handled: break;
+        case FaultResult::Handled:
+            // Accessed (and dirty if writable), as the CPU would have set
+            // them: PVM's shadow MMU then maps the neighbours of a page the
+            // program touches in the same host fault, instead of one each.
+            if (auto pte = walk(m_roots, va, false); !pte.is_error() && (*pte.value() & kPtePresent))
+                *pte.value() |= kPteAccessed | ((*pte.value() & kPteWritable) ? kPteDirty : 0);
+            break;
         case FaultResult::OutOfMemory: return Errno(ENOMEM);
         default: return Errno(EFAULT);
         }
