@@ -695,7 +695,8 @@ Result<OwnPtr<AddressSpace>> AddressSpace::fork() {
                     return;
                 }
                 __builtin_memcpy(phys_to_ptr(fresh.value()), phys_to_ptr(frame), kPageSize);
-                *destination.value() = fresh.value() | pte_flags(r, true);
+                // Accessed and dirty, as in populate(): the host prefetches.
+                *destination.value() = fresh.value() | pte_flags(r, true) | kPteAccessed | kPteDirty;
                 return;
             }
             // Every private page becomes copy-on-write, not only the
@@ -705,7 +706,7 @@ Result<OwnPtr<AddressSpace>> AddressSpace::fork() {
                 if (pte & kPteWritable) parent_changed = true;
                 pte = (pte & ~kPteWritable) | kPteCopyOnWrite;
             }
-            *destination.value() = pte;
+            *destination.value() = (pte & kPtePresent) ? pte | kPteAccessed : pte;
             page_ref(frame);
         });
         if (ok.is_error()) return ok.error();
