@@ -253,8 +253,14 @@ def test_kvm_switches_on_a_busy_guest(ctx):
         with MonitoredVm(ctx, tmp, "--initrd", initrd, "--timeout", "20") as vm:
             def busy_tasks():
                 tasks = vm.json("tasks")["tasks"]
+                # The loops are forked before `sleep 2`: once sleep has
+                # exec'd, the runnable shells are the loops (a runnable
+                # child that has not exec'd sleep yet is named sh too).
+                if not any(t["name"] == "sleep" for t in tasks):
+                    return None
                 # Processes are named after the path exec ran (/bin/sh), as on Linux.
-                loops = [t for t in tasks if t["pid"] > 2 and t["state"] in ("running", "runnable")]
+                loops = [t for t in tasks
+                         if t["pid"] > 2 and t["name"] == "sh" and t["state"] in ("running", "runnable")]
                 return loops if len(loops) >= 3 else None
             loops = _wait_until(busy_tasks, 10, "three looping shells")
             time.sleep(0.5)  # time slices among them: 4 ms each
