@@ -85,14 +85,17 @@ Result<RefPtr<File>> Pipe::open_fifo(RefPtr<Pipe> pipe, u32 flags) {
     if (!file) return Errno(ENOMEM);
     auto opened = RefPtr<File>::adopt(file);
     if (reads && writes) return opened;
+    // A signal ends the wait; the open restarts under SA_RESTART, as Linux's
+    // wait_for_partner() (ERESTARTSYS).
+    Result<void> waited;
     if (reads && !non_blocking && pipe->m_writers == 0) {
         u64 const seen = pipe->m_writer_opens;
-        TRY(sched::wait_until(pipe->m_queue, [&] { return pipe->m_writer_opens != seen; }));
-    }
-    if (writes && pipe->m_readers == 0) {
+        waited = sched::wait_until(pipe->m_queue, [&] { return pipe->m_writer_opens != seen; });
+    } else if (writes && pipe->m_readers == 0) {
         u64 const seen = pipe->m_reader_opens;
-        TRY(sched::wait_until(pipe->m_queue, [&] { return pipe->m_reader_opens != seen; }));
+        waited = sched::wait_until(pipe->m_queue, [&] { return pipe->m_reader_opens != seen; });
     }
+    if (waited.is_error()) return Errno(waited.error().code() == EINTR ? ERESTARTSYS : waited.error().code());
     return opened;
 }
 

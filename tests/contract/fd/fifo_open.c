@@ -1,8 +1,8 @@
 /* Contract: opening a fifo (fifo(7)) waits for the other side -- O_RDONLY
  * until a writer opens, O_WRONLY until a reader opens -- unless O_NONBLOCK,
  * where a reader opens at once and a writer without a reader gets ENXIO;
- * O_RDWR never waits; a signal ends a waiting open with EINTR; data left
- * when the last end closes is discarded. */
+ * O_RDWR never waits; a signal ends a waiting open with EINTR, or restarts
+ * it under SA_RESTART; data left when the last end closes is discarded. */
 #include "contract.h"
 
 #include <sys/time.h>
@@ -76,5 +76,20 @@ int main(void)
     EXPECT_ERRNO("blocking O_RDONLY interrupted by a signal", open("f", O_RDONLY), EINTR);
     OK(setitimer(ITIMER_REAL, &it, NULL));
     EXPECT_ERRNO("blocking O_WRONLY interrupted by a signal", open("f", O_WRONLY), EINTR);
+
+    /* Under SA_RESTART the open goes on waiting after the handler, until
+     * the reader a child brings 200 ms later. */
+    sa.sa_flags = SA_RESTART;
+    OK(sigaction(SIGALRM, &sa, NULL));
+    child = ct_fork();
+    if (child == 0) {
+        sleep_ms(200);
+        int fd = open("f", O_RDONLY);
+        _exit(fd >= 0 ? 0 : 1);
+    }
+    OK(setitimer(ITIMER_REAL, &it, NULL));
+    w = open("f", O_WRONLY);
+    EXPECT("blocking O_WRONLY restarted by SA_RESTART opens", w >= 0);
+    printf("late reader: %s\n", status_text(ct_wait(child)));
     ct_pass();
 }
