@@ -164,12 +164,12 @@ bool user_half_reusable(RootPair roots, u64 keep_from, usize max_tables) {
     for (u64 i = 0; i < 256; i++) {
         if (!(pml4[i] & kPtePresent)) continue;
         u64 const* pdpt = table(pml4[i] & kPteAddressMask);
-        tables++;
+        if (++tables > max_tables) return false;
         for (u64 j = 0; j < 512; j++) {
             if (!(pdpt[j] & kPtePresent)) continue;
             if (pdpt[j] & kPteHuge) return false;
             u64 const* pd = table(pdpt[j] & kPteAddressMask);
-            tables++;
+            if (++tables > max_tables) return false;
             for (u64 l = 0; l < 512; l++) {
                 if (!(pd[l] & kPtePresent)) continue;
                 if (pd[l] & kPteHuge) return false;
