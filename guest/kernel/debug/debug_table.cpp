@@ -162,16 +162,17 @@ void thread_changed(Thread& thread) {
     end(r->sequence);
 }
 
+void thread_state_changed(Thread& thread) {
+    if (abi::ThreadRecord* r = record_of(thread)) r->state = state_of(thread.state());
+}
+
 void context_switch(Thread& from, Thread& to, SwitchReason reason, u64 tsc) {
     if (!g_ready) return;
-    // Single aligned words, each consistent on its own: no seqlock, which
-    // would cost the switch path more than the stores (the sequence changes
-    // only when the record's identity does: created, renamed, exited).
-    if (abi::ThreadRecord* r = record_of(from)) r->state = state_of(from.state());
-    if (abi::ThreadRecord* r = record_of(to)) {
-        r->state = abi::ThreadState::Running;
-        r->switches++;
-    }
+    // A single aligned word, consistent on its own: no seqlock, which would
+    // cost the switch path more than the store (the sequence changes only
+    // when the record's identity does: created, renamed, exited). The
+    // states are set_state()'s (thread_state_changed).
+    if (abi::ThreadRecord* r = record_of(to)) r->switches++;
     abi::CpuRecord& cpu = g_cpu_record;
     begin(cpu.sequence);
     cpu.current_tid = to.tid();

@@ -13,7 +13,9 @@ namespace debug_table {
 void init();
 void thread_created(Thread& thread);
 void thread_destroyed(Thread& thread);
-void thread_changed(Thread& thread); // name or state
+void thread_changed(Thread& thread); // name, tid or process
+// The state alone: one word, no seqlock (it changes at every switch).
+void thread_state_changed(Thread& thread);
 // `tsc`: when, as the scheduler read it for its own accounting (one RDTSC
 // a switch, not two).
 void context_switch(Thread& from, Thread& to, aramid::debug::SwitchReason reason, u64 tsc);

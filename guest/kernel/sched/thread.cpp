@@ -38,7 +38,7 @@ void Thread::take_tid(u32 tid) {
 
 void Thread::set_state(ThreadState state) {
     m_state = state;
-    debug_table::thread_changed(*this);
+    debug_table::thread_state_changed(*this);
 }
 
 namespace {
@@ -98,6 +98,7 @@ Result<Thread*> Thread::create_user(Process& process, TrapFrame const& frame, ch
     thread->saved_rsp = initial_switch_frame(u64(thread->user_frame()), kernel_entry ? kernel_entry : user_thread_entry, nullptr);
     thread->process = &process;
     process.add_thread(*thread);
+    debug_table::thread_changed(*thread); // its pid, for the monitor
     return thread;
 }
 
