@@ -117,7 +117,7 @@ namespace {
 // creating one cost ~100 us. A kept tree has its kernel half, its tables
 // and the vDSO and trampoline pages already in place, and maps nothing
 // else (user_half_reusable checks it); its upper levels are never written.
-constexpr usize kKeptTrees = 4;
+constexpr usize kKeptTrees = 8;
 constexpr usize kMaxKeptTreeTables = 16;
 RootPair g_kept_trees[kKeptTrees];
 usize g_kept_count;
