@@ -120,7 +120,8 @@ Machine::BootState Machine::load_guest(MachineConfig const& config, GuestMemory&
     if (uint64_t const size = appended_at + config.initrd_appended.size()) {
         boot.initrd_size = size;
         boot.initrd_gpa = place_initrd(memory.size(), size, (image.physical_end + 0xfff) & ~0xfffull);
-        memory.write_bytes(boot.initrd_gpa, config.initrd.data(), config.initrd.size());
+        if (!memory.map_from_executable(boot.initrd_gpa, config.initrd))
+            memory.write_bytes(boot.initrd_gpa, config.initrd.data(), config.initrd.size());
         std::vector<uint8_t> const padding(appended_at - config.initrd.size(), 0);
         memory.write_bytes(boot.initrd_gpa + config.initrd.size(), padding.data(), padding.size());
         memory.write_bytes(boot.initrd_gpa + appended_at, config.initrd_appended.data(), config.initrd_appended.size());

@@ -46,6 +46,13 @@ public:
         std::memcpy(m_base + gpa, &value, sizeof(T));
         return true;
     }
+    // Maps the file pages behind `bytes` -- a page-aligned range of this
+    // program's own executable, such as the embedded initramfs -- at `gpa`,
+    // copy-on-write, instead of copying them: otherwise the host allocates
+    // and zeroes guest RAM page by page before the copy (1.3 ms for 2 MiB
+    // here). The last page is the file's (embed.py pads with zeros). False,
+    // with nothing done, for any other range: then write_bytes() it.
+    bool map_from_executable(uint64_t gpa, std::span<uint8_t const> bytes);
     bool write_bytes(uint64_t gpa, void const* data, uint64_t length) {
         if (!contains(gpa, length)) return false;
         std::memcpy(m_base + gpa, data, length);

@@ -12,6 +12,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -128,4 +130,49 @@ TEST(LoadGuest, PassesOnLoaderErrors) {
     EXPECT_EQ(load_error({ 1, 2, 3, 4 }, {}), "kernel: not an ELF file (bad magic)");
     auto beyond = ElfImage().load(kTestMemory, kLinkAddress, { 0xf4 }, 1).build();
     EXPECT_NE(load_error(beyond, {}).find("is outside guest RAM (4 MiB); raise --mem"), std::string::npos);
+}
+
+// ---- GuestMemory::map_from_executable: the embedded initramfs's pages are
+// mapped, not copied. This test binary's own page-aligned .rodata stands in.
+
+namespace {
+// Non-zero, so in .rodata (file pages), not .bss.
+struct ExecutablePages {
+    alignas(4096) uint8_t bytes[8192];
+};
+constexpr ExecutablePages make_pages() {
+    ExecutablePages p {};
+    for (unsigned i = 0; i < sizeof(p.bytes); i++) p.bytes[i] = uint8_t(i * 7 + 1);
+    return p;
+}
+constexpr ExecutablePages kExecutable = make_pages();
+uint8_t const* const kExecutablePages = kExecutable.bytes;
+constexpr size_t kExecutablePagesSize = sizeof(kExecutable.bytes);
+}
+
+TEST(GuestMemoryMapFromExecutable, MapsThePagesCopyOnWrite) {
+    vmm::GuestMemory memory(16 << 20);
+    std::span<uint8_t const> const pages(kExecutablePages, kExecutablePagesSize);
+    ASSERT_TRUE(memory.map_from_executable(0x200000, pages));
+    EXPECT_EQ(std::memcmp(memory.host_base() + 0x200000, kExecutablePages, kExecutablePagesSize), 0);
+    // The guest's writes stay in the guest.
+    ASSERT_TRUE(memory.write<uint8_t>(0x200000, 0x99));
+    EXPECT_EQ(memory.read<uint8_t>(0x200000), 0x99);
+    EXPECT_EQ(kExecutablePages[0], 1);
+    // The RAM around it is untouched.
+    EXPECT_EQ(memory.read<uint8_t>(0x1fffff), 0);
+    EXPECT_EQ(memory.read<uint8_t>(0x202000), 0);
+}
+
+TEST(GuestMemoryMapFromExecutable, RefusesWhatIsNotAPageAlignedRangeOfTheExecutable) {
+    vmm::GuestMemory memory(16 << 20);
+    std::span<uint8_t const> const pages(kExecutablePages, kExecutablePagesSize);
+    EXPECT_FALSE(memory.map_from_executable(0x200100, pages));             // unaligned GPA
+    EXPECT_FALSE(memory.map_from_executable(0x200000, pages.subspan(16))); // unaligned source
+    EXPECT_FALSE(memory.map_from_executable((16 << 20) - 4096, pages));    // past the end of RAM
+    EXPECT_FALSE(memory.map_from_executable(0x200000, {}));
+    std::vector<uint8_t> heap(8192 + 4096, 7);
+    auto const* aligned = reinterpret_cast<uint8_t const*>((uintptr_t(heap.data()) + 4095) & ~uintptr_t(4095));
+    EXPECT_FALSE(memory.map_from_executable(0x200000, std::span<uint8_t const>(aligned, 4096))); // anonymous memory
+    EXPECT_EQ(memory.read<uint8_t>(0x200000), 0);
 }
