@@ -204,12 +204,9 @@ Result<RefPtr<File>> open(Context const& c, StringView path, u32 flags, u32 mode
 Result<RefPtr<File>> open_dangling_target(Context const& c, Custody& parent, Inode& link, u32 flags, u32 mode,
                                           int links) {
     if (links == kMaxSymlinks) return Errno(ELOOP);
-    char* target = static_cast<char*>(kmalloc(kPathMax));
-    if (!target) return Errno(ENOMEM);
-    struct Free {
-        char* p;
-        ~Free() { kfree(p); }
-    } free_target { target };
+    HeapBuffer<char> target_buffer(kPathMax);
+    if (!target_buffer) return Errno(ENOMEM);
+    char* const target = target_buffer.data();
     usize const length = TRY(link.read_link(target, kPathMax - 1));
     if (length == 0) return Errno(ENOENT);
     Context const at_link { c.credentials, c.root, parent };

@@ -21,3 +21,22 @@ struct HeapStats {
     u64 large_pages;
 };
 HeapStats heap_stats();
+
+// A temporary heap block of `bytes`, freed when it goes out of scope: what
+// would be too big for a 16 KiB kernel stack. Null (test it) when memory is
+// short.
+template<typename T = u8>
+class HeapBuffer {
+public:
+    explicit HeapBuffer(usize bytes, bool zeroed = false)
+        : m_data(static_cast<T*>(zeroed ? kzalloc(bytes) : kmalloc(bytes))) { }
+    ~HeapBuffer() { kfree(m_data); }
+    HeapBuffer(HeapBuffer const&) = delete;
+    HeapBuffer& operator=(HeapBuffer const&) = delete;
+
+    T* data() const { return m_data; }
+    explicit operator bool() const { return m_data != nullptr; }
+
+private:
+    T* m_data;
+};

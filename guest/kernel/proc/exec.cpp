@@ -42,12 +42,9 @@ Result<Loaded> load_elf(mm::AddressSpace& space, RefPtr<Inode> inode, ElfHeader 
     if (header.e_type != ET_EXEC && header.e_type != ET_DYN) return Errno(ENOEXEC);
     if (header.e_phentsize != sizeof(ProgramHeader) || header.e_phnum == 0 || header.e_phnum > kMaxPhdrs) return Errno(ENOEXEC);
     usize const table_size = header.e_phnum * sizeof(ProgramHeader);
-    auto* phdrs = static_cast<ProgramHeader*>(kmalloc(table_size));
-    if (!phdrs) return Errno(ENOMEM);
-    struct Free {
-        void* p;
-        ~Free() { kfree(p); }
-    } free_phdrs { phdrs };
+    HeapBuffer<ProgramHeader> phdr_table(table_size);
+    if (!phdr_table) return Errno(ENOMEM);
+    ProgramHeader* const phdrs = phdr_table.data();
     if (TRY(inode->read(header.e_phoff, IoBuffer::kernel(phdrs), table_size)) != table_size) return Errno(ENOEXEC);
 
     u64 const bias = header.e_type == ET_DYN ? kPieBase : 0;
@@ -118,12 +115,9 @@ Result<u64> build_stack(mm::AddressSpace& space, Arguments const& argv, Argument
     usize const total = align_up(strings, usize(16)) + words * 8 + 16;
     if (total > 256 * 1024) return Errno(E2BIG);
 
-    u8* image = static_cast<u8*>(kzalloc(total));
-    if (!image) return Errno(ENOMEM);
-    struct Free {
-        void* p;
-        ~Free() { kfree(p); }
-    } free_image { image };
+    HeapBuffer<u8> image_buffer(total, true);
+    if (!image_buffer) return Errno(ENOMEM);
+    u8* const image = image_buffer.data();
 
     u64 const top = kStackTop;
     u64 const base = align_down(top - total, u64(16)); // the initial rsp
@@ -206,12 +200,9 @@ Result<void> Arguments::add(StringView string) {
 
 Result<void> Arguments::copy_from_user(UserPtr<u64> vector) {
     if (vector.is_null()) return {};
-    char* buffer = static_cast<char*>(kmalloc(kMaxString + 1));
-    if (!buffer) return Errno(ENOMEM);
-    struct Free {
-        void* p;
-        ~Free() { kfree(p); }
-    } free_buffer { buffer };
+    HeapBuffer<char> string(kMaxString + 1);
+    if (!string) return Errno(ENOMEM);
+    char* const buffer = string.data();
     for (usize i = 0;; i++) {
         if (i > kMaxTotal / 8) return Errno(E2BIG);
         u64 pointer = TRY(mm::copy_from_user(vector.offset(i)));
@@ -229,12 +220,9 @@ Result<void> execve(Thread& thread, TrapFrame& frame, StringView path, Arguments
     // #! scripts: run the interpreter with the script as an argument.
     Arguments* arguments = &argv;
     Arguments script_arguments;
-    char* line = static_cast<char*>(kmalloc(256));
-    if (!line) return Errno(ENOMEM);
-    struct Free {
-        void* p;
-        ~Free() { kfree(p); }
-    } free_line { line };
+    HeapBuffer<char> first_line(256);
+    if (!first_line) return Errno(ENOMEM);
+    char* const line = first_line.data();
     RefPtr<Custody> custody;
     StringView program = path;
     for (int depth = 0;; depth++) {

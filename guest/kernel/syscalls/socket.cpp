@@ -84,12 +84,9 @@ Result<void> read_control(MessageHeader const& header, net::SendRequest& request
     if (header.msg_controllen > kMaxControl) return Errno(ENOBUFS);
     usize const size = usize(header.msg_controllen);
     if (size < sizeof(ControlHeader)) return {};
-    auto* buffer = static_cast<u8*>(kmalloc(size));
-    if (!buffer) return Errno(ENOMEM);
-    struct Free {
-        u8* p;
-        ~Free() { kfree(p); }
-    } free_buffer { buffer };
+    HeapBuffer<u8> control(size);
+    if (!control) return Errno(ENOMEM);
+    u8* const buffer = control.data();
     TRY(mm::copy_from_user(buffer, header.msg_control, size));
     Process& process = current_process();
     Credentials const& own = process.credentials();
