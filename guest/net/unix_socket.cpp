@@ -840,6 +840,14 @@ bool is_flag_option(int name) {
 
 bool privileged() { return current_process().credentials().euid == 0; }
 
+// SO_SNDBUF/SO_RCVBUF (capped at wmem_max/rmem_max) and their FORCE forms
+// (uncapped; negative is 0), doubled for bookkeeping as Linux does.
+u32 doubled_buffer_size(int value, bool force) {
+    u32 size = force ? u32(value) : lib::min(u32(value), UnixSocket::kMaxBufferSize);
+    if (force && value < 0) size = 0;
+    return lib::min(size, u32(0x7fffffff / 2)) * 2;
+}
+
 } // namespace
 
 Result<void> UnixSocket::set_option(int name, u8 const* value, usize length) {
@@ -855,21 +863,17 @@ Result<void> UnixSocket::set_option(int name, u8 const* value, usize length) {
     switch (name) {
     case uapi::SO_SNDBUF:
     case uapi::SO_SNDBUFFORCE: {
-        if (name == uapi::SO_SNDBUFFORCE && !privileged()) return Errno(EPERM);
-        u32 size = name == uapi::SO_SNDBUF ? lib::min(u32(v), kMaxBufferSize) : u32(v);
-        size = lib::min(size, u32(0x7fffffff / 2));
-        if (name == uapi::SO_SNDBUFFORCE && v < 0) size = 0;
-        m_send_buffer = lib::max(size * 2, kMinSendBuffer); // doubled for bookkeeping, as Linux does
+        bool const force = name == uapi::SO_SNDBUFFORCE;
+        if (force && !privileged()) return Errno(EPERM);
+        m_send_buffer = lib::max(doubled_buffer_size(v, force), kMinSendBuffer);
         m_queue.wake_all();
         return {};
     }
     case uapi::SO_RCVBUF:
     case uapi::SO_RCVBUFFORCE: {
-        if (name == uapi::SO_RCVBUFFORCE && !privileged()) return Errno(EPERM);
-        u32 size = name == uapi::SO_RCVBUF ? lib::min(u32(v), kMaxBufferSize) : u32(v);
-        size = lib::min(size, u32(0x7fffffff / 2));
-        if (name == uapi::SO_RCVBUFFORCE && v < 0) size = 0;
-        m_receive_buffer = lib::max(size * 2, kMinReceiveBuffer);
+        bool const force = name == uapi::SO_RCVBUFFORCE;
+        if (force && !privileged()) return Errno(EPERM);
+        m_receive_buffer = lib::max(doubled_buffer_size(v, force), kMinReceiveBuffer);
         return {};
     }
     case uapi::SO_PRIORITY:
