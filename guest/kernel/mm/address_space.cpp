@@ -247,6 +247,16 @@ bool loses_rights(u64 old, u64 now) {
     return ((old & kPteWritable) && !(now & kPteWritable)) || (!(old & kPteNoExecute) && (now & kPteNoExecute));
 }
 
+// A present entry as the CPU leaves it once touched: accessed, and dirty if
+// writable. Set ahead for pages the kernel maps before the program touches
+// them: a shadow MMU (PVM's, KVM's) would otherwise set them on the first
+// touch, and KVM prefetches only guest entries marked accessed -- with them
+// set, one host fault maps a group of neighbours instead of one page.
+u64 as_touched(u64 pte) {
+    if (!(pte & kPtePresent)) return pte;
+    return pte | kPteAccessed | ((pte & kPteWritable) ? kPteDirty : 0);
+}
+
 } // namespace
 
 void AddressSpace::unmap_pages(u64 start, u64 end) {
@@ -623,12 +633,7 @@ void AddressSpace::fault_around(Region const& region, u64 page, u64& pte) {
     // The window is aligned and smaller than 2 MiB, so it lies in the page
     // table that holds `pte`.
     u64* const table = &pte - ((page / kPageSize) & 511);
-    // Accessed and dirty set already: a shadow MMU (PVM's, KVM's) would
-    // otherwise have to set them on the first touch, and KVM prefetches
-    // only guest entries marked accessed -- with them set, one host fault
-    // maps a group of neighbours instead of one page.
-    bool const writable = region.access & kAccessWrite;
-    u64 const flags = pte_flags(region, writable) | kPteAccessed | (writable ? kPteDirty : 0);
+    u64 const flags = as_touched(pte_flags(region, region.access & kAccessWrite));
     for (u64 va = start; va < end; va += kPageSize) {
         // Empty entries only: a present page, a PROT_NONE-kept frame or a
         // copy-on-write one is never replaced.
@@ -648,11 +653,7 @@ Result<void> AddressSpace::populate(u64 start, u64 end) {
         u8 access = region->access & (kAccessRead | kAccessWrite);
         switch (fault_locked(va, access ? access : u8(kAccessRead))) {
         case FaultResult::Handled:
-            // Accessed (and dirty if writable), as the CPU would have set
-            // them: PVM's shadow MMU then maps the neighbours of a page the
-            // program touches in the same host fault, instead of one each.
-            if (auto pte = walk(m_roots, va, false); !pte.is_error() && (*pte.value() & kPtePresent))
-                *pte.value() |= kPteAccessed | ((*pte.value() & kPteWritable) ? kPteDirty : 0);
+            if (auto pte = walk(m_roots, va, false); !pte.is_error()) *pte.value() = as_touched(*pte.value());
             break;
         case FaultResult::OutOfMemory: return Errno(ENOMEM);
         default: return Errno(EFAULT);
@@ -695,8 +696,7 @@ Result<OwnPtr<AddressSpace>> AddressSpace::fork() {
                     return;
                 }
                 __builtin_memcpy(phys_to_ptr(fresh.value()), phys_to_ptr(frame), kPageSize);
-                // Accessed and dirty, as in populate(): the host prefetches.
-                *destination.value() = fresh.value() | pte_flags(r, true) | kPteAccessed | kPteDirty;
+                *destination.value() = as_touched(fresh.value() | pte_flags(r, true));
                 return;
             }
             // Every private page becomes copy-on-write, not only the
@@ -706,6 +706,8 @@ Result<OwnPtr<AddressSpace>> AddressSpace::fork() {
                 if (pte & kPteWritable) parent_changed = true;
                 pte = (pte & ~kPteWritable) | kPteCopyOnWrite;
             }
+            // Accessed, for the host's prefetch (as_touched); the shared
+            // page keeps the parent's dirty bit.
             *destination.value() = (pte & kPtePresent) ? pte | kPteAccessed : pte;
             page_ref(frame);
         });
