@@ -242,8 +242,22 @@ std::optional<ThreadInfo> DebugTableReader::read_thread(uint32_t slot) const {
     info.name = guest_string(record->name, sizeof(record->name));
     info.state = uint32_t(record->state);
     info.cpu = record->cpu;
-    info.switches = record->switches;
-    if (info.state > uint32_t(dt::ThreadState::Dead))
+    // The live state and switch counts are the thread's own fields; they
+    // belong to this record only while its sequence holds.
+    auto const live_state = m_memory.read<uint32_t>(record->state_address);
+    auto const switches = m_memory.read<dt::ThreadSwitches>(record->switches_address);
+    if (load_u64(m_memory, gpa) != record->sequence) {
+        info.torn = true;
+        info.problem = "the record kept changing while it was read";
+        return info;
+    }
+    if (live_state) info.state = *live_state;
+    if (switches) info.switches = switches->voluntary + switches->involuntary;
+    if (!live_state)
+        info.problem = "the thread's state at GPA " + hex(record->state_address) + " is outside guest RAM";
+    else if (!switches)
+        info.problem = "the thread's switch counts at GPA " + hex(record->switches_address) + " are outside guest RAM";
+    else if (info.state == uint32_t(dt::ThreadState::Free) || info.state > uint32_t(dt::ThreadState::Dead))
         info.problem = "unknown thread state " + std::to_string(info.state);
     else if (info.cpu >= m_table.cpu_count) info.problem = "CPU " + std::to_string(info.cpu) + " does not exist";
     return info;
@@ -369,7 +383,7 @@ StackInfo DebugTableReader::stack(ThreadInfo const& thread, SymbolTable const* s
     // Where to start the walk: the context switch_context saved, or the
     // paused vCPU's registers for the running thread.
     uint64_t rip = 0, rbp = 0, lowest = 0;
-    if (record.state == dt::ThreadState::Running) {
+    if (thread.state == uint32_t(dt::ThreadState::Running)) {
         if (!vcpu) {
             info.problem = "running: no saved context (pause the VM for its registers)";
             return info;
@@ -451,28 +465,58 @@ std::vector<CpuInfo> DebugTableReader::cpus(uint32_t max_records) const {
     for (uint32_t i = 0; i < m_table.cpu_count; i++) {
         CpuInfo info;
         info.index = i;
-        auto record = read_seqlocked<dt::CpuRecord>(m_memory, m_table.cpus + uint64_t(i) * sizeof(dt::CpuRecord));
+        uint64_t const gpa = m_table.cpus + uint64_t(i) * sizeof(dt::CpuRecord);
+        auto record = read_seqlocked<dt::CpuRecord>(m_memory, gpa);
         if (!record) {
             info.torn = true;
             info.problem = "the record kept changing while it was read";
             result.push_back(std::move(info));
             continue;
         }
-        dt::CpuRecord const& cpu = *record;
-        info.id = cpu.id;
-        info.current_tid = cpu.current_tid;
-        info.context_switches = cpu.context_switches;
-        info.interrupts = cpu.interrupts;
-        info.switch_count = cpu.switch_count;
-        uint64_t const held = std::min<uint64_t>(cpu.switch_count, dt::kSwitchRing);
-        uint64_t const take = max_records ? std::min<uint64_t>(held, max_records) : held;
-        for (uint64_t n = cpu.switch_count - take; n < cpu.switch_count; n++) {
-            dt::SwitchRecord const& s = cpu.switches[n % dt::kSwitchRing];
-            info.records.push_back({ s.tsc, time_ns(s.tsc), s.from_tid, s.to_tid, uint32_t(s.reason), s.cpu });
-        }
+        info.id = record->id;
+        read_switches(*record, gpa, max_records, info);
         result.push_back(std::move(info));
     }
     return result;
+}
+
+// The CPU's counters and ring (proto/debug_table.h): the count before the
+// ring is copied says which slots were complete, the count after it which
+// of those a newer switch may have overwritten meanwhile.
+void DebugTableReader::read_switches(dt::CpuRecord const& record, uint64_t gpa, uint32_t max_records,
+                                     CpuInfo& info) const {
+    auto const before = m_memory.read<dt::CpuCounters>(record.counters_address);
+    struct Ring {
+        dt::SwitchRecord slots[dt::kSwitchRing];
+    };
+    auto const ring = m_memory.read<Ring>(gpa + offsetof(dt::CpuRecord, switches));
+    auto const after = m_memory.read<dt::CpuCounters>(record.counters_address);
+    if (!before || !after || !ring) {
+        info.problem = "the CPU's counters at GPA " + hex(record.counters_address) + " are outside guest RAM";
+        return;
+    }
+    uint64_t const count = before->context_switches;
+    info.context_switches = count;
+    info.switch_count = count;
+    info.interrupts = before->interrupts;
+    if (after->context_switches < count) {
+        info.problem = "the context-switch count went backwards";
+        return;
+    }
+    uint64_t const capacity = dt::kSwitchRing;
+    uint64_t const intact = after->context_switches >= capacity ? after->context_switches - capacity + 1 : 0;
+    if (count > 0 && count - 1 < intact) {
+        info.torn = true;
+        info.problem = "the ring was overwritten while it was read";
+        return;
+    }
+    if (count > 0) info.current_tid = ring->slots[(count - 1) % capacity].to_tid;
+    uint64_t first = std::max(intact, count > capacity ? count - capacity : 0);
+    if (max_records && count - first > max_records) first = count - max_records;
+    for (uint64_t n = first; n < count; n++) {
+        dt::SwitchRecord const& s = ring->slots[n % capacity];
+        info.records.push_back({ s.tsc, time_ns(s.tsc), s.from_tid, s.to_tid, uint32_t(s.reason), s.cpu });
+    }
 }
 
 // ---- events

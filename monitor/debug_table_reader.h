@@ -195,6 +195,7 @@ public:
 private:
     struct Stack;
     std::optional<ThreadInfo> read_thread(uint32_t slot) const;
+    void read_switches(debug::CpuRecord const& record, uint64_t gpa, uint32_t max_records, CpuInfo& info) const;
     uint64_t thread_gpa(uint32_t slot) const { return m_table.threads + uint64_t(slot) * sizeof(debug::ThreadRecord); }
 
     vmm::GuestMemory const& m_memory;

@@ -19,7 +19,7 @@
 namespace aramid::debug {
 
 inline constexpr uint32_t kMagic = 0x47424452; // "RDBG"
-inline constexpr uint32_t kVersion = 1;
+inline constexpr uint32_t kVersion = 2; // 2: the CPU's counters and the threads' switch counts are read in place
 
 inline constexpr uint32_t kMaxThreads = 512;   // thread records (slots)
 inline constexpr uint32_t kSwitchRing = 256;   // context-switch records per CPU
@@ -36,7 +36,7 @@ struct ThreadRecord {
     uint32_t tid;
     uint32_t pid;              // 0 for kernel threads
     char name[kNameLength];    // NUL-padded
-    ThreadState state;
+    ThreadState state;         // Free, or its state when the record was written (see state_address)
     uint32_t cpu;              // the CPU it last ran on
     // The kernel stack: its lowest virtual address and size; the GPA of each
     // 4 KiB page (the pages are not contiguous); an unmapped guard page
@@ -53,8 +53,14 @@ struct ThreadRecord {
     // switch_context left, from low to high addresses: r15, r14, r13, r12,
     // rbx, rbp and the return address (the saved rip).
     uint64_t saved_rsp_address;
-    uint64_t switches;         // times switched in
-    uint64_t reserved[6];
+    // The GPA of the thread's ThreadSwitches: kept by the scheduler in the
+    // thread itself and read in place (valid while `sequence` holds).
+    uint64_t switches_address;
+    // The GPA of the thread's current state (a uint32_t ThreadState), kept
+    // by the scheduler in the thread itself and read in place: it changes at
+    // every switch.
+    uint64_t state_address;
+    uint64_t reserved[5];
 };
 static_assert(sizeof(ThreadRecord) == 168);
 inline constexpr uint32_t kSavedRegisterCount = 7; // r15 r14 r13 r12 rbx rbp rip
@@ -70,16 +76,36 @@ struct SwitchRecord {
 };
 static_assert(sizeof(SwitchRecord) == 24);
 
-struct CpuRecord {
-    uint64_t sequence;
-    uint32_t id;
-    uint32_t current_tid;
+// Context switches away from a thread, as Linux counts them (getrusage's
+// ru_nvcsw and ru_nivcsw): voluntary when it blocked, involuntary when it
+// was preempted or yielded.
+struct ThreadSwitches {
+    uint64_t voluntary;
+    uint64_t involuntary;
+};
+
+// The CPU's own counters, which the kernel keeps for itself (in its per-CPU
+// data) and the monitor reads in place.
+struct CpuCounters {
     uint64_t context_switches;
     uint64_t interrupts;
-    uint64_t idle_tsc;         // reserved
-    uint64_t switch_count;     // records written so far; the ring holds the last kSwitchRing
+};
+
+// One CPU. A context switch writes nothing here but one ring slot: switch n
+// (from 0) goes to switches[n % kSwitchRing] before the CPU's
+// context_switches counts it, so the slots below that count are complete
+// unless a later switch has overwritten them since (a reader checks the
+// count again after copying). The newest record's to_tid is the thread
+// running now.
+struct CpuRecord {
+    uint64_t sequence;         // odd while the kernel fills the fields above the ring (at boot)
+    uint32_t id;
+    uint32_t reserved0;
+    uint64_t counters_address; // GPA of the CPU's CpuCounters
+    uint64_t reserved[3];
     SwitchRecord switches[kSwitchRing];
 };
+static_assert(sizeof(CpuRecord) == 48 + kSwitchRing * sizeof(SwitchRecord));
 
 enum class EventKind : uint32_t {
     ThreadCreated = 1,

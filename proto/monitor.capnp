@@ -121,7 +121,7 @@ struct Task {
   name @2 :Text;
   state @3 :TaskState;
   cpu @4 :UInt32;
-  switches @5 :UInt64;       # times switched in
+  switches @5 :UInt64;       # context switches away from it (voluntary + involuntary, as getrusage counts)
   slot @6 :UInt32;           # its record in the table
   torn @7 :Bool;             # the record kept changing while read: the fields are not valid
   problem @8 :Text;          # what is wrong with the record, if anything

@@ -126,11 +126,11 @@ void generate_stat(Process& process, Thread* thread, NodeId const& id, TextBuffe
     // Without the console's foreground group from the tty layer, a process
     // on the console shows its own group.
     f.tpgid = f.tty_nr ? process.pgid() : -1;
-    CpuTimes const times = process.cpu_times();
+    ResourceUsage const times = process.usage();
     f.utime = ns_to_clock_ticks(times.user_ns);
     f.stime = ns_to_clock_ticks(times.system_ns);
-    f.cutime = ns_to_clock_ticks(process.children_times.user_ns);
-    f.cstime = ns_to_clock_ticks(process.children_times.system_ns);
+    f.cutime = ns_to_clock_ticks(process.children_usage.user_ns);
+    f.cstime = ns_to_clock_ticks(process.children_usage.system_ns);
     f.num_threads = process.is_zombie() ? 1 : i64(process.thread_count());
     f.starttime = ns_to_clock_ticks(process.start_time_ns);
     MemoryTotals const memory = memory_totals(process);
@@ -195,8 +195,11 @@ void generate_status(Process& process, Thread* thread, NodeId const& id, TextBuf
     format_mask_line(text, "CapBnd", all_capabilities);
     format_mask_line(text, "CapAmb", 0);
     text.append(StringView("NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n"
-                           "Cpus_allowed:\t1\nCpus_allowed_list:\t0\n"
-                           "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n"));
+                           "Cpus_allowed:\t1\nCpus_allowed_list:\t0\n"));
+    // The thread's own, as Linux prints them (a zombie's are gone here).
+    aramid::debug::ThreadSwitches const switches = thread ? thread->switches : aramid::debug::ThreadSwitches {};
+    text.appendf("voluntary_ctxt_switches:\t%lu\nnonvoluntary_ctxt_switches:\t%lu\n", switches.voluntary,
+                 switches.involuntary);
 }
 
 void generate_statm(Process& process, TextBuffer& text) {

@@ -55,7 +55,7 @@ Census census() {
     Census c;
     Process::for_each([&](Process& p) {
         if (p.pid() > c.last_pid) c.last_pid = p.pid();
-        CpuTimes const times = p.cpu_times();
+        ResourceUsage const times = p.usage();
         c.user_ns += times.user_ns;
         c.system_ns += times.system_ns;
         p.for_each_thread([&](Thread& t) {

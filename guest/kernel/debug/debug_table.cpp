@@ -27,13 +27,16 @@ char const* log_ring(u64& size, u64& written_address); // debug/log.cpp
 
 namespace debug_table {
 
+namespace detail {
+alignas(64) abi::CpuRecord g_cpu_record;
+}
+
 namespace {
 
 // In the image: fixed GPAs, and the .bss pages are only touched as slots
 // get used (each first touch costs a shadow-MMU fault under PVM).
 alignas(64) abi::Table g_table;
 alignas(64) abi::ThreadRecord g_threads[kMaxThreads];
-alignas(64) abi::CpuRecord g_cpu_record;
 alignas(64) abi::EventRecord g_events[kEventRing];
 alignas(64) abi::MemoryStats g_memory;
 bool g_ready;
@@ -59,15 +62,7 @@ abi::ThreadRecord* record_of(Thread& t) {
     return t.debug_slot >= 0 && u32(t.debug_slot) < kMaxThreads ? &g_threads[t.debug_slot] : nullptr;
 }
 
-abi::ThreadState state_of(::ThreadState s) {
-    switch (s) {
-    case ::ThreadState::Runnable: return abi::ThreadState::Runnable;
-    case ::ThreadState::Running: return abi::ThreadState::Running;
-    case ::ThreadState::Blocked: return abi::ThreadState::Blocked;
-    case ::ThreadState::Dead: return abi::ThreadState::Dead;
-    }
-    return abi::ThreadState::Free;
-}
+abi::ThreadState state_of(Thread const& thread) { return abi::ThreadState(u32(thread.state())); }
 
 } // namespace
 
@@ -86,7 +81,14 @@ void init() {
     t.threads = gpa(g_threads);
     t.thread_capacity = kMaxThreads;
     t.thread_record_size = sizeof(abi::ThreadRecord);
-    t.cpus = gpa(&g_cpu_record);
+    abi::CpuRecord& cpu = detail::g_cpu_record;
+    begin(cpu.sequence);
+    cpu.id = this_cpu().id;
+    // The two counters side by side, as CpuCounters lays them out.
+    static_assert(__builtin_offsetof(Cpu, interrupts) == __builtin_offsetof(Cpu, context_switches) + 8);
+    cpu.counters_address = gpa(&this_cpu().context_switches);
+    end(cpu.sequence);
+    t.cpus = gpa(&cpu);
     t.cpu_record_size = sizeof(abi::CpuRecord);
     t.switch_ring_capacity = kSwitchRing;
     t.events = gpa(g_events);
@@ -115,7 +117,7 @@ void thread_created(Thread& thread) {
         r.tid = thread.tid();
         r.pid = thread.process ? u32(thread.process->pid()) : 0;
         copy_name(r.name, thread.name());
-        r.state = state_of(thread.state());
+        r.state = state_of(thread);
         r.cpu = 0;
         auto const& stack = thread.stack();
         r.stack_base_va = stack.base();
@@ -133,7 +135,8 @@ void thread_created(Thread& thread) {
         r.guard_page = stack.has_guard() ? 1 : 0;
         r.canary = mm::kStackCanary;
         r.saved_rsp_address = gpa(&thread.saved_rsp);
-        r.switches = 0;
+        r.switches_address = gpa(&thread.switches);
+        r.state_address = gpa(thread.state_address());
         end(r.sequence);
         event(EventKind::ThreadCreated, thread.tid(), r.pid, thread.name());
         return;
@@ -157,30 +160,9 @@ void thread_changed(Thread& thread) {
     begin(r->sequence);
     r->tid = thread.tid(); // execve from a non-leader thread changes it
     copy_name(r->name, thread.name());
-    r->state = state_of(thread.state());
+    r->state = state_of(thread);
     r->pid = thread.process ? u32(thread.process->pid()) : r->pid;
     end(r->sequence);
-}
-
-void thread_state_changed(Thread& thread) {
-    if (abi::ThreadRecord* r = record_of(thread)) r->state = state_of(thread.state());
-}
-
-void context_switch(Thread& from, Thread& to, SwitchReason reason, u64 tsc) {
-    if (!g_ready) return;
-    // A single aligned word, consistent on its own: no seqlock, which would
-    // cost the switch path more than the store (the sequence changes only
-    // when the record's identity does: created, renamed, exited). The
-    // states are set_state()'s (thread_state_changed).
-    if (abi::ThreadRecord* r = record_of(to)) r->switches++;
-    abi::CpuRecord& cpu = g_cpu_record;
-    begin(cpu.sequence);
-    cpu.current_tid = to.tid();
-    cpu.context_switches = this_cpu().context_switches;
-    cpu.interrupts = this_cpu().interrupts;
-    cpu.switches[cpu.switch_count % kSwitchRing] = { tsc, from.tid(), to.tid(), reason, 0 };
-    cpu.switch_count++;
-    end(cpu.sequence);
 }
 
 void event(EventKind kind, u32 tid, u64 value, char const* text) {

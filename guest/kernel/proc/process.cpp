@@ -162,22 +162,23 @@ void Process::exit_group(int wait_status) {
     m_stop_wait.wake_all();
 }
 
-CpuTimes CpuTimes::of(Thread const& thread) {
+ResourceUsage ResourceUsage::of(Thread const& thread) {
     u64 runtime = thread.runtime_ns;
     if (&thread == this_cpu().current) runtime += sched::now_ns() - this_cpu().switched_in_ns;
     u64 const ticks = u64(thread.user_ticks) + thread.system_ticks;
-    // Never sampled in the kernel (or never sampled at all): all user time,
-    // as Linux's cputime_adjust() decides.
-    if (thread.system_ticks == 0) return { runtime, 0 };
-    // runtime * user_ticks / ticks without a 128-bit product (no libgcc here);
-    // the remainder term fits while the tick counts stay under 2^32.
-    u64 const user = runtime / ticks * thread.user_ticks + runtime % ticks * thread.user_ticks / ticks;
-    return { user, runtime - user };
+    // All user time if never sampled in the kernel (or never sampled at all),
+    // as Linux's cputime_adjust() decides; else runtime * user_ticks / ticks
+    // without a 128-bit product (no libgcc here): the remainder term fits
+    // while the tick counts stay under 2^32.
+    u64 const user = thread.system_ticks == 0
+        ? runtime
+        : runtime / ticks * thread.user_ticks + runtime % ticks * thread.user_ticks / ticks;
+    return { user, runtime - user, thread.switches.voluntary, thread.switches.involuntary };
 }
 
-CpuTimes Process::cpu_times() {
-    CpuTimes total = exited_threads_times;
-    for (Thread& t : m_threads) total += CpuTimes::of(t);
+ResourceUsage Process::usage() {
+    ResourceUsage total = exited_threads_usage;
+    for (Thread& t : m_threads) total += ResourceUsage::of(t);
     return total;
 }
 
@@ -192,7 +193,7 @@ void Process::thread_exited(Thread& thread) {
         if (!mm::copy_to_user(thread.clear_child_tid, &zero, sizeof(zero)).is_error())
             futex::wake(thread.clear_child_tid, futex::Scope::Shared, 1); // Linux: a shared-key wake
     }
-    exited_threads_times += CpuTimes::of(thread);
+    exited_threads_usage += ResourceUsage::of(thread);
     m_threads.remove(thread);
     thread.process = nullptr;
     m_thread_exit_wait.wake_all();

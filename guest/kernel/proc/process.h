@@ -41,16 +41,22 @@ struct ResourceLimit {
     u64 maximum;
 };
 
-struct CpuTimes {
+// What getrusage(2) reports: CPU time and context switches.
+struct ResourceUsage {
     u64 user_ns { 0 };
     u64 system_ns { 0 };
-    CpuTimes& operator+=(CpuTimes const& other) {
+    u64 voluntary_switches { 0 };
+    u64 involuntary_switches { 0 };
+    ResourceUsage& operator+=(ResourceUsage const& other) {
         user_ns += other.user_ns;
         system_ns += other.system_ns;
+        voluntary_switches += other.voluntary_switches;
+        involuntary_switches += other.involuntary_switches;
         return *this;
     }
-    // A thread's: its run time so far, split as its ticks were.
-    static CpuTimes of(Thread const& thread);
+    // A thread's: its run time so far, split as its ticks were, and its
+    // switches.
+    static ResourceUsage of(Thread const& thread);
 };
 
 class Process {
@@ -125,9 +131,9 @@ public:
     // CPU time of the live threads plus those that exited (getrusage
     // RUSAGE_SELF, times, /proc/<pid>/stat), and of the children waited for
     // (RUSAGE_CHILDREN, and their own children in turn).
-    CpuTimes cpu_times();
-    CpuTimes exited_threads_times;
-    CpuTimes children_times;
+    ResourceUsage usage();
+    ResourceUsage exited_threads_usage;
+    ResourceUsage children_usage;
     // The ELF file the process runs (a script's interpreter): /proc/<pid>/exe.
     RefPtr<Custody> executable;
 

@@ -104,8 +104,10 @@ void switch_away(aramid::debug::SwitchReason reason) {
     cpu.switched_in_ns = now;
     cpu.current = next;
     cpu.kernel_stack_top = next->stack().top();
+    if (reason == aramid::debug::SwitchReason::Block) prev->switches.voluntary++;
+    else prev->switches.involuntary++; // preempted or yielding, as Linux counts them
+    debug_table::context_switch(cpu.context_switches, prev->tid(), next->tid(), reason, ticks);
     cpu.context_switches++;
-    debug_table::context_switch(*prev, *next, reason, ticks);
     switch_context(&prev->saved_rsp, next->saved_rsp);
     finish_switch();
 }

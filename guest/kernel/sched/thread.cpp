@@ -36,11 +36,6 @@ void Thread::take_tid(u32 tid) {
     debug_table::thread_changed(*this);
 }
 
-void Thread::set_state(ThreadState state) {
-    m_state = state;
-    debug_table::thread_state_changed(*this);
-}
-
 namespace {
 bool g_track_stacks;
 StackRecord g_deepest;

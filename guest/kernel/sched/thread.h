@@ -13,8 +13,15 @@
 #include <lib/intrusive_list.h>
 #include <lib/result.h>
 #include <lib/types.h>
+#include <proto/debug_table.h>
 
-enum class ThreadState : u8 { Runnable, Running, Blocked, Dead };
+// The values are the debug table's (proto/debug_table.h): the monitor reads
+// a thread's state in place.
+enum class ThreadState : u32 { Runnable = 1, Running = 2, Blocked = 3, Dead = 4 };
+static_assert(u32(ThreadState::Runnable) == u32(aramid::debug::ThreadState::Runnable));
+static_assert(u32(ThreadState::Running) == u32(aramid::debug::ThreadState::Running));
+static_assert(u32(ThreadState::Blocked) == u32(aramid::debug::ThreadState::Blocked));
+static_assert(u32(ThreadState::Dead) == u32(aramid::debug::ThreadState::Dead));
 
 class Process;
 
@@ -32,7 +39,11 @@ public:
     int debug_slot { -1 }; // its record in the monitor's debug table
     char const* name() const { return m_name; }
     ThreadState state() const { return m_state; }
-    void set_state(ThreadState state);
+    void set_state(ThreadState state) { m_state = state; }
+    ThreadState const* state_address() const { return &m_state; } // for the debug table
+    // Context switches away from it, counted by the scheduler for
+    // getrusage(2) and /proc/PID/status; the monitor reads them in place.
+    aramid::debug::ThreadSwitches switches {};
     mm::KernelStack const& stack() const { return m_stack; }
     // Where switch_context left this thread's stack pointer.
     u64 saved_rsp { 0 };

@@ -275,16 +275,18 @@ struct WaitResult {
     int status;
     int code;  // CLD_* for waitid
     u32 uid;
-    CpuTimes times {}; // the child's and its waited-for children's (rusage)
+    ResourceUsage times {}; // the child's and its waited-for children's (rusage)
 };
 
 uapi::timeval to_timeval(u64 ns) { return { i64(ns / 1000000000), i64(ns % 1000000000 / 1000) }; }
 
-// Only the times are kept; the other counters read 0.
-uapi::rusage to_rusage(CpuTimes const& times) {
+// Only the times and context switches are kept; the other counters read 0.
+uapi::rusage to_rusage(ResourceUsage const& usage) {
     uapi::rusage r {};
-    r.ru_utime = to_timeval(times.user_ns);
-    r.ru_stime = to_timeval(times.system_ns);
+    r.ru_utime = to_timeval(usage.user_ns);
+    r.ru_stime = to_timeval(usage.system_ns);
+    r.ru_nvcsw = i64(usage.voluntary_switches);
+    r.ru_nivcsw = i64(usage.involuntary_switches);
     return r;
 }
 
@@ -319,15 +321,15 @@ Result<WaitResult> find_event(Process& self, int id, u32 options, bool& any_chil
         }
     });
     if (!found) return Errno(EAGAIN);
-    result.times = found->cpu_times();
-    result.times += found->children_times;
+    result.times = found->usage();
+    result.times += found->children_usage;
     if (!(options & WNOWAIT)) {
         if (result.code == signals::CLD_STOPPED) {
             found->stop_reported = true;
         } else if (result.code == signals::CLD_CONTINUED) {
             found->continue_reported = true;
         } else {
-            self.children_times += result.times;
+            self.children_usage += result.times;
             found->reap();
         }
     }
@@ -475,9 +477,9 @@ constexpr u64 kNsPerClockTick = 10000000;
 
 SYSCALL_HANDLER(times, UserPtr<u64> out) {
     Process& p = current_process();
-    CpuTimes const self = p.cpu_times();
+    ResourceUsage const self = p.usage();
     u64 const tms[4] = { self.user_ns / kNsPerClockTick, self.system_ns / kNsPerClockTick,
-                         p.children_times.user_ns / kNsPerClockTick, p.children_times.system_ns / kNsPerClockTick };
+                         p.children_usage.user_ns / kNsPerClockTick, p.children_usage.system_ns / kNsPerClockTick };
     if (!out.is_null()) TRY(mm::copy_to_user(out.address, tms, sizeof(tms)));
     return sched::now_ns() / kNsPerClockTick;
 }
@@ -485,11 +487,11 @@ SYSCALL_HANDLER(times, UserPtr<u64> out) {
 SYSCALL_HANDLER(getrusage, int who, UserPtr<uapi::rusage> out) {
     constexpr int RUSAGE_SELF = 0, RUSAGE_CHILDREN = -1, RUSAGE_THREAD = 1;
     Process& p = current_process();
-    CpuTimes times;
+    ResourceUsage times;
     switch (who) {
-    case RUSAGE_SELF: times = p.cpu_times(); break;
-    case RUSAGE_CHILDREN: times = p.children_times; break;
-    case RUSAGE_THREAD: times = CpuTimes::of(current_thread()); break;
+    case RUSAGE_SELF: times = p.usage(); break;
+    case RUSAGE_CHILDREN: times = p.children_usage; break;
+    case RUSAGE_THREAD: times = ResourceUsage::of(current_thread()); break;
     default: return Errno(EINVAL);
     }
     TRY(mm::copy_to_user(out, to_rusage(times)));

@@ -24,7 +24,7 @@ Result<Timespec> read_cpu_clock(int id) {
     int const which = id & 3;
     if (which > kCpuClockSched) return Errno(EINVAL);
     int const pid = ~(id >> 3);
-    CpuTimes times;
+    ResourceUsage times;
     if (id & kCpuClockPerThread) {
         // Only threads of the caller's own process (Linux: same_thread_group).
         Thread* thread = pid == 0 ? &current_thread() : nullptr;
@@ -33,12 +33,12 @@ Result<Timespec> read_cpu_clock(int id) {
                 if (int(t.tid()) == pid) thread = &t;
             });
         if (!thread) return Errno(EINVAL);
-        times = CpuTimes::of(*thread);
+        times = ResourceUsage::of(*thread);
     } else {
         // A process by its pid, or by the caller's own tid.
         Process* process = pid == 0 || pid == int(current_thread().tid()) ? &current_process() : Process::find(pid);
         if (!process) return Errno(EINVAL);
-        times = process->cpu_times();
+        times = process->usage();
     }
     return Timespec::from_ns(which == kCpuClockVirt ? times.user_ns : times.user_ns + times.system_ns);
 }
@@ -56,11 +56,11 @@ Result<Timespec> read_clock(int id) {
     case CLOCK_BOOTTIME:
     case CLOCK_BOOTTIME_ALARM: return clock::monotonic();
     case CLOCK_PROCESS_CPUTIME_ID: {
-        CpuTimes const t = current_process().cpu_times();
+        ResourceUsage const t = current_process().usage();
         return Timespec::from_ns(t.user_ns + t.system_ns);
     }
     case CLOCK_THREAD_CPUTIME_ID: {
-        CpuTimes const t = CpuTimes::of(current_thread());
+        ResourceUsage const t = ResourceUsage::of(current_thread());
         return Timespec::from_ns(t.user_ns + t.system_ns);
     }
     }

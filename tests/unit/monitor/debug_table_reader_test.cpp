@@ -8,7 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <random>
+#include <thread>
 
 using namespace aramid::monitor;
 using namespace monitor_test;
@@ -140,14 +142,102 @@ TEST_F(MonitorDecode, SwitchRing) {
     ASSERT_EQ(all.size(), 1u);
     EXPECT_FALSE(all[0].torn);
     EXPECT_EQ(all[0].switch_count, 300u);
-    ASSERT_EQ(all[0].records.size(), dt::kSwitchRing); // the ring holds the last 256
-    EXPECT_EQ(all[0].records.front().from_tid, uint32_t(44 % 3));
+    // The ring holds the last 256; the oldest slot is the one the next switch
+    // may be rewriting while the monitor reads, so the last 255 are whole.
+    ASSERT_EQ(all[0].records.size(), dt::kSwitchRing - 1);
+    EXPECT_EQ(all[0].records.front().from_tid, uint32_t(45 % 3));
     EXPECT_EQ(all[0].records.back().from_tid, uint32_t(299 % 3));
     EXPECT_EQ(all[0].records.back().time_ns, 299u * 100);
     auto const last = reader.cpus(5);
     ASSERT_EQ(last[0].records.size(), 5u);
     EXPECT_EQ(last[0].records.back().to_tid, all[0].records.back().to_tid);
     EXPECT_EQ(last[0].records.back().reason, uint32_t(dt::SwitchReason::Preempt));
+}
+
+TEST_F(MonitorDecode, StateAndSwitchCountsAreReadFromTheThread) {
+    // The record's state is what it was when written; the thread's own
+    // field is the live one.
+    builder.add_thread(0, 1, "a", dt::ThreadState::Blocked, 100);
+    builder.live_state(0) = uint32_t(dt::ThreadState::Running);
+    builder.switch_counts(0) = { 40, 2 };
+    DebugTableReader const reader(memory, kTable);
+    ThreadInfo const a = reader.threads().at(0);
+    EXPECT_EQ(a.state, uint32_t(dt::ThreadState::Running));
+    EXPECT_EQ(a.switches, 42u);
+    EXPECT_TRUE(a.problem.empty()) << a.problem;
+}
+
+TEST_F(MonitorDecode, ThreadFieldsOutsideRam) {
+    builder.add_thread(0, 1, "a", dt::ThreadState::Blocked, 100).state_address = kRam - 2;
+    builder.add_thread(1, 2, "b", dt::ThreadState::Blocked, 100).switches_address = ~0ull - 4;
+    DebugTableReader const reader(memory, kTable);
+    auto const threads = reader.threads();
+    ASSERT_EQ(threads.size(), 2u);
+    EXPECT_NE(threads[0].problem.find("state at GPA"), std::string::npos) << threads[0].problem;
+    EXPECT_NE(threads[1].problem.find("switch counts at GPA"), std::string::npos) << threads[1].problem;
+    EXPECT_EQ(threads[1].switches, 0u);
+}
+
+TEST_F(MonitorDecode, CpuCountersOutsideRam) {
+    builder.add_switch(1, 2, dt::SwitchReason::Yield);
+    builder.cpu().counters_address = kRam - 8;
+    DebugTableReader const reader(memory, kTable);
+    auto const cpus = reader.cpus();
+    ASSERT_EQ(cpus.size(), 1u);
+    EXPECT_NE(cpus[0].problem.find("outside guest RAM"), std::string::npos) << cpus[0].problem;
+    EXPECT_TRUE(cpus[0].records.empty());
+}
+
+TEST_F(MonitorDecode, CurrentThreadIsTheNewestSwitchesTarget) {
+    DebugTableReader const reader(memory, kTable);
+    EXPECT_EQ(reader.cpus().at(0).current_tid, 0u); // no switch yet
+    builder.add_switch(1, 2, dt::SwitchReason::Yield);
+    builder.add_switch(2, 9, dt::SwitchReason::Block);
+    builder.cpu_counters().interrupts = 77;
+    CpuInfo const cpu = reader.cpus().at(0);
+    EXPECT_EQ(cpu.current_tid, 9u);
+    EXPECT_EQ(cpu.context_switches, 2u);
+    EXPECT_EQ(cpu.interrupts, 77u);
+}
+
+// The kernel writes the ring while the monitor reads it, without a lock: a
+// switch fills its slot, then counts. Whatever the reader returns must be
+// whole records, consecutive, ending at the count it reports.
+TEST_F(MonitorDecode, RingReadWhileTheGuestWritesIt) {
+    std::atomic<bool> stop { false };
+    std::thread writer([&] {
+        auto* count = &builder.cpu_counters().context_switches;
+        for (uint64_t n = 0; !stop.load(std::memory_order_relaxed); n++) {
+            builder.cpu().switches[n % dt::kSwitchRing] = { n, uint32_t(n), uint32_t(n + 1), dt::SwitchReason::Yield, 0 };
+            __atomic_store_n(count, n + 1, __ATOMIC_RELEASE);
+        }
+    });
+    DebugTableReader const reader(memory, kTable);
+    unsigned complete = 0, torn = 0;
+    for (int i = 0; i < 20000; i++) {
+        CpuInfo const cpu = reader.cpus().at(0);
+        if (cpu.torn) {
+            torn++;
+            continue;
+        }
+        ASSERT_TRUE(cpu.problem.empty()) << cpu.problem;
+        for (size_t r = 0; r < cpu.records.size(); r++) {
+            SwitchInfo const& s = cpu.records[r];
+            ASSERT_EQ(s.tsc, s.from_tid) << "a torn record";
+            ASSERT_EQ(s.to_tid, s.from_tid + 1) << "a torn record";
+            if (r) {
+                ASSERT_EQ(s.from_tid, cpu.records[r - 1].from_tid + 1) << "records out of order";
+            }
+        }
+        if (!cpu.records.empty()) {
+            ASSERT_EQ(cpu.records.back().from_tid + 1, uint32_t(cpu.switch_count));
+            ASSERT_EQ(cpu.current_tid, uint32_t(cpu.switch_count));
+            complete++;
+        }
+    }
+    stop = true;
+    writer.join();
+    EXPECT_GT(complete, 0u) << torn << " torn reads";
 }
 
 TEST_F(MonitorDecode, EventsInOrderFromAnyPoint) {
@@ -215,8 +305,8 @@ TEST_F(MonitorDecode, WrongMagicVersionOrSize) {
     builder.table().magic = 0x12345678;
     EXPECT_NE(decode_error(memory, kTable).find("magic"), std::string::npos);
     builder.table().magic = dt::kMagic;
-    builder.table().version = 2;
-    EXPECT_NE(decode_error(memory, kTable).find("version 2"), std::string::npos);
+    builder.table().version = dt::kVersion - 1;
+    EXPECT_NE(decode_error(memory, kTable).find("version " + std::to_string(dt::kVersion - 1)), std::string::npos);
     builder.table().version = dt::kVersion;
     builder.table().size = 12;
     EXPECT_NE(decode_error(memory, kTable).find("size 12"), std::string::npos);
@@ -327,7 +417,7 @@ TEST_F(MonitorDecode, TornCpuAndMemoryRecords) {
 
 TEST_F(MonitorDecode, GarbageThreadFields) {
     dt::ThreadRecord& r = builder.add_thread(0, 1, "x", dt::ThreadState::Blocked, 100);
-    r.state = dt::ThreadState(77);
+    builder.live_state(0) = 77; // the thread's own state field
     std::memset(r.name, '\x01', sizeof(r.name)); // no NUL, unprintable
     builder.add_thread(1, 2, "y", dt::ThreadState::Blocked, 100).cpu = 9;
     DebugTableReader const reader(memory, kTable);

@@ -30,6 +30,9 @@ inline constexpr uint32_t kEventCapacity = 8;
 inline constexpr uint64_t kMemoryStats = 0x30000;
 inline constexpr uint64_t kSymbols = 0x40000;
 inline constexpr uint64_t kSavedRsp = 0x50000; // one u64 per slot
+inline constexpr uint64_t kLiveState = 0x51000; // one u32 per slot
+inline constexpr uint64_t kSwitchCounts = 0x52000; // one ThreadSwitches per slot
+inline constexpr uint64_t kCpuCounters = 0x53000;
 inline constexpr uint64_t kStackPages = 0x100000;
 inline constexpr uint64_t kStackVa = 0xffffc90000004000ull; // slot s at + s * 0x5000
 inline constexpr uint64_t kStackSize = 16 * 1024;
@@ -72,6 +75,7 @@ public:
         m.write(kMemoryStats, stats);
         dt::CpuRecord* cpu = reinterpret_cast<dt::CpuRecord*>(m.host_base() + kCpus);
         cpu->sequence = 2;
+        cpu->counters_address = kCpuCounters;
     }
 
     dt::Table& table() { return *reinterpret_cast<dt::Table*>(m.host_base() + kTable); }
@@ -79,6 +83,12 @@ public:
         return *reinterpret_cast<dt::ThreadRecord*>(m.host_base() + kThreads + slot * sizeof(dt::ThreadRecord));
     }
     dt::CpuRecord& cpu() { return *reinterpret_cast<dt::CpuRecord*>(m.host_base() + kCpus); }
+    dt::CpuCounters& cpu_counters() { return *reinterpret_cast<dt::CpuCounters*>(m.host_base() + kCpuCounters); }
+    // The thread's own fields the record points at.
+    uint32_t& live_state(uint32_t slot) { return *reinterpret_cast<uint32_t*>(m.host_base() + kLiveState + slot * 4); }
+    dt::ThreadSwitches& switch_counts(uint32_t slot) {
+        return *reinterpret_cast<dt::ThreadSwitches*>(m.host_base() + kSwitchCounts + slot * 16);
+    }
     dt::EventRecord& event_slot(uint32_t slot) {
         return *reinterpret_cast<dt::EventRecord*>(m.host_base() + kEvents + slot * sizeof(dt::EventRecord));
     }
@@ -104,8 +114,11 @@ public:
         r.guard_page = 1;
         r.canary = kCanary;
         r.saved_rsp_address = kSavedRsp + slot * 8;
-        r.switches = 7;
+        r.state_address = kLiveState + slot * 4;
+        r.switches_address = kSwitchCounts + slot * 16;
         thread(slot) = r;
+        live_state(slot) = uint32_t(state);
+        switch_counts(slot) = { 5, 2 };
         for (uint64_t offset = 0; offset < kStackSize; offset++) stack_byte(slot, offset) = kPaint;
         write_stack_u64(slot, stack_va(slot), kCanary);
         for (uint64_t offset = kStackSize - used; offset < kStackSize; offset++) stack_byte(slot, offset) = 0;
@@ -145,11 +158,9 @@ public:
     }
 
     void add_switch(uint32_t from, uint32_t to, dt::SwitchReason reason) {
-        dt::CpuRecord& c = cpu();
-        c.switches[c.switch_count % dt::kSwitchRing] = { kBootTsc + c.switch_count * 100, from, to, reason, 0 };
-        c.switch_count++;
-        c.context_switches++;
-        c.current_tid = to;
+        uint64_t& n = cpu_counters().context_switches;
+        cpu().switches[n % dt::kSwitchRing] = { kBootTsc + n * 100, from, to, reason, 0 };
+        n++;
     }
 
     // A .ksyms section: `symbols` as (address, name), in the given order.
