@@ -627,6 +627,17 @@ static int bench_sched_yield(struct Context* c)
     return kOk;
 }
 
+/* How long a 100 us sleep really takes: the timer's precision, not CPU work. */
+static int bench_nanosleep_100us(struct Context* c)
+{
+    struct timespec const t = { 0, 100000 };
+    start(c);
+    for (long i = 0; i < c->iterations; i++)
+        nanosleep(&t, NULL);
+    stop(c);
+    return kOk;
+}
+
 static volatile sig_atomic_t g_signals;
 static void count_signal(int signal)
 {
@@ -1053,6 +1064,7 @@ static struct Benchmark const g_benchmarks[] = {
     { "writev", "extended", 250000, bench_writev, "writev 4x16 bytes to /dev/null" },
 
     { "sched_yield", "sched", 150000, bench_sched_yield, "sched_yield with nothing else to run" },
+    { "nanosleep_100us", "sched", 1000, bench_nanosleep_100us, "nanosleep 100 us: how long it really takes" },
     { "signal_delivery", "sched", 30000, bench_signal_delivery, "kill self, run the handler, sigreturn" },
     { "futex_pair", "sched", 15000, bench_futex_pair, "futex wake round trip between two threads" },
     { "pthread_create_join", "sched", 800, bench_pthread_create_join, "create and join a thread" },

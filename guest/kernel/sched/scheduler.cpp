@@ -31,16 +31,54 @@ void check_canary(Thread const& t, char const* role) {
     }
 }
 
-void on_tick(TrapFrame& frame) {
+// The LAPIC timer runs one-shot, armed for the earliest of the next tick
+// and every sleeper's and timer's deadline, so that a 100 us sleep takes
+// about 100 us, not up to a tick (Linux's hrtimers). Ticks keep the time
+// slices, the CPU-time sampling and the monitor's memory figures.
+constexpr u64 kTickNs = 1000000000 / kTickHz;
+u64 g_next_tick_ns;  // when the next tick is due
+u64 g_armed_ns;      // when the armed interrupt fires
+
+u64 next_event_ns() {
+    u64 next = g_next_tick_ns;
+    for (Thread& t : g_sleepers) next = lib::min(next, t.wake_deadline_ns);
+    for (Timer& t : g_timers) next = lib::min(next, t.deadline_ns);
+    return next;
+}
+
+void arm(u64 at, u64 now) {
+    g_armed_ns = at;
+    apic::fire_in(at > now ? at - now : 0);
+}
+
+// A deadline was added: fire earlier if it comes before the armed one.
+// Interrupts disabled.
+void deadline_added(u64 deadline_ns) {
+    if (deadline_ns < g_armed_ns) arm(deadline_ns, tsc::uptime_ns());
+}
+
+void tick(TrapFrame& frame) {
     g_ticks++;
     if (Thread* t = this_cpu().current; t != this_cpu().idle) {
         if (frame.from_user()) t->user_ticks++;
         else t->system_ticks++;
     }
     debug_table::update_memory();
+    // Time slice: one tick.
+    if (!g_run_queue.is_empty()) this_cpu().need_resched = true;
+}
+
+void on_timer(TrapFrame& frame) {
     apic::eoi();
+    u64 const now = tsc::uptime_ns();
+    // A tick may come a little early or late (interrupt latency, a
+    // deadline just before it): ticks need no precision, only a steady rate.
+    if (now + kTickNs / 8 >= g_next_tick_ns) {
+        tick(frame);
+        g_next_tick_ns += kTickNs;
+        if (g_next_tick_ns <= now) g_next_tick_ns = now + kTickNs; // fell behind (a paused VM)
+    }
     if (!g_sleepers.is_empty()) {
-        u64 const now = tsc::uptime_ns();
         for (bool woke = true; woke;) {
             woke = false;
             for (Thread& t : g_sleepers) {
@@ -54,20 +92,18 @@ void on_tick(TrapFrame& frame) {
         }
     }
     if (!g_timers.is_empty()) {
-        u64 const now = tsc::uptime_ns();
         for (bool fired = true; fired;) {
             fired = false;
             for (Timer& t : g_timers) {
                 if (t.deadline_ns > now) continue;
                 g_timers.remove(t);
-                t.fire(t);
+                t.fire(t); // may add timers (itimer intervals): deadline_added() re-arms, then this
                 fired = true;
                 break;
             }
         }
     }
-    // Time slice: one tick.
-    if (!g_run_queue.is_empty()) this_cpu().need_resched = true;
+    arm(next_event_ns(), tsc::uptime_ns());
 }
 
 // Switches to the next runnable thread (or idle). Interrupts disabled.
@@ -137,15 +173,23 @@ void init(Thread* boot_thread) {
 }
 
 void start_tick() {
-    traps::set_handler(traps::kVectorTimer, on_tick);
-    apic::start_timer(kTickHz, traps::kVectorTimer);
+    bool irqs = platform::irq_save();
+    traps::set_handler(traps::kVectorTimer, on_timer);
+    apic::start_timer(traps::kVectorTimer);
+    u64 const now = tsc::uptime_ns();
+    g_next_tick_ns = now + kTickNs;
+    arm(next_event_ns(), now);
+    platform::irq_restore(irqs);
 }
 
 u64 ticks() { return g_ticks; }
 
 void add_timer(Timer& timer) {
     bool irqs = platform::irq_save();
-    if (!timer.node.is_linked()) g_timers.append(timer);
+    if (!timer.node.is_linked()) {
+        g_timers.append(timer);
+        deadline_added(timer.deadline_ns);
+    }
     platform::irq_restore(irqs);
 }
 
@@ -203,6 +247,7 @@ void sleep_until_woken(u64 deadline_ns) {
     if (deadline_ns) {
         self->wake_deadline_ns = deadline_ns;
         g_sleepers.append(*self);
+        deadline_added(deadline_ns);
     }
     switch_away(aramid::debug::SwitchReason::Block);
 }

@@ -128,6 +128,7 @@ int main(int argc, char **argv)
 {
     int children = argc > 1 ? atoi(argv[1]) : 64;
     int calls = argc > 2 ? atoi(argv[2]) : 2000;
+    int first_seed = argc > 3 ? atoi(argv[3]) : 1; /* longer campaigns by hand: other seeds */
     int exited = 0, signaled = 0;
     for (int c = 0; c < children; c++) {
         fflush(stdout);
@@ -137,7 +138,7 @@ int main(int argc, char **argv)
             return 1;
         }
         if (pid == 0)
-            fuzz((uint64_t)c + 1, calls);
+            fuzz((uint64_t)c + (uint64_t)first_seed, calls);
         int status;
         pid_t got = 0;
         struct timespec start, now;

@@ -64,9 +64,15 @@ void init() {
     log_info("apic: %s, timer %lu kHz", g_x2apic ? "x2APIC" : "xAPIC (MMIO)", g_timer_hz / 1000);
 }
 
-void start_timer(u32 hz, u8 vector) {
-    write(kLvtTimer, vector | (1 << 17)); // periodic
-    write(kTimerInitial, u32(g_timer_hz / hz));
+void start_timer(u8 vector) { write(kLvtTimer, vector); } // one-shot
+
+void fire_in(u64 ns) {
+    // Counts, rounded up so that the interrupt never comes early; the
+    // product fits in 64 bits for delays under a second (the scheduler's
+    // are under a tick) and timers up to 18 GHz.
+    ns = ns < 1000000000 ? ns : 1000000000;
+    u64 const counts = (ns * g_timer_hz + 999999999) / 1000000000;
+    write(kTimerInitial, u32(counts < 1 ? 1 : counts > 0xffffffff ? 0xffffffff : counts));
 }
 
 void eoi() { write(kEoi, 0); }

@@ -8,8 +8,12 @@
 namespace apic {
 
 void init();
-// Periodic interrupts at `hz` on `vector`.
-void start_timer(u32 hz, u8 vector);
+// One-shot mode on `vector`; fire_in() arms it.
+void start_timer(u8 vector);
+// One interrupt in `ns` nanoseconds (at least 1 timer count; at most about
+// 4 s on KVM's 1 GHz timer), replacing the armed one. Each call is a trapped
+// WRMSR under PVM (~10 us).
+void fire_in(u64 ns);
 void eoi();
 bool x2apic();
 
