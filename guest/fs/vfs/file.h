@@ -41,7 +41,7 @@ inline constexpr u32 kPollWriteNormal = uapi::POLLWRNORM;
 inline constexpr u32 kPollReadHangup = uapi::POLLRDHUP;
 } // namespace vfs
 
-enum class FileKind { Inode, Pipe, Tty, Device, EventFd, Epoll, Socket, Other };
+enum class FileKind { Inode, Pipe, Tty, Device, EventFd, Epoll, Socket, TimerFd, Other };
 
 class File : public RefCounted<File> {
 public:

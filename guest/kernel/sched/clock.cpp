@@ -6,6 +6,7 @@
 #include <kernel/mm/vdso.h>
 #include <kernel/sched/scheduler.h>
 #include <kernel/sched/clock.h>
+#include <kernel/syscalls/timerfd.h>
 
 namespace clock {
 
@@ -101,6 +102,7 @@ Timespec realtime() { return Timespec::from_ns(monotonic_ns() + g_realtime_offse
 void set_realtime(Timespec now) {
     g_realtime_offset_ns = now.to_ns() - monotonic_ns();
     publish();
+    timerfd::clock_was_set();
 }
 
 } // namespace clock

@@ -151,6 +151,45 @@ SYSCALL_HANDLER(clock_getres, int id, UserPtr<UserTimespec> out) {
     return u64(0);
 }
 
+namespace {
+
+// Setting the wall clock, in Linux's order of checks (do_sys_settimeofday64):
+// the time's validity, then root (CAP_SYS_TIME), then the time zone's. It
+// moves the realtime clock and what hangs on it (timerfds armed at a
+// wall-clock time). The time zone is not kept: nothing here uses it.
+Result<u64> set_wall_clock(Timespec const* now, uapi::timezone const* zone) {
+    if (now && (now->sec < 0 || now->nsec < 0 || now->nsec >= 1000000000)) return Errno(EINVAL);
+    if (current_process().credentials().euid != 0) return Errno(EPERM);
+    if (zone && (zone->tz_minuteswest < -15 * 60 || zone->tz_minuteswest > 15 * 60)) return Errno(EINVAL);
+    if (now) clock::set_realtime(*now);
+    return u64(0);
+}
+
+} // namespace
+
+SYSCALL_HANDLER(clock_settime, int id, UserPtr<UserTimespec> in) {
+    UserTimespec const t = TRY(mm::copy_from_user(in));
+    if (id < 0) {
+        TRY(read_cpu_clock(id));
+        return Errno(EPERM); // a CPU clock by pid exists but can never be set
+    }
+    if (id != CLOCK_REALTIME) return Errno(EINVAL); // the only one that can be set
+    Timespec const now { t.tv_sec, t.tv_nsec };
+    return set_wall_clock(&now, nullptr);
+}
+
+SYSCALL_HANDLER(settimeofday, UserPtr<uapi::timeval> tv, UserPtr<uapi::timezone> tz) {
+    Timespec now;
+    uapi::timezone zone {};
+    if (!tv.is_null()) {
+        uapi::timeval const t = TRY(mm::copy_from_user(tv));
+        if (t.tv_usec < 0 || t.tv_usec >= 1000000) return Errno(EINVAL);
+        now = { t.tv_sec, t.tv_usec * 1000 };
+    }
+    if (!tz.is_null()) zone = TRY(mm::copy_from_user(tz));
+    return set_wall_clock(tv.is_null() ? nullptr : &now, tz.is_null() ? nullptr : &zone);
+}
+
 SYSCALL_HANDLER(gettimeofday, UserPtr<i64> tv, UserPtr<i32> tz) {
     Timespec t = clock::realtime();
     if (!tv.is_null()) {

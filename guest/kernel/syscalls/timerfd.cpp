@@ -1,0 +1,225 @@
+// timerfd_create, timerfd_settime, timerfd_gettime: a timer read as a file
+// (timerfd_create(2)). Each timerfd is a scheduler timer whose expiries are
+// counted for read(2) and poll; a periodic one counts every period that
+// passed, as Linux does, even if nobody read in between.
+#include <kernel/proc/process.h>
+#include <kernel/sched/clock.h>
+#include <kernel/sched/scheduler.h>
+#include <kernel/syscalls/timerfd.h>
+#include <kernel/syscalls/helpers.h>
+#include <kernel/arch/x86_64/platform/platform.h>
+#include <kernel/sched/wait_queue.h>
+#include <lib/format.h>
+#include <lib/intrusive_list.h>
+#include <new>
+#include <uapi/time.h>
+
+namespace {
+
+constexpr int CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_BOOTTIME = 7, CLOCK_REALTIME_ALARM = 8,
+              CLOCK_BOOTTIME_ALARM = 9;
+constexpr u32 TFD_TIMER_ABSTIME = 1, TFD_TIMER_CANCEL_ON_SET = 2;
+
+class TimerFd final : public File {
+public:
+    // Open for reading and writing, as Linux's F_GETFL shows; a write is
+    // EINVAL (File's default).
+    TimerFd(int clock, u32 flags)
+        : File(vfs::kReadWrite | flags), m_realtime(clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_ALARM) {
+        m_timer.context = this;
+        m_timer.fire = [](sched::Timer& timer) { static_cast<TimerFd*>(timer.context)->expired(); };
+    }
+    ~TimerFd() override;
+    FileKind kind() const override { return FileKind::TimerFd; }
+
+    Result<usize> read(IoBuffer buffer, usize length) override {
+        if (length < 8) return Errno(EINVAL);
+        bool irqs = platform::irq_save();
+        if (m_expirations == 0 && !m_cancelled) {
+            if (non_blocking()) {
+                platform::irq_restore(irqs);
+                return Errno(EAGAIN);
+            }
+            platform::irq_restore(irqs);
+            auto waited = sched::wait_until(m_queue, [&] { return m_expirations > 0 || m_cancelled; });
+            if (waited.is_error()) return Errno(ERESTARTSYS);
+            irqs = platform::irq_save();
+        }
+        bool const cancelled = m_cancelled;
+        u64 const value = m_expirations;
+        m_cancelled = false;
+        m_expirations = 0;
+        platform::irq_restore(irqs);
+        if (cancelled) return Errno(ECANCELED);
+        TRY(buffer.write(0, &value, 8));
+        return usize(8);
+    }
+    u32 poll_events() override { return m_expirations || m_cancelled ? vfs::kPollIn | vfs::kPollReadNormal : 0; }
+    WaitQueue* wait_queue() override { return &m_queue; }
+    void describe(char* buffer, usize size) override { lib::format_to(buffer, size, "anon_inode:[timerfd]"); }
+
+    // The time left and the interval, as timerfd_gettime(2) reports them.
+    uapi::itimerspec current() {
+        bool irqs = platform::irq_save();
+        u64 const now = sched::now_ns();
+        u64 left = 0;
+        if (m_timer.node.is_linked()) left = m_timer.deadline_ns > now ? m_timer.deadline_ns - now : 1;
+        uapi::itimerspec value { to_timespec(m_interval_ns), to_timespec(left) };
+        platform::irq_restore(irqs);
+        return value;
+    }
+
+    // `value` is relative, or an absolute time of this timer's clock.
+    void arm(u64 value_ns, u64 interval_ns, bool absolute, bool cancel_on_set) {
+        bool irqs = platform::irq_save();
+        disarm();
+        m_expirations = 0;
+        m_cancelled = false;
+        m_interval_ns = interval_ns;
+        if (value_ns) {
+            u64 const now = sched::now_ns();
+            m_wall_deadline_ns = absolute && m_realtime ? value_ns : 0;
+            m_cancel_on_set = m_wall_deadline_ns && cancel_on_set;
+            m_timer.deadline_ns = absolute ? monotonic_deadline(value_ns, now) : now + value_ns;
+            if (m_wall_deadline_ns) add_wall_timer(*this);
+            sched::add_timer(m_timer);
+        } else {
+            m_interval_ns = 0;
+        }
+        platform::irq_restore(irqs);
+    }
+
+    // The wall clock was set: an absolute wall-clock timer moves to the new
+    // time, and one armed with TFD_TIMER_CANCEL_ON_SET also becomes readable
+    // and its next read fails with ECANCELED (it stays armed, as on Linux).
+    // Interrupts disabled.
+    void clock_was_set() {
+        sched::cancel_timer(m_timer);
+        m_timer.deadline_ns = monotonic_deadline(m_wall_deadline_ns, sched::now_ns());
+        sched::add_timer(m_timer);
+        if (m_cancel_on_set) {
+            m_cancelled = true;
+            m_queue.wake_all();
+        }
+    }
+
+    IntrusiveListNode m_wall_node;
+
+private:
+    static uapi::timespec to_timespec(u64 ns) { return { i64(ns / 1000000000), i64(ns % 1000000000) }; }
+    u64 monotonic_deadline(u64 absolute_ns, u64 now) const {
+        if (!m_realtime) return absolute_ns;
+        u64 const wall_now = clock::realtime().to_ns();
+        return absolute_ns > wall_now ? now + (absolute_ns - wall_now) : now;
+    }
+
+    void disarm();
+    static void add_wall_timer(TimerFd& timer);
+
+    // In interrupt context.
+    void expired() {
+        m_expirations++;
+        if (m_interval_ns) {
+            // Every period that passed counts, including any missed while
+            // the VM was held up.
+            u64 const now = sched::now_ns();
+            u64 next = m_timer.deadline_ns + m_interval_ns;
+            if (next <= now) {
+                u64 const missed = (now - next) / m_interval_ns + 1;
+                m_expirations += missed;
+                next += missed * m_interval_ns;
+            }
+            if (m_wall_deadline_ns) m_wall_deadline_ns += next - m_timer.deadline_ns; // in step with the clock
+            m_timer.deadline_ns = next;
+            sched::add_timer(m_timer);
+        } else if (m_wall_deadline_ns) {
+            disarm();
+        }
+        m_queue.wake_all();
+    }
+
+    bool m_realtime;
+    sched::Timer m_timer;
+    u64 m_interval_ns { 0 };
+    u64 m_expirations { 0 };
+    u64 m_wall_deadline_ns { 0 }; // armed at this wall-clock time (0: not a wall-clock timer)
+    bool m_cancel_on_set { false };
+    bool m_cancelled { false };
+    WaitQueue m_queue;
+};
+
+// Timers armed at an absolute wall-clock time: when the clock is set, they
+// move (and those asked to are cancelled). Interrupts disabled.
+IntrusiveList<TimerFd, &TimerFd::m_wall_node> g_wall_timers;
+
+TimerFd::~TimerFd() { disarm(); }
+
+void TimerFd::disarm() {
+    bool irqs = platform::irq_save();
+    sched::cancel_timer(m_timer);
+    if (m_wall_node.is_linked()) g_wall_timers.remove(*this);
+    m_wall_deadline_ns = 0;
+    m_cancel_on_set = false;
+    platform::irq_restore(irqs);
+}
+
+void TimerFd::add_wall_timer(TimerFd& timer) { g_wall_timers.append(timer); }
+
+Result<TimerFd*> timerfd_for(int fd) {
+    auto file = TRY(file_for(fd));
+    if (file->kind() != FileKind::TimerFd) return Errno(EINVAL);
+    return static_cast<TimerFd*>(file.ptr()); // the descriptor keeps it alive during the call
+}
+
+Result<u64> timespec_ns(uapi::timespec const& t) {
+    if (t.tv_sec < 0 || t.tv_nsec < 0 || t.tv_nsec >= 1000000000) return Errno(EINVAL);
+    if (u64(t.tv_sec) > 1000000000ull * 100) return ~0ull >> 2; // beyond any uptime, without overflow
+    return u64(t.tv_sec) * 1000000000 + u64(t.tv_nsec);
+}
+
+} // namespace
+
+namespace timerfd {
+
+void clock_was_set() {
+    bool irqs = platform::irq_save();
+    for (TimerFd& t : g_wall_timers) t.clock_was_set(); // neither leaves the list
+    platform::irq_restore(irqs);
+}
+
+} // namespace timerfd
+
+SYSCALL_HANDLER(timerfd_create, int clock, u32 flags) {
+    if (flags & ~(vfs::kCloseOnExec | vfs::kNonBlocking)) return Errno(EINVAL);
+    switch (clock) {
+    case CLOCK_REALTIME:
+    case CLOCK_MONOTONIC:
+    case CLOCK_BOOTTIME: break;
+    case CLOCK_REALTIME_ALARM:
+    case CLOCK_BOOTTIME_ALARM:
+        if (current_process().credentials().euid != 0) return Errno(EPERM); // CAP_WAKE_ALARM
+        break;
+    default: return Errno(EINVAL);
+    }
+    auto* f = new (std::nothrow) TimerFd(clock, flags & vfs::kNonBlocking);
+    if (!f) return Errno(ENOMEM);
+    return TRY(current_process().fds().allocate(RefPtr<File>::adopt(f), flags & vfs::kCloseOnExec));
+}
+
+SYSCALL_HANDLER(timerfd_settime, int fd, u32 flags, UserPtr<uapi::itimerspec> in, UserPtr<uapi::itimerspec> out) {
+    TimerFd* timer = TRY(timerfd_for(fd));
+    if (flags & ~(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET)) return Errno(EINVAL);
+    uapi::itimerspec const value = TRY(mm::copy_from_user(in));
+    u64 const initial = TRY(timespec_ns(value.it_value));
+    u64 const interval = TRY(timespec_ns(value.it_interval));
+    if (!out.is_null()) TRY(mm::copy_to_user(out, timer->current()));
+    timer->arm(initial, interval, flags & TFD_TIMER_ABSTIME,
+               (flags & (TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET)) == (TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET));
+    return u64(0);
+}
+
+SYSCALL_HANDLER(timerfd_gettime, int fd, UserPtr<uapi::itimerspec> out) {
+    TimerFd* timer = TRY(timerfd_for(fd));
+    TRY(mm::copy_to_user(out, timer->current()));
+    return u64(0);
+}
