@@ -97,7 +97,7 @@ void on_timer(TrapFrame& frame) {
             for (Timer& t : g_timers) {
                 if (t.deadline_ns > now) continue;
                 g_timers.remove(t);
-                t.fire(t); // may add timers (itimer intervals): deadline_added() re-arms, then this
+                t.fire(t); // may add timers (intervals): the arm below covers them
                 fired = true;
                 break;
             }

@@ -31,8 +31,8 @@ void sleep_ns(u64 ns);
 void sleep_until_woken(u64 deadline_ns);
 u64 now_ns();
 [[noreturn]] void exit_current();
-// One-shot timers checked at every tick (alarm(), itimers). The callback
-// runs in interrupt context.
+// One-shot timers (alarm(), itimers, timerfds), fired at their deadline by
+// the LAPIC timer interrupt. The callback runs in interrupt context.
 struct Timer {
     IntrusiveListNode node;
     u64 deadline_ns { 0 };
