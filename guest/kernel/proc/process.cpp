@@ -279,6 +279,22 @@ void Process::arm_alarm() {
     sched::add_timer(alarm_timer);
 }
 
+void Process::check_cpu_timers() {
+    if (!virtual_timer.expires_ns && !prof_timer.expires_ns) return;
+    ResourceUsage const used = usage();
+    auto check = [&](CpuTimer& timer, u64 cpu_ns, int signo) {
+        if (!timer.expires_ns || cpu_ns < timer.expires_ns) return;
+        // Periods missed within one tick are dropped, as for ITIMER_REAL.
+        timer.expires_ns = timer.interval_ns ? lib::max(timer.expires_ns + timer.interval_ns, cpu_ns + 1) : 0;
+        signals::Info info;
+        info.signo = signo;
+        info.code = signals::SI_KERNEL;
+        signals::send_to_process(*this, info);
+    };
+    check(virtual_timer, used.user_ns, signals::SIGVTALRM);
+    check(prof_timer, used.user_ns + used.system_ns, signals::SIGPROF);
+}
+
 Result<void> Process::kill_other_threads(Thread& survivor) {
     for (Thread& t : m_threads) {
         if (&t == &survivor) continue;

@@ -128,6 +128,16 @@ public:
     sched::Timer alarm_timer;    // ITIMER_REAL / alarm(): SIGALRM when it fires
     // Re-arms alarm_timer for alarm_deadline_ns (0 cancels).
     void arm_alarm();
+    // ITIMER_VIRTUAL and ITIMER_PROF: due when the process's user (or user
+    // plus system) CPU time reaches expires_ns (0: disarmed). The timer tick
+    // checks them for the process it interrupted, so they fire within a tick
+    // of CPU time, never early.
+    struct CpuTimer {
+        u64 expires_ns { 0 };
+        u64 interval_ns { 0 };
+    };
+    CpuTimer virtual_timer, prof_timer;
+    void check_cpu_timers();
     // CPU time of the live threads plus those that exited (getrusage
     // RUSAGE_SELF, times, /proc/<pid>/stat), and of the children waited for
     // (RUSAGE_CHILDREN, and their own children in turn).

@@ -62,6 +62,7 @@ void tick(TrapFrame& frame) {
     if (Thread* t = this_cpu().current; t != this_cpu().idle) {
         if (frame.from_user()) t->user_ticks++;
         else t->system_ticks++;
+        if (t->process) t->process->check_cpu_timers();
     }
     debug_table::update_memory();
     // Time slice: one tick.

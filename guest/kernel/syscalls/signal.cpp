@@ -1,5 +1,6 @@
 // Signal syscalls: dispositions, masks, sending, waiting, the alternate
 // stack, rt_sigreturn, and alarm/itimers.
+#include <kernel/arch/x86_64/platform/platform.h>
 #include <kernel/sched/scheduler.h>
 #include <kernel/syscalls/helpers.h>
 #include <uapi/signal.h>
@@ -255,7 +256,7 @@ SYSCALL_HANDLER(rt_tgsigqueueinfo, int tgid, int tid, int signal, UserPtr<uapi::
     return signal_thread(tgid, tid, signal, info);
 }
 
-// ---- alarm and ITIMER_REAL -----------------------------------------------------
+// ---- alarm and the interval timers (ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF) ---
 
 SYSCALL_HANDLER(alarm, u32 seconds) {
     Process& p = current_process();
@@ -273,12 +274,42 @@ namespace {
 
 uapi::timeval to_timeval(u64 ns) { return { i64(ns / 1000000000), i64(ns / 1000 % 1000000) }; }
 
-ItimerVal real_timer(Process& p) {
-    u64 const now = sched::now_ns();
-    // An armed timer never reads as zero: that would mean "disarmed".
-    u64 remaining = 0;
-    if (p.alarm_deadline_ns) remaining = p.alarm_deadline_ns > now + 1000 ? p.alarm_deadline_ns - now : 1000;
-    return { to_timeval(p.alarm_interval_ns), to_timeval(remaining) };
+// An armed timer never reads as zero: that would mean "disarmed".
+uapi::timeval time_left(u64 expires, u64 now) {
+    return to_timeval(expires == 0 ? 0 : expires > now + 1000 ? expires - now : 1000);
+}
+
+enum Which { ITIMER_REAL = 0, ITIMER_VIRTUAL = 1, ITIMER_PROF = 2 };
+
+// The CPU time a CPU timer counts: user time, or user and system.
+u64 cpu_time(Process& p, int which) {
+    ResourceUsage const used = p.usage();
+    return which == ITIMER_VIRTUAL ? used.user_ns : used.user_ns + used.system_ns;
+}
+
+Process::CpuTimer& cpu_timer(Process& p, int which) { return which == ITIMER_VIRTUAL ? p.virtual_timer : p.prof_timer; }
+
+ItimerVal get_timer(Process& p, int which) {
+    if (which == ITIMER_REAL) return { to_timeval(p.alarm_interval_ns), time_left(p.alarm_deadline_ns, sched::now_ns()) };
+    Process::CpuTimer const& t = cpu_timer(p, which);
+    return { to_timeval(t.interval_ns), time_left(t.expires_ns, cpu_time(p, which)) };
+}
+
+void set_timer(Process& p, int which, u64 delay, u64 interval) {
+    if (which == ITIMER_REAL) {
+        p.alarm_deadline_ns = delay ? sched::now_ns() + delay : 0;
+        p.alarm_interval_ns = delay ? interval : 0;
+        p.arm_alarm();
+        return;
+    }
+    Process::CpuTimer& t = cpu_timer(p, which);
+    // The tick reads these with interrupts enabled around it: set both at
+    // once. Linux adds a tick to the first expiry (its getitimer shows it):
+    // the CPU time is sampled at ticks.
+    bool irqs = platform::irq_save();
+    t.expires_ns = delay ? cpu_time(p, which) + delay + 1000000000 / sched::kTickHz : 0;
+    t.interval_ns = delay ? interval : 0;
+    platform::irq_restore(irqs);
 }
 
 Result<u64> timeval_ns(uapi::timeval const& t) {
@@ -289,13 +320,13 @@ Result<u64> timeval_ns(uapi::timeval const& t) {
 } // namespace
 
 SYSCALL_HANDLER(getitimer, int which, UserPtr<ItimerVal> out) {
-    if (which != 0) return Errno(EINVAL);
-    TRY(mm::copy_to_user(out, real_timer(current_process())));
+    if (which < ITIMER_REAL || which > ITIMER_PROF) return Errno(EINVAL);
+    TRY(mm::copy_to_user(out, get_timer(current_process(), which)));
     return u64(0);
 }
 
 SYSCALL_HANDLER(setitimer, int which, UserPtr<ItimerVal> in, UserPtr<ItimerVal> out) {
-    if (which != 0) return Errno(EINVAL);
+    if (which < ITIMER_REAL || which > ITIMER_PROF) return Errno(EINVAL);
     Process& p = current_process();
     u64 delay = 0, interval = 0;
     if (!in.is_null()) {
@@ -303,12 +334,8 @@ SYSCALL_HANDLER(setitimer, int which, UserPtr<ItimerVal> in, UserPtr<ItimerVal> 
         delay = TRY(timeval_ns(v.it_value));
         interval = TRY(timeval_ns(v.it_interval));
     }
-    if (!out.is_null()) TRY(mm::copy_to_user(out, real_timer(p)));
-    if (!in.is_null()) {
-        p.alarm_deadline_ns = delay ? sched::now_ns() + delay : 0;
-        p.alarm_interval_ns = delay ? interval : 0;
-        p.arm_alarm();
-    }
+    if (!out.is_null()) TRY(mm::copy_to_user(out, get_timer(p, which)));
+    if (!in.is_null()) set_timer(p, which, delay, interval);
     return u64(0);
 }
 
