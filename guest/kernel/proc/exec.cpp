@@ -7,6 +7,7 @@
 #include <kernel/mm/heap.h>
 #include <kernel/proc/exec.h>
 #include <kernel/proc/futex.h>
+#include <kernel/proc/posix_timers.h>
 #include <kernel/proc/process.h>
 #include <kernel/sched/scheduler.h>
 #include <kernel/vm.h>
@@ -313,6 +314,7 @@ Result<void> execve(Thread& thread, TrapFrame& frame, StringView path, Arguments
 
     process.fds().close_on_exec_all();
     process.signal_handlers().reset_for_exec();
+    posix_timers::delete_all(process);
     process.set_name(StringView(name));
     process.executable = custody;
     process.set_command_line(arguments->data(), arguments->size());

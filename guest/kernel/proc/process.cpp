@@ -207,6 +207,7 @@ void Process::become_zombie() {
     }
     // Release what a zombie does not need. The address space goes last and
     // only after leaving it: CR3 may point at it.
+    posix_timers::delete_all(*this);
     m_fds->close_all();
     m_fds = nullptr;
     m_fs = nullptr;

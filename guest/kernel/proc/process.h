@@ -13,6 +13,7 @@
 #include <fs/vfs/custody.h>
 #include <kernel/mm/address_space.h>
 #include <kernel/proc/fd_table.h>
+#include <kernel/proc/posix_timers.h>
 #include <kernel/proc/signal.h>
 #include <kernel/sched/thread.h>
 #include <kernel/sched/wait_queue.h>
@@ -138,6 +139,8 @@ public:
     };
     CpuTimer virtual_timer, prof_timer;
     void check_cpu_timers();
+    posix_timers::List posix_timers; // timer_create(2)'s, owned
+    int next_timer_id { 0 };
     // CPU time of the live threads plus those that exited (getrusage
     // RUSAGE_SELF, times, /proc/<pid>/stat), and of the children waited for
     // (RUSAGE_CHILDREN, and their own children in turn).

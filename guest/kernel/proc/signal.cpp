@@ -3,6 +3,7 @@
 #include <kernel/debug/log.h>
 #include <kernel/mm/heap.h>
 #include <kernel/mm/user.h>
+#include <kernel/proc/posix_timers.h>
 #include <kernel/proc/process.h>
 #include <uapi/signal.h>
 #include <kernel/sched/scheduler.h>
@@ -57,6 +58,15 @@ Info PendingSignals::take(int signal) {
     return info;
 }
 
+Info* PendingSignals::find_timer_signal(int timer_id) {
+    for (int signal = 1; signal <= int(kCount); signal++)
+        if ((set & bit(signal)) && m_first[signal].code == SI_TIMER && m_first[signal].timer_id == timer_id)
+            return &m_first[signal];
+    for (Queued& queued : m_queued)
+        if (queued.info.code == SI_TIMER && queued.info.timer_id == timer_id) return &queued.info;
+    return nullptr;
+}
+
 void PendingSignals::discard(u64 signals) {
     set &= ~signals;
     for (auto it = m_queued.begin(); it != m_queued.end();) {
@@ -81,6 +91,10 @@ uapi::siginfo_t to_siginfo(Info const& info) {
     } else if (info.signo == SIGSEGV || info.signo == SIGBUS || info.signo == SIGILL || info.signo == SIGFPE
                || info.signo == SIGTRAP) {
         s.sigfault.si_addr = info.address;
+    } else if (info.code == SI_TIMER) {
+        s.timer.si_tid = info.timer_id;
+        s.timer.si_overrun = info.overrun;
+        s.timer.si_value.sival_ptr = info.value;
     } else if (info.code < 0 && info.code != SI_TKILL) {
         s.rt.si_pid = info.pid; // sigqueue and other user-made codes carry a value
         s.rt.si_uid = info.uid;
@@ -96,19 +110,12 @@ namespace {
 
 // Takes the next deliverable signal of `thread` (thread-directed first).
 bool dequeue(Thread& thread, Info& info) {
-    Process& process = *thread.process;
     u64 const allowed = ~thread.signal_mask | kUnblockable;
     int signal = lowest(thread.pending.set & allowed);
-    if (signal) {
-        info = thread.pending.take(signal);
-        return true;
-    }
-    signal = lowest(process.pending.set & allowed);
-    if (signal) {
-        info = process.pending.take(signal);
-        return true;
-    }
-    return false;
+    if (!signal) signal = lowest(thread.process->pending.set & allowed);
+    if (!signal) return false;
+    info = take(thread, signal);
+    return true;
 }
 
 [[noreturn]] void terminate(Thread& thread, int signal, bool core) {
@@ -270,6 +277,13 @@ bool send_to_thread(Thread& thread, Info const& info) {
     if (!thread.pending.add(info)) return false;
     sched::make_runnable(thread);
     return true;
+}
+
+Info take(Thread& thread, int signal) {
+    Process& process = *thread.process;
+    Info const info = (thread.pending.set & bit(signal)) ? thread.pending.take(signal) : process.pending.take(signal);
+    if (info.code == SI_TIMER) posix_timers::signal_taken(process, info);
+    return info;
 }
 
 bool has_deliverable(Thread& thread) {

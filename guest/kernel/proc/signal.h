@@ -57,7 +57,9 @@ struct Info {
     u32 uid { 0 };
     int status { 0 };    // SIGCHLD: exit status or signal
     u64 address { 0 };   // SIGSEGV/SIGBUS/SIGILL/SIGFPE
-    u64 value { 0 };     // sigqueue(3)'s sigval (si_code SI_QUEUE and other negative codes)
+    u64 value { 0 };     // sigqueue(3)'s sigval (si_code SI_QUEUE and other negative codes), SI_TIMER's
+    int timer_id { 0 };  // SI_TIMER: the POSIX timer
+    int overrun { 0 };   // SI_TIMER: expiries while this signal was pending
 };
 
 // The first real-time signal the kernel knows (C libraries reserve a few).
@@ -81,6 +83,8 @@ public:
     Info take(int signal);
     // Drops every pending instance of the signals in `signals`.
     void discard(u64 signals);
+    // The pending signal of POSIX timer `timer_id` of this process, if any.
+    Info* find_timer_signal(int timer_id);
 
     static constexpr usize kMaxQueued = 1024;
 
@@ -97,7 +101,7 @@ private:
 // siginfo_t as user space sees it.
 uapi::siginfo_t to_siginfo(Info const& info);
 
-using uapi::SI_USER, uapi::SI_KERNEL, uapi::SI_TKILL, uapi::SEGV_MAPERR, uapi::SEGV_ACCERR, uapi::CLD_EXITED,
+using uapi::SI_USER, uapi::SI_KERNEL, uapi::SI_TKILL, uapi::SI_TIMER, uapi::SEGV_MAPERR, uapi::SEGV_ACCERR, uapi::CLD_EXITED,
     uapi::CLD_KILLED, uapi::CLD_DUMPED, uapi::CLD_TRAPPED, uapi::CLD_STOPPED, uapi::CLD_CONTINUED, uapi::ILL_ILLOPN,
     uapi::FPE_INTDIV, uapi::BUS_ADRERR, uapi::TRAP_BRKPT;
 
@@ -109,6 +113,9 @@ DefaultAction default_action(int signal);
 bool send_to_process(Process& process, Info const& info);
 // Sends to one thread; the same result.
 bool send_to_thread(Thread& thread, Info const& info);
+// Takes one pending instance of `signal` for `thread`: its own first, else
+// its process's. The signal must be pending for one of them.
+Info take(Thread& thread, int signal);
 // Whether `thread` has a signal it must act on (unblocked, pending).
 bool has_deliverable(Thread& thread);
 

@@ -140,7 +140,7 @@ SYSCALL_HANDLER(rt_sigtimedwait, UserPtr<u64> set, UserPtr<uapi::siginfo_t> info
     u64 const available = (t.pending.set | p.pending.set) & wanted;
     if (!available) return waited.is_error() && waited.error().code() == ETIMEDOUT ? Errno(EAGAIN) : Errno(EINTR);
     int signal = __builtin_ctzll(available) + 1;
-    signals::Info const info = (t.pending.set & signals::bit(signal)) ? t.pending.take(signal) : p.pending.take(signal);
+    signals::Info const info = signals::take(t, signal);
     if (!info_out.is_null()) TRY(mm::copy_to_user(info_out, signals::to_siginfo(info)));
     return u64(signal);
 }

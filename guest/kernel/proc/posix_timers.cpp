@@ -1,0 +1,218 @@
+// POSIX timers: timer_create, timer_settime, timer_gettime,
+// timer_getoverrun, timer_delete (see posix_timers.h).
+#include <kernel/arch/x86_64/platform/platform.h>
+#include <kernel/proc/posix_timers.h>
+#include <kernel/proc/process.h>
+#include <kernel/sched/clock.h>
+#include <kernel/syscalls/helpers.h>
+#include <uapi/signal.h>
+#include <uapi/time.h>
+#include <new>
+
+namespace posix_timers {
+
+namespace {
+
+constexpr int CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_BOOTTIME = 7, CLOCK_REALTIME_ALARM = 8,
+              CLOCK_BOOTTIME_ALARM = 9;
+constexpr int TIMER_ABSTIME = 1;
+constexpr int kMaxOverrun = 0x7fffffff; // DELAYTIMER_MAX
+// Linux bounds timers by memory; this only stops a runaway loop.
+constexpr usize kMaxTimers = 4096;
+
+// Signals `expiries` expiries of `timer`: a new signal, or more overrun on
+// the one still pending. In interrupt context, or with interrupts disabled.
+void notify(Timer& timer, u64 expiries) {
+    if (timer.notify == uapi::SIGEV_NONE) return;
+    Process& process = *timer.process;
+    Thread* thread = nullptr;
+    if (timer.notify == uapi::SIGEV_THREAD_ID) {
+        process.for_each_thread([&](Thread& t) {
+            if (t.tid() == timer.target_tid) thread = &t;
+        });
+        if (!thread) return; // the thread has exited
+    }
+    signals::PendingSignals& pending = thread ? thread->pending : process.pending;
+    if (signals::Info* queued = pending.find_timer_signal(timer.id)) {
+        queued->overrun = int(lib::min(u64(queued->overrun) + expiries, u64(kMaxOverrun)));
+        return;
+    }
+    signals::Info info;
+    info.signo = timer.signo;
+    info.code = signals::SI_TIMER;
+    info.timer_id = timer.id;
+    info.value = timer.value;
+    info.overrun = int(lib::min(expiries - 1, u64(kMaxOverrun)));
+    if (thread) signals::send_to_thread(*thread, info);
+    else signals::send_to_process(process, info);
+}
+
+// In interrupt context.
+void expired(sched::Timer& t) {
+    Timer& timer = *static_cast<Timer*>(t.context);
+    u64 expiries = 1;
+    if (timer.interval_ns) {
+        // Periods that passed while the VM was held up count too.
+        u64 const now = sched::now_ns();
+        u64 next = t.deadline_ns + timer.interval_ns;
+        if (next <= now) {
+            u64 const missed = (now - next) / timer.interval_ns + 1;
+            expiries += missed;
+            next += missed * timer.interval_ns;
+        }
+        t.deadline_ns = next;
+        sched::add_timer(t);
+    }
+    notify(timer, expiries);
+}
+
+Timer* find(Process& process, int id) {
+    for (Timer& t : process.posix_timers)
+        if (t.id == id) return &t;
+    return nullptr;
+}
+
+uapi::timespec to_timespec(u64 ns) { return { i64(ns / 1000000000), i64(ns % 1000000000) }; }
+
+Result<u64> timespec_ns(uapi::timespec const& t) {
+    if (t.tv_sec < 0 || t.tv_nsec < 0 || t.tv_nsec >= 1000000000) return Errno(EINVAL);
+    if (u64(t.tv_sec) > 1000000000ull * 100) return ~0ull >> 2; // beyond any uptime, without overflow
+    return u64(t.tv_sec) * 1000000000 + u64(t.tv_nsec);
+}
+
+uapi::itimerspec current(Timer& timer) {
+    bool irqs = platform::irq_save();
+    u64 const now = sched::now_ns();
+    u64 left = 0;
+    if (timer.timer.node.is_linked()) left = timer.timer.deadline_ns > now ? timer.timer.deadline_ns - now : 1;
+    uapi::itimerspec const value { to_timespec(timer.interval_ns), to_timespec(left) };
+    platform::irq_restore(irqs);
+    return value;
+}
+
+// Ids count up from 0 per process and skip those in use, as Linux hands
+// them out (a deleted timer's id is not the next one).
+int next_id(Process& process) {
+    int id = process.next_timer_id;
+    while (find(process, id)) id = (id + 1) & 0x7fffffff;
+    process.next_timer_id = (id + 1) & 0x7fffffff;
+    return id;
+}
+
+} // namespace
+
+void delete_all(Process& process) {
+    while (Timer* timer = process.posix_timers.take_first()) {
+        sched::cancel_timer(timer->timer);
+        delete timer;
+    }
+}
+
+void signal_taken(Process& process, signals::Info const& info) {
+    if (Timer* timer = find(process, info.timer_id)) timer->overrun_last = info.overrun;
+}
+
+} // namespace posix_timers
+
+using posix_timers::Timer;
+
+SYSCALL_HANDLER(timer_create, int clock, UserPtr<uapi::sigevent> event_in, UserPtr<int> id_out) {
+    using namespace posix_timers;
+    switch (clock) {
+    case CLOCK_REALTIME:
+    case CLOCK_MONOTONIC:
+    case CLOCK_BOOTTIME: break;
+    case CLOCK_REALTIME_ALARM:
+    case CLOCK_BOOTTIME_ALARM:
+        if (current_process().credentials().euid != 0) return Errno(EPERM); // CAP_WAKE_ALARM
+        break;
+    default: return Errno(EINVAL); // also the CPU-time clocks, not supported yet
+    }
+    Process& process = current_process();
+    uapi::sigevent event {};
+    event.sigev_notify = uapi::SIGEV_SIGNAL;
+    event.sigev_signo = signals::SIGALRM;
+    bool const default_event = event_in.is_null();
+    if (!default_event) event = TRY(mm::copy_from_user(event_in));
+    int const notify = event.sigev_notify;
+    if (notify != uapi::SIGEV_SIGNAL && notify != uapi::SIGEV_NONE && notify != uapi::SIGEV_THREAD
+        && notify != uapi::SIGEV_THREAD_ID)
+        return Errno(EINVAL);
+    if (notify != uapi::SIGEV_NONE && (event.sigev_signo < 1 || event.sigev_signo > int(signals::kCount)))
+        return Errno(EINVAL);
+    if (notify == uapi::SIGEV_THREAD_ID) {
+        bool found = false;
+        process.for_each_thread([&](Thread& t) { found |= int(t.tid()) == event.sigev_notify_thread_id; });
+        if (!found) return Errno(EINVAL);
+    }
+    if (process.posix_timers.size() >= kMaxTimers) return Errno(EAGAIN);
+    int const id = next_id(process);
+    auto* timer = new (std::nothrow) Timer {};
+    if (!timer) return Errno(ENOMEM);
+    timer->id = id;
+    timer->process = &process;
+    timer->notify = notify == uapi::SIGEV_THREAD ? uapi::SIGEV_SIGNAL : notify; // the C library runs the thread
+    timer->signo = event.sigev_signo;
+    timer->target_tid = u32(event.sigev_notify_thread_id);
+    timer->value = default_event ? u64(id) : event.sigev_value.sival_ptr; // sival_int = the id, by default
+    timer->realtime = clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_ALARM;
+    timer->timer.context = timer;
+    timer->timer.fire = expired;
+    if (auto copied = mm::copy_to_user(id_out, id); copied.is_error()) {
+        delete timer;
+        return copied.error();
+    }
+    process.posix_timers.append(*timer);
+    return u64(0);
+}
+
+SYSCALL_HANDLER(timer_settime, int id, int flags, UserPtr<uapi::itimerspec> in, UserPtr<uapi::itimerspec> out) {
+    using namespace posix_timers;
+    Timer* timer = find(current_process(), id);
+    if (!timer || in.is_null()) return Errno(EINVAL);
+    uapi::itimerspec const value = TRY(mm::copy_from_user(in));
+    u64 const initial = TRY(timespec_ns(value.it_value));
+    u64 const interval = TRY(timespec_ns(value.it_interval));
+    uapi::itimerspec const old = current(*timer);
+    bool irqs = platform::irq_save();
+    sched::cancel_timer(timer->timer);
+    timer->interval_ns = initial ? interval : 0;
+    if (initial) {
+        u64 const now = sched::now_ns();
+        u64 deadline = now + initial;
+        if (flags & TIMER_ABSTIME) {
+            // An absolute wall-clock time becomes the monotonic one it
+            // stands for now (a later clock_settime does not move it).
+            u64 const clock_now = timer->realtime ? clock::realtime().to_ns() : now;
+            deadline = initial > clock_now ? now + (initial - clock_now) : now;
+        }
+        timer->timer.deadline_ns = deadline;
+        sched::add_timer(timer->timer);
+    }
+    platform::irq_restore(irqs);
+    if (!out.is_null()) TRY(mm::copy_to_user(out, old));
+    return u64(0);
+}
+
+SYSCALL_HANDLER(timer_gettime, int id, UserPtr<uapi::itimerspec> out) {
+    Timer* timer = posix_timers::find(current_process(), id);
+    if (!timer) return Errno(EINVAL);
+    TRY(mm::copy_to_user(out, posix_timers::current(*timer)));
+    return u64(0);
+}
+
+SYSCALL_HANDLER(timer_getoverrun, int id) {
+    Timer* timer = posix_timers::find(current_process(), id);
+    if (!timer) return Errno(EINVAL);
+    return u64(timer->overrun_last);
+}
+
+SYSCALL_HANDLER(timer_delete, int id) {
+    Process& process = current_process();
+    Timer* timer = posix_timers::find(process, id);
+    if (!timer) return Errno(EINVAL);
+    sched::cancel_timer(timer->timer);
+    process.posix_timers.remove(*timer);
+    delete timer;
+    return u64(0);
+}

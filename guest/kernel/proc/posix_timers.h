@@ -1,0 +1,42 @@
+// POSIX per-process timers (timer_create(2)): each is a scheduler timer that
+// signals the process (or one of its threads) when it expires. Expiries
+// while its signal is still pending are counted as that signal's overrun
+// (si_overrun) instead of queueing another, as on Linux.
+//
+// A process owns its timers: fork does not copy them, execve and the
+// process's exit delete them.
+#pragma once
+
+#include <kernel/proc/signal.h>
+#include <kernel/sched/scheduler.h>
+#include <lib/intrusive_list.h>
+#include <lib/result.h>
+#include <lib/types.h>
+
+class Process;
+
+namespace posix_timers {
+
+struct Timer {
+    int id;
+    Process* process;
+    int notify;       // SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID (SIGEV_THREAD acts as SIGEV_SIGNAL)
+    int signo;
+    u32 target_tid;   // SIGEV_THREAD_ID
+    u64 value;        // si_value
+    bool realtime;    // CLOCK_REALTIME: absolute times are wall-clock times
+    u64 interval_ns { 0 };
+    int overrun_last { 0 }; // timer_getoverrun(2): the last delivered signal's overrun
+    sched::Timer timer;
+    IntrusiveListNode node;
+};
+
+using List = IntrusiveList<Timer, &Timer::node>;
+
+// Every timer of `process`, cancelled and freed (exec, exit).
+void delete_all(Process& process);
+// A signal from a timer was taken (delivered, or by sigwait): its overrun
+// becomes what timer_getoverrun reports.
+void signal_taken(Process& process, signals::Info const& info);
+
+} // namespace posix_timers
