@@ -36,7 +36,8 @@ def test_qemu_boot(ctx):
 def _selftest(run):
     assert run.status == 0, run
     for line in ["selftest: physical allocator ok", "selftest: heap ok", "selftest: kernel threads ok",
-                 "selftest: stack painting ok", "selftest: timer ok", "selftest: all passed"]:
+                 "selftest: stack painting ok", "selftest: timer ok", "selftest: interrupt storm ok",
+                 "selftest: all passed"]:
         assert line in run.log, f"missing {line!r}:\n{run}"
 
 

@@ -214,22 +214,40 @@ pvm_return_to_kernel:
 	pop	%rax
 	testl	$0x200, (%rsp)		/* the interrupted context's IF */
 	jz	2f
-	movb	$1, pvm_vif_page(%rip)
+	/* Back into a delivery loop (below): it re-enables and checks again
+	 * itself. Delivering here as well would nest one more frame per
+	 * interrupt for as long as interrupts keep coming, until the stack
+	 * overflowed (a user program with a 1 us periodic timer did that). */
+	cmpq	$pvm_delivery_return, 8(%rsp)
+	je	2f
+1:	movb	$1, pvm_vif_page(%rip)
 	cmpb	$0, pvm_vif_page + 1(%rip)	/* an interrupt waits: let the host inject it */
 	je	2f
 	push	%rax
 	push	%rcx
 	push	%rdx
-	call	pvm_deliver_pending_asm
+	call	pvm_deliver_pending
 	pop	%rdx
 	pop	%rcx
 	pop	%rax
+	jmp	1b
 2:	popfq
 	ret
 
-pvm_deliver_pending_asm:
-	mov	$0x4b564d12, %ecx	/* any trapping instruction; never STI */
+/*
+ * pvm_deliver_pending: lets the host inject the interrupt that waits for
+ * if_ (any trapping instruction does; never STI, which drives a separate
+ * host IF that then disagrees with if_). C-callable; clobbers rax, rcx, rdx.
+ * The interrupt returns to pvm_delivery_return with if_ still 0, so the
+ * caller, at its own stack depth, sets if_ and checks again: interrupts
+ * arriving back to back are taken one after another, never nested.
+ */
+	.globl	pvm_deliver_pending
+pvm_deliver_pending:
+	mov	$0x4b564d12, %ecx
 	rdmsr
+	.globl	pvm_delivery_return
+pvm_delivery_return:
 	ret
 
 	.section .note.GNU-stack, "", @progbits

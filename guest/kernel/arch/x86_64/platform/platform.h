@@ -29,8 +29,9 @@ void force_sysret_return(bool force);
 
 // --- interrupt flag -------------------------------------------------------
 // Under PVM a pending interrupt is injected by the host only at a trapping
-// instruction once if_ is set again (docs/pvm.md 3.3).
-void pvm_deliver_pending();
+// instruction once if_ is set again (docs/pvm.md 3.3). With if_ = 1 and an
+// interrupt pending: takes it (and any that follow), returns with if_ = 1.
+void pvm_take_pending();
 
 ALWAYS_INLINE void irq_disable() {
     if (is_pvm()) pvm_vif_page.if_ = 0;
@@ -43,7 +44,7 @@ ALWAYS_INLINE void irq_enable() {
         pvm_vif_page.if_ = 1;
         x86::compiler_barrier();
         if (pvm_vif_page.pending) [[unlikely]]
-            pvm_deliver_pending();
+            pvm_take_pending();
     } else {
         asm volatile("sti");
     }

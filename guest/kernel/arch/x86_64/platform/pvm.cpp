@@ -3,10 +3,16 @@
 
 namespace platform {
 
-void pvm_deliver_pending() {
-    // Any trapping instruction lets the host inject the pending interrupt.
-    // Never STI: it drives a separate host IF that then disagrees with if_.
-    (void)x86::rdmsr(pvm::kMsrInfo);
+extern "C" void pvm_deliver_pending(); // trap_entry.S
+
+void pvm_take_pending() {
+    // The interrupt returns with if_ = 0 (trap_entry.S): enable and look
+    // again, here, rather than nest the next one inside its return.
+    do {
+        pvm_deliver_pending();
+        pvm_vif_page.if_ = 1;
+        x86::compiler_barrier();
+    } while (pvm_vif_page.pending);
 }
 
 namespace pvm_impl {
@@ -15,7 +21,7 @@ void idle() {
     pvm_vif_page.if_ = 1;
     x86::compiler_barrier();
     if (pvm_vif_page.pending) {
-        pvm_deliver_pending();
+        pvm_take_pending();
         return;
     }
     // HLT traps; with if_ = 1 and the in-kernel LAPIC the host blocks until
