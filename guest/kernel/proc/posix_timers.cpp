@@ -20,50 +20,42 @@ constexpr int kMaxOverrun = 0x7fffffff; // DELAYTIMER_MAX
 // Linux bounds timers by memory; this only stops a runaway loop.
 constexpr usize kMaxTimers = 4096;
 
-// Signals `expiries` expiries of `timer`: a new signal, or more overrun on
-// the one still pending. In interrupt context, or with interrupts disabled.
-void notify(Timer& timer, u64 expiries) {
-    if (timer.notify == uapi::SIGEV_NONE) return;
+// Signals an expiry of `timer`: a new signal, or one more overrun on the
+// one still pending. False if no signal is pending for it afterwards (the
+// signal is ignored, the target thread gone). In interrupt context, or with
+// interrupts disabled.
+bool notify(Timer& timer) {
     Process& process = *timer.process;
     Thread* thread = nullptr;
     if (timer.notify == uapi::SIGEV_THREAD_ID) {
         process.for_each_thread([&](Thread& t) {
             if (t.tid() == timer.target_tid) thread = &t;
         });
-        if (!thread) return; // the thread has exited
+        if (!thread) return false; // the thread has exited
     }
     signals::PendingSignals& pending = thread ? thread->pending : process.pending;
     if (signals::Info* queued = pending.find_timer_signal(timer.id)) {
-        queued->overrun = int(lib::min(u64(queued->overrun) + expiries, u64(kMaxOverrun)));
-        return;
+        if (queued->overrun < kMaxOverrun) queued->overrun++;
+        return true;
     }
     signals::Info info;
     info.signo = timer.signo;
     info.code = signals::SI_TIMER;
     info.timer_id = timer.id;
     info.value = timer.value;
-    info.overrun = int(lib::min(expiries - 1, u64(kMaxOverrun)));
     if (thread) signals::send_to_thread(*thread, info);
     else signals::send_to_process(process, info);
+    return pending.find_timer_signal(timer.id) != nullptr;
 }
 
-// In interrupt context.
+// In interrupt context. A periodic timer stays stopped until its signal is
+// taken (signal_taken re-arms it, with the periods it missed as overrun),
+// as on Linux; one whose signal went nowhere tries again a tick later.
 void expired(sched::Timer& t) {
     Timer& timer = *static_cast<Timer*>(t.context);
-    u64 expiries = 1;
-    if (timer.interval_ns) {
-        // Periods that passed while the VM was held up count too.
-        u64 const now = sched::now_ns();
-        u64 next = t.deadline_ns + timer.interval_ns;
-        if (next <= now) {
-            u64 const missed = (now - next) / timer.interval_ns + 1;
-            expiries += missed;
-            next += missed * timer.interval_ns;
-        }
-        t.deadline_ns = next;
-        sched::add_timer(t);
-    }
-    notify(timer, expiries);
+    if (notify(timer) || !timer.interval_ns) return;
+    sched::forward(t.deadline_ns, lib::max(timer.interval_ns, u64(1000000000 / sched::kTickHz)), sched::now_ns());
+    sched::add_timer(t);
 }
 
 Timer* find(Process& process, int id) {
@@ -84,7 +76,15 @@ uapi::itimerspec current(Timer& timer) {
     bool irqs = platform::irq_save();
     u64 const now = sched::now_ns();
     u64 left = 0;
-    if (timer.timer.node.is_linked()) left = timer.timer.deadline_ns > now ? timer.timer.deadline_ns - now : 1;
+    if (timer.armed) {
+        u64 next = timer.timer.deadline_ns;
+        // Past the deadline: a periodic timer waits for its signal to be
+        // taken (or is SIGEV_NONE, never armed in the scheduler); its next
+        // period is what is left. A one-shot one is done.
+        if (next <= now && timer.interval_ns) sched::forward(next, timer.interval_ns, now);
+        left = next > now ? next - now : 0;
+        if (!left && !timer.timer.node.is_linked()) timer.armed = false;
+    }
     uapi::itimerspec const value { to_timespec(timer.interval_ns), to_timespec(left) };
     platform::irq_restore(irqs);
     return value;
@@ -108,8 +108,17 @@ void delete_all(Process& process) {
     }
 }
 
-void signal_taken(Process& process, signals::Info const& info) {
-    if (Timer* timer = find(process, info.timer_id)) timer->overrun_last = info.overrun;
+void signal_taken(Process& process, signals::Info& info) {
+    Timer* timer = find(process, info.timer_id);
+    if (!timer) return; // deleted since
+    bool irqs = platform::irq_save();
+    if (timer->armed && timer->interval_ns && !timer->timer.node.is_linked()) {
+        u64 const missed = sched::forward(timer->timer.deadline_ns, timer->interval_ns, sched::now_ns());
+        info.overrun = int(lib::min(u64(info.overrun) + missed, u64(kMaxOverrun)));
+        sched::add_timer(timer->timer);
+    }
+    timer->overrun_last = info.overrun;
+    platform::irq_restore(irqs);
 }
 
 } // namespace posix_timers
@@ -177,6 +186,7 @@ SYSCALL_HANDLER(timer_settime, int id, int flags, UserPtr<uapi::itimerspec> in, 
     bool irqs = platform::irq_save();
     sched::cancel_timer(timer->timer);
     timer->interval_ns = initial ? interval : 0;
+    timer->armed = initial != 0;
     if (initial) {
         u64 const now = sched::now_ns();
         u64 deadline = now + initial;
@@ -187,7 +197,8 @@ SYSCALL_HANDLER(timer_settime, int id, int flags, UserPtr<uapi::itimerspec> in, 
             deadline = initial > clock_now ? now + (initial - clock_now) : now;
         }
         timer->timer.deadline_ns = deadline;
-        sched::add_timer(timer->timer);
+        // SIGEV_NONE signals nothing: its time left is only computed.
+        if (timer->notify != uapi::SIGEV_NONE) sched::add_timer(timer->timer);
     }
     platform::irq_restore(irqs);
     if (!out.is_null()) TRY(mm::copy_to_user(out, old));

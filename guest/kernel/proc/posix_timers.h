@@ -1,7 +1,7 @@
 // POSIX per-process timers (timer_create(2)): each is a scheduler timer that
-// signals the process (or one of its threads) when it expires. Expiries
-// while its signal is still pending are counted as that signal's overrun
-// (si_overrun) instead of queueing another, as on Linux.
+// signals the process (or one of its threads) when it expires. A periodic
+// one is re-armed when its signal is taken, and the periods it missed until
+// then are that signal's overrun (si_overrun), as on Linux.
 //
 // A process owns its timers: fork does not copy them, execve and the
 // process's exit delete them.
@@ -25,6 +25,7 @@ struct Timer {
     u32 target_tid;   // SIGEV_THREAD_ID
     u64 value;        // si_value
     bool realtime;    // CLOCK_REALTIME: absolute times are wall-clock times
+    bool armed { false };   // set; a fired one-shot timer is disarmed
     u64 interval_ns { 0 };
     int overrun_last { 0 }; // timer_getoverrun(2): the last delivered signal's overrun
     sched::Timer timer;
@@ -35,8 +36,9 @@ using List = IntrusiveList<Timer, &Timer::node>;
 
 // Every timer of `process`, cancelled and freed (exec, exit).
 void delete_all(Process& process);
-// A signal from a timer was taken (delivered, or by sigwait): its overrun
-// becomes what timer_getoverrun reports.
-void signal_taken(Process& process, signals::Info const& info);
+// A signal from a timer was taken (delivered, or by sigwait): a periodic
+// timer is re-armed, the periods it missed added to the signal's overrun,
+// which becomes what timer_getoverrun reports.
+void signal_taken(Process& process, signals::Info& info);
 
 } // namespace posix_timers

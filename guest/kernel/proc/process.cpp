@@ -262,22 +262,26 @@ void Process::arm_alarm() {
     alarm_timer.context = this;
     alarm_timer.fire = [](sched::Timer& timer) {
         auto* process = static_cast<Process*>(timer.context);
-        if (u64 const interval = process->alarm_interval_ns) {
-            // Expiries missed while late are dropped, not fired in a burst.
-            u64 const now = sched::now_ns();
-            u64 next = process->alarm_deadline_ns + interval;
-            if (next <= now) next = now + interval;
-            process->alarm_deadline_ns = timer.deadline_ns = next;
-            sched::add_timer(timer);
-        } else {
-            process->alarm_deadline_ns = 0;
-        }
+        // Disarmed until SIGALRM is taken, which re-arms a periodic timer
+        // (alarm_signal_taken), as on Linux; getitimer reads 0 meanwhile.
+        process->alarm_deadline_ns = 0;
         signals::Info info;
         info.signo = signals::SIGALRM;
         info.code = signals::SI_KERNEL;
         signals::send_to_process(*process, info);
     };
     sched::add_timer(alarm_timer);
+}
+
+void Process::alarm_signal_taken() {
+    bool irqs = platform::irq_save();
+    if (alarm_interval_ns && !alarm_deadline_ns && !alarm_timer.node.is_linked()) {
+        // Periods missed meanwhile are dropped.
+        sched::forward(alarm_timer.deadline_ns, alarm_interval_ns, sched::now_ns());
+        alarm_deadline_ns = alarm_timer.deadline_ns;
+        sched::add_timer(alarm_timer);
+    }
+    platform::irq_restore(irqs);
 }
 
 void Process::check_cpu_timers() {

@@ -129,6 +129,8 @@ public:
     sched::Timer alarm_timer;    // ITIMER_REAL / alarm(): SIGALRM when it fires
     // Re-arms alarm_timer for alarm_deadline_ns (0 cancels).
     void arm_alarm();
+    // SIGALRM was taken: a periodic ITIMER_REAL that fired runs again.
+    void alarm_signal_taken();
     // ITIMER_VIRTUAL and ITIMER_PROF: due when the process's user (or user
     // plus system) CPU time reaches expires_ns (0: disarmed). The timer tick
     // checks them for the process it interrupted, so they fire within a tick

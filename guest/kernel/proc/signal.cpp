@@ -281,8 +281,9 @@ bool send_to_thread(Thread& thread, Info const& info) {
 
 Info take(Thread& thread, int signal) {
     Process& process = *thread.process;
-    Info const info = (thread.pending.set & bit(signal)) ? thread.pending.take(signal) : process.pending.take(signal);
+    Info info = (thread.pending.set & bit(signal)) ? thread.pending.take(signal) : process.pending.take(signal);
     if (info.code == SI_TIMER) posix_timers::signal_taken(process, info);
+    if (signal == SIGALRM) process.alarm_signal_taken();
     return info;
 }
 

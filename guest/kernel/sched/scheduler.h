@@ -41,6 +41,16 @@ struct Timer {
 };
 void add_timer(Timer& timer);
 void cancel_timer(Timer& timer);
+// A periodic timer that fired at `deadline` moves to its first period
+// after `now`; returns how many periods it skipped (its overrun). Periodic
+// timers are re-armed this way when their expiry is consumed (read, signal
+// taken), as Linux does, never from the interrupt itself: a 1 us period
+// would otherwise leave the CPU nothing but timer interrupts.
+inline u64 forward(u64& deadline, u64 interval, u64 now) {
+    u64 const missed = now >= deadline ? (now - deadline) / interval : 0;
+    deadline += (missed + 1) * interval;
+    return missed;
+}
 
 // Called by new threads first: completes the switch that started them.
 void finish_switch();

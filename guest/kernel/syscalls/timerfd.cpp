@@ -1,7 +1,8 @@
 // timerfd_create, timerfd_settime, timerfd_gettime: a timer read as a file
 // (timerfd_create(2)). Each timerfd is a scheduler timer whose expiries are
 // counted for read(2) and poll; a periodic one counts every period that
-// passed, as Linux does, even if nobody read in between.
+// passed, as Linux does, even if nobody read in between (it is re-armed at
+// the read, with the periods it missed counted).
 #include <kernel/proc/process.h>
 #include <kernel/sched/clock.h>
 #include <kernel/sched/scheduler.h>
@@ -46,9 +47,17 @@ public:
             irqs = platform::irq_save();
         }
         bool const cancelled = m_cancelled;
-        u64 const value = m_expirations;
+        u64 value = m_expirations;
         m_cancelled = false;
         m_expirations = 0;
+        // A periodic timer that fired is re-armed now, its missed periods
+        // counted (see sched::forward).
+        if (value && m_interval_ns && !m_timer.node.is_linked()) {
+            u64 const before = m_timer.deadline_ns;
+            value += sched::forward(m_timer.deadline_ns, m_interval_ns, sched::now_ns());
+            if (m_wall_deadline_ns) m_wall_deadline_ns += m_timer.deadline_ns - before;
+            sched::add_timer(m_timer);
+        }
         platform::irq_restore(irqs);
         if (cancelled) return Errno(ECANCELED);
         TRY(buffer.write(0, &value, 8));
@@ -63,7 +72,13 @@ public:
         bool irqs = platform::irq_save();
         u64 const now = sched::now_ns();
         u64 left = 0;
-        if (m_timer.node.is_linked()) left = m_timer.deadline_ns > now ? m_timer.deadline_ns - now : 1;
+        if (m_timer.node.is_linked()) {
+            left = m_timer.deadline_ns > now ? m_timer.deadline_ns - now : 1;
+        } else if (m_interval_ns) { // fired, re-armed at the next read
+            u64 next = m_timer.deadline_ns;
+            sched::forward(next, m_interval_ns, now);
+            left = next - now;
+        }
         uapi::itimerspec value { to_timespec(m_interval_ns), to_timespec(left) };
         platform::irq_restore(irqs);
         return value;
@@ -94,9 +109,10 @@ public:
     // and its next read fails with ECANCELED (it stays armed, as on Linux).
     // Interrupts disabled.
     void clock_was_set() {
+        bool const waiting = m_timer.node.is_linked(); // not a fired periodic timer awaiting its read
         sched::cancel_timer(m_timer);
         m_timer.deadline_ns = monotonic_deadline(m_wall_deadline_ns, sched::now_ns());
-        sched::add_timer(m_timer);
+        if (waiting) sched::add_timer(m_timer);
         if (m_cancel_on_set) {
             m_cancelled = true;
             m_queue.wake_all();
@@ -116,25 +132,10 @@ private:
     void disarm();
     static void add_wall_timer(TimerFd& timer);
 
-    // In interrupt context.
+    // In interrupt context. A periodic timer stays stopped until read.
     void expired() {
         m_expirations++;
-        if (m_interval_ns) {
-            // Every period that passed counts, including any missed while
-            // the VM was held up.
-            u64 const now = sched::now_ns();
-            u64 next = m_timer.deadline_ns + m_interval_ns;
-            if (next <= now) {
-                u64 const missed = (now - next) / m_interval_ns + 1;
-                m_expirations += missed;
-                next += missed * m_interval_ns;
-            }
-            if (m_wall_deadline_ns) m_wall_deadline_ns += next - m_timer.deadline_ns; // in step with the clock
-            m_timer.deadline_ns = next;
-            sched::add_timer(m_timer);
-        } else if (m_wall_deadline_ns) {
-            disarm();
-        }
+        if (!m_interval_ns && m_wall_deadline_ns) disarm();
         m_queue.wake_all();
     }
 
