@@ -5,6 +5,7 @@
 #include <kernel/proc/process.h>
 #include <kernel/sched/clock.h>
 #include <kernel/syscalls/helpers.h>
+#include <kernel/syscalls/timer_helpers.h>
 #include <uapi/signal.h>
 #include <uapi/time.h>
 #include <new>
@@ -13,8 +14,6 @@ namespace posix_timers {
 
 namespace {
 
-constexpr int CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_BOOTTIME = 7, CLOCK_REALTIME_ALARM = 8,
-              CLOCK_BOOTTIME_ALARM = 9;
 constexpr int TIMER_ABSTIME = 1;
 constexpr int kMaxOverrun = 0x7fffffff; // DELAYTIMER_MAX
 // Linux bounds timers by memory; this only stops a runaway loop.
@@ -64,14 +63,6 @@ Timer* find(Process& process, int id) {
     return nullptr;
 }
 
-uapi::timespec to_timespec(u64 ns) { return { i64(ns / 1000000000), i64(ns % 1000000000) }; }
-
-Result<u64> timespec_ns(uapi::timespec const& t) {
-    if (t.tv_sec < 0 || t.tv_nsec < 0 || t.tv_nsec >= 1000000000) return Errno(EINVAL);
-    if (u64(t.tv_sec) > 1000000000ull * 100) return ~0ull >> 2; // beyond any uptime, without overflow
-    return u64(t.tv_sec) * 1000000000 + u64(t.tv_nsec);
-}
-
 uapi::itimerspec current(Timer& timer) {
     bool irqs = platform::irq_save();
     u64 const now = sched::now_ns();
@@ -85,7 +76,7 @@ uapi::itimerspec current(Timer& timer) {
         left = next > now ? next - now : 0;
         if (!left && !timer.timer.node.is_linked()) timer.armed = false;
     }
-    uapi::itimerspec const value { to_timespec(timer.interval_ns), to_timespec(left) };
+    uapi::itimerspec const value { ns_timespec(timer.interval_ns), ns_timespec(left) };
     platform::irq_restore(irqs);
     return value;
 }
@@ -127,16 +118,7 @@ using posix_timers::Timer;
 
 SYSCALL_HANDLER(timer_create, int clock, UserPtr<uapi::sigevent> event_in, UserPtr<int> id_out) {
     using namespace posix_timers;
-    switch (clock) {
-    case CLOCK_REALTIME:
-    case CLOCK_MONOTONIC:
-    case CLOCK_BOOTTIME: break;
-    case CLOCK_REALTIME_ALARM:
-    case CLOCK_BOOTTIME_ALARM:
-        if (current_process().credentials().euid != 0) return Errno(EPERM); // CAP_WAKE_ALARM
-        break;
-    default: return Errno(EINVAL); // also the CPU-time clocks, not supported yet
-    }
+    TRY(timer_clock::check(clock));
     Process& process = current_process();
     uapi::sigevent event {};
     event.sigev_notify = uapi::SIGEV_SIGNAL;
@@ -164,7 +146,7 @@ SYSCALL_HANDLER(timer_create, int clock, UserPtr<uapi::sigevent> event_in, UserP
     timer->signo = event.sigev_signo;
     timer->target_tid = u32(event.sigev_notify_thread_id);
     timer->value = default_event ? u64(id) : event.sigev_value.sival_ptr; // sival_int = the id, by default
-    timer->realtime = clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_ALARM;
+    timer->realtime = timer_clock::is_wall_clock(clock);
     timer->timer.context = timer;
     timer->timer.fire = expired;
     if (auto copied = mm::copy_to_user(id_out, id); copied.is_error()) {

@@ -3,6 +3,7 @@
 #include <kernel/sched/clock.h>
 #include <kernel/sched/scheduler.h>
 #include <kernel/syscalls/helpers.h>
+#include <kernel/syscalls/timer_helpers.h>
 #include <uapi/time.h>
 
 namespace {
@@ -67,12 +68,7 @@ Result<Timespec> read_clock(int id) {
     return Errno(EINVAL);
 }
 
-Result<u64> read_timeout(UserPtr<UserTimespec> user) {
-    UserTimespec t = TRY(mm::copy_from_user(user));
-    if (t.tv_sec < 0 || t.tv_nsec < 0 || t.tv_nsec >= 1000000000) return Errno(EINVAL);
-    if (u64(t.tv_sec) > 1000000000ull * 100) return ~0ull >> 2; // "forever" without overflow
-    return u64(t.tv_sec) * 1000000000 + u64(t.tv_nsec);
-}
+Result<u64> read_timeout(UserPtr<UserTimespec> user) { return timespec_ns(TRY(mm::copy_from_user(user))); }
 
 // Sleeps until the monotonic deadline; EINTR if a signal interrupts.
 Result<void> sleep_until(u64 deadline) {

@@ -8,6 +8,7 @@
 #include <kernel/sched/scheduler.h>
 #include <kernel/syscalls/timerfd.h>
 #include <kernel/syscalls/helpers.h>
+#include <kernel/syscalls/timer_helpers.h>
 #include <kernel/arch/x86_64/platform/platform.h>
 #include <kernel/sched/wait_queue.h>
 #include <lib/format.h>
@@ -17,8 +18,6 @@
 
 namespace {
 
-constexpr int CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_BOOTTIME = 7, CLOCK_REALTIME_ALARM = 8,
-              CLOCK_BOOTTIME_ALARM = 9;
 constexpr u32 TFD_TIMER_ABSTIME = 1, TFD_TIMER_CANCEL_ON_SET = 2;
 
 class TimerFd final : public File {
@@ -26,7 +25,7 @@ public:
     // Open for reading and writing, as Linux's F_GETFL shows; a write is
     // EINVAL (File's default).
     TimerFd(int clock, u32 flags)
-        : File(vfs::kReadWrite | flags), m_realtime(clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_ALARM) {
+        : File(vfs::kReadWrite | flags), m_realtime(timer_clock::is_wall_clock(clock)) {
         m_timer.context = this;
         m_timer.fire = [](sched::Timer& timer) { static_cast<TimerFd*>(timer.context)->expired(); };
     }
@@ -79,7 +78,7 @@ public:
             sched::forward(next, m_interval_ns, now);
             left = next - now;
         }
-        uapi::itimerspec value { to_timespec(m_interval_ns), to_timespec(left) };
+        uapi::itimerspec value { ns_timespec(m_interval_ns), ns_timespec(left) };
         platform::irq_restore(irqs);
         return value;
     }
@@ -122,7 +121,6 @@ public:
     IntrusiveListNode m_wall_node;
 
 private:
-    static uapi::timespec to_timespec(u64 ns) { return { i64(ns / 1000000000), i64(ns % 1000000000) }; }
     u64 monotonic_deadline(u64 absolute_ns, u64 now) const {
         if (!m_realtime) return absolute_ns;
         u64 const wall_now = clock::realtime().to_ns();
@@ -172,12 +170,6 @@ Result<TimerFd*> timerfd_for(int fd) {
     return static_cast<TimerFd*>(file.ptr()); // the descriptor keeps it alive during the call
 }
 
-Result<u64> timespec_ns(uapi::timespec const& t) {
-    if (t.tv_sec < 0 || t.tv_nsec < 0 || t.tv_nsec >= 1000000000) return Errno(EINVAL);
-    if (u64(t.tv_sec) > 1000000000ull * 100) return ~0ull >> 2; // beyond any uptime, without overflow
-    return u64(t.tv_sec) * 1000000000 + u64(t.tv_nsec);
-}
-
 } // namespace
 
 namespace timerfd {
@@ -192,16 +184,7 @@ void clock_was_set() {
 
 SYSCALL_HANDLER(timerfd_create, int clock, u32 flags) {
     if (flags & ~(vfs::kCloseOnExec | vfs::kNonBlocking)) return Errno(EINVAL);
-    switch (clock) {
-    case CLOCK_REALTIME:
-    case CLOCK_MONOTONIC:
-    case CLOCK_BOOTTIME: break;
-    case CLOCK_REALTIME_ALARM:
-    case CLOCK_BOOTTIME_ALARM:
-        if (current_process().credentials().euid != 0) return Errno(EPERM); // CAP_WAKE_ALARM
-        break;
-    default: return Errno(EINVAL);
-    }
+    TRY(timer_clock::check(clock));
     auto* f = new (std::nothrow) TimerFd(clock, flags & vfs::kNonBlocking);
     if (!f) return Errno(ENOMEM);
     return TRY(current_process().fds().allocate(RefPtr<File>::adopt(f), flags & vfs::kCloseOnExec));
