@@ -3,6 +3,7 @@
 #include <fs/procfs/nodes.h>
 #include <fs/vfs/vfs.h>
 #include <kernel/arch/x86_64/cpu.h>
+#include <kernel/arch/x86_64/cpu_local.h>
 #include <kernel/arch/x86_64/tsc.h>
 #include <kernel/mm/heap.h>
 #include <kernel/mm/physical.h>
@@ -75,8 +76,9 @@ void generate_stat(TextBuffer& text) {
     u64 const idle = uptime > user + system ? uptime - user - system : 0;
     text.appendf("cpu  %lu 0 %lu %lu 0 0 0 0 0 0\n", user, system, idle);
     text.appendf("cpu0 %lu 0 %lu %lu 0 0 0 0 0 0\n", user, system, idle);
-    text.appendf("intr 0\nctxt 0\nbtime %lu\nprocesses %d\nprocs_running %lu\nprocs_blocked 0\n",
-                 boot_realtime_seconds(), c.last_pid, c.runnable);
+    // intr: the total only (Linux follows it with a count per IRQ number).
+    text.appendf("intr %lu\nctxt %lu\nbtime %lu\nprocesses %d\nprocs_running %lu\nprocs_blocked 0\n",
+                 this_cpu().interrupts, this_cpu().context_switches, boot_realtime_seconds(), c.last_pid, c.runnable);
     text.append(StringView("softirq 0 0 0 0 0 0 0 0 0 0 0\n"));
 }
 

@@ -542,6 +542,20 @@ static void check_system_files(void)
     usleep(30000);
     check(uptime_seconds() >= up + 0.02, "/proc/uptime advances", NULL);
 
+    /* /proc/stat counts interrupts and context switches: a sleep takes both. */
+    unsigned long long intr0 = 0, ctxt0 = 0, intr1 = 0, ctxt1 = 0;
+    check(slurp("/proc/stat", text, sizeof text) > 0, "read /proc/stat", NULL);
+    char const *at = strstr(text, "\nintr "), *ct = strstr(text, "\nctxt ");
+    check(at && ct && sscanf(at, "\nintr %llu", &intr0) == 1 && sscanf(ct, "\nctxt %llu", &ctxt0) == 1,
+          "/proc/stat has intr and ctxt lines", NULL);
+    usleep(30000);
+    slurp("/proc/stat", text, sizeof text);
+    at = strstr(text, "\nintr ");
+    ct = strstr(text, "\nctxt ");
+    check(at && ct && sscanf(at, "\nintr %llu", &intr1) == 1 && sscanf(ct, "\nctxt %llu", &ctxt1) == 1
+              && intr1 > intr0 && ctxt1 > ctxt0,
+          "/proc/stat: intr and ctxt grow across a sleep", "%llu -> %llu, %llu -> %llu", intr0, intr1, ctxt0, ctxt1);
+
     check(slurp("/proc/mounts", text, sizeof text) > 0, "read /proc/mounts", NULL);
     int root = 0, proc = 0, well_formed = 1;
     for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
