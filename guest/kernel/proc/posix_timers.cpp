@@ -47,13 +47,28 @@ bool notify(Timer& timer) {
     return pending.find_timer_signal(timer.id) != nullptr;
 }
 
+// Moves a periodic timer that fired to its first period after now; returns
+// the periods it skipped. A wall-clock timer's wall time moves in step.
+u64 forward(Timer& timer, u64 interval) {
+    u64 const before = timer.timer.deadline_ns;
+    u64 const missed = sched::forward(timer.timer.deadline_ns, interval, sched::now_ns());
+    if (timer.wall_deadline_ns) timer.wall_deadline_ns += timer.timer.deadline_ns - before;
+    return missed;
+}
+
+// The monotonic time that wall-clock time `wall_ns` stands for now.
+u64 monotonic_for(u64 wall_ns, u64 now) {
+    u64 const wall_now = clock::realtime().to_ns();
+    return wall_ns > wall_now ? now + (wall_ns - wall_now) : now;
+}
+
 // In interrupt context. A periodic timer stays stopped until its signal is
 // taken (signal_taken re-arms it, with the periods it missed as overrun),
 // as on Linux; one whose signal went nowhere tries again a tick later.
 void expired(sched::Timer& t) {
     Timer& timer = *static_cast<Timer*>(t.context);
     if (notify(timer) || !timer.interval_ns) return;
-    sched::forward(t.deadline_ns, lib::max(timer.interval_ns, u64(1000000000 / sched::kTickHz)), sched::now_ns());
+    forward(timer, lib::max(timer.interval_ns, u64(1000000000 / sched::kTickHz)));
     sched::add_timer(t);
 }
 
@@ -99,12 +114,29 @@ void delete_all(Process& process) {
     }
 }
 
+void clock_was_set() {
+    bool irqs = platform::irq_save();
+    u64 const now = sched::now_ns();
+    Process::for_each([&](Process& process) {
+        for (Timer& timer : process.posix_timers) {
+            // Only a timer still counting down: one that fired waits for
+            // its signal to be taken, and moves from its last expiry then.
+            bool const waiting = timer.timer.node.is_linked();
+            if (!timer.wall_deadline_ns || !timer.armed || (!waiting && timer.notify != uapi::SIGEV_NONE)) continue;
+            sched::cancel_timer(timer.timer);
+            timer.timer.deadline_ns = monotonic_for(timer.wall_deadline_ns, now);
+            if (waiting) sched::add_timer(timer.timer);
+        }
+    });
+    platform::irq_restore(irqs);
+}
+
 void signal_taken(Process& process, signals::Info& info) {
     Timer* timer = find(process, info.timer_id);
     if (!timer) return; // deleted since
     bool irqs = platform::irq_save();
     if (timer->armed && timer->interval_ns && !timer->timer.node.is_linked()) {
-        u64 const missed = sched::forward(timer->timer.deadline_ns, timer->interval_ns, sched::now_ns());
+        u64 const missed = forward(*timer, timer->interval_ns);
         info.overrun = int(lib::min(u64(info.overrun) + missed, u64(kMaxOverrun)));
         sched::add_timer(timer->timer);
     }
@@ -169,16 +201,12 @@ SYSCALL_HANDLER(timer_settime, int id, int flags, UserPtr<uapi::itimerspec> in, 
     sched::cancel_timer(timer->timer);
     timer->interval_ns = initial ? interval : 0;
     timer->armed = initial != 0;
+    bool const absolute = flags & TIMER_ABSTIME;
+    timer->wall_deadline_ns = initial && absolute && timer->realtime ? initial : 0;
     if (initial) {
         u64 const now = sched::now_ns();
-        u64 deadline = now + initial;
-        if (flags & TIMER_ABSTIME) {
-            // An absolute wall-clock time becomes the monotonic one it
-            // stands for now (a later clock_settime does not move it).
-            u64 const clock_now = timer->realtime ? clock::realtime().to_ns() : now;
-            deadline = initial > clock_now ? now + (initial - clock_now) : now;
-        }
-        timer->timer.deadline_ns = deadline;
+        if (timer->wall_deadline_ns) timer->timer.deadline_ns = monotonic_for(initial, now);
+        else timer->timer.deadline_ns = absolute ? lib::max(initial, now) : now + initial;
         // SIGEV_NONE signals nothing: its time left is only computed.
         if (timer->notify != uapi::SIGEV_NONE) sched::add_timer(timer->timer);
     }

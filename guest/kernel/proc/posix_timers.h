@@ -25,6 +25,7 @@ struct Timer {
     u32 target_tid;   // SIGEV_THREAD_ID
     u64 value;        // si_value
     bool realtime;    // CLOCK_REALTIME: absolute times are wall-clock times
+    u64 wall_deadline_ns { 0 }; // set for a wall-clock time: the next expiry's, which a clock set keeps
     bool armed { false };   // set; a fired one-shot timer is disarmed
     u64 interval_ns { 0 };
     int overrun_last { 0 }; // timer_getoverrun(2): the last delivered signal's overrun
@@ -36,6 +37,9 @@ using List = IntrusiveList<Timer, &Timer::node>;
 
 // Every timer of `process`, cancelled and freed (exec, exit).
 void delete_all(Process& process);
+// The wall clock was set: timers set for an absolute CLOCK_REALTIME time
+// move with it.
+void clock_was_set();
 // A signal from a timer was taken (delivered, or by sigwait): a periodic
 // timer is re-armed, the periods it missed added to the signal's overrun,
 // which becomes what timer_getoverrun reports.

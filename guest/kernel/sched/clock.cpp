@@ -6,6 +6,7 @@
 #include <kernel/mm/vdso.h>
 #include <kernel/sched/scheduler.h>
 #include <kernel/sched/clock.h>
+#include <kernel/proc/posix_timers.h>
 #include <kernel/syscalls/timerfd.h>
 
 namespace clock {
@@ -103,6 +104,7 @@ void set_realtime(Timespec now) {
     g_realtime_offset_ns = now.to_ns() - monotonic_ns();
     publish();
     timerfd::clock_was_set();
+    posix_timers::clock_was_set();
 }
 
 } // namespace clock

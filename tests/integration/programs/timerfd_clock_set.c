@@ -1,12 +1,14 @@
 /*
  * Setting the wall clock (which a contract test must not do to its host):
- * a timerfd armed for an absolute CLOCK_REALTIME time moves with the clock,
+ * a timerfd and a POSIX timer armed for an absolute CLOCK_REALTIME time
+ * move with the clock,
  * one armed with TFD_TIMER_CANCEL_ON_SET becomes readable and its next
  * read fails with ECANCELED (once), and CLOCK_MONOTONIC timers do not move.
  * Prints TIMERFD_OK, or what failed.
  */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +81,19 @@ int main(void)
     arm(moved, TFD_TIMER_ABSTIME, wall + 10 * s);       /* 10 s from now ... */
     arm(cancel, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, wall + 3600 * s);
     arm(mono, 0, 150 * ms);
+    sigset_t rt;
+    sigemptyset(&rt);
+    sigaddset(&rt, SIGRTMIN);
+    sigprocmask(SIG_BLOCK, &rt, NULL);
+    struct sigevent event = { 0 };
+    event.sigev_notify = SIGEV_SIGNAL;
+    event.sigev_signo = SIGRTMIN;
+    timer_t posix;
+    struct itimerspec at = { { 0, 0 }, { (wall + 10 * s) / s, (wall + 10 * s) % s } };
+    if (timer_create(CLOCK_REALTIME, &event, &posix) != 0 || timer_settime(posix, TIMER_ABSTIME, &at, NULL) != 0) {
+        printf("FAIL timer_create/timer_settime: %d\n", errno);
+        return 1;
+    }
     uint64_t n;
     EXPECT("nothing fired yet", !readable(cancel, 0) && !readable(moved, 0));
 
@@ -87,6 +102,8 @@ int main(void)
     EXPECT("CANCEL_ON_SET: the read fails with ECANCELED", read(cancel, &n, 8) == -1 && errno == ECANCELED);
     EXPECT("CANCEL_ON_SET: only once", read(cancel, &n, 8) == -1 && errno == EAGAIN);
     EXPECT("the moved timer fires with the clock", read(moved, &n, 8) == 8 && n == 1);
+    struct timespec limit = { 2, 0 };
+    EXPECT("the POSIX timer fires with the clock too", sigtimedwait(&rt, NULL, &limit) == SIGRTMIN);
     EXPECT("well before its old time", now_ns(CLOCK_MONOTONIC) - start < 5 * s);
     EXPECT("the monotonic timer did not move", read(mono, &n, 8) == 8 && n == 1
            && now_ns(CLOCK_MONOTONIC) - start >= 150 * ms);
