@@ -47,11 +47,42 @@ bool notify(Timer& timer) {
     return pending.find_timer_signal(timer.id) != nullptr;
 }
 
+constexpr int kCpuProf = 0, kCpuVirt = 1, kCpuSched = 2;
+constexpr int CLOCK_PROCESS_CPUTIME_ID = 2, CLOCK_THREAD_CPUTIME_ID = 3;
+
+// The time of the timer's clock: monotonic, or the CPU time it counts (0
+// once its thread has exited: it never fires then).
+u64 clock_now(Timer& timer) {
+    if (timer.cpu_which < 0) return sched::now_ns();
+    ResourceUsage used;
+    if (timer.cpu_tid) {
+        Thread* thread = nullptr;
+        timer.process->for_each_thread([&](Thread& t) {
+            if (t.tid() == timer.cpu_tid) thread = &t;
+        });
+        if (!thread) return 0;
+        used = ResourceUsage::of(*thread);
+    } else {
+        used = timer.process->usage();
+    }
+    return timer.cpu_which == kCpuVirt ? used.user_ns : used.user_ns + used.system_ns;
+}
+
+// Whether the timer is counting down to its next expiry (not fired and
+// waiting for its signal to be taken, not SIGEV_NONE).
+bool counting(Timer& timer) { return timer.cpu_which < 0 ? timer.timer.node.is_linked() : timer.counting; }
+
+// Counts the timer down again (after settime, or when its signal was taken).
+void start(Timer& timer) {
+    if (timer.cpu_which < 0) sched::add_timer(timer.timer);
+    else timer.counting = true;
+}
+
 // Moves a periodic timer that fired to its first period after now; returns
 // the periods it skipped. A wall-clock timer's wall time moves in step.
 u64 forward(Timer& timer, u64 interval) {
     u64 const before = timer.timer.deadline_ns;
-    u64 const missed = sched::forward(timer.timer.deadline_ns, interval, sched::now_ns());
+    u64 const missed = sched::forward(timer.timer.deadline_ns, interval, clock_now(timer));
     if (timer.wall_deadline_ns) timer.wall_deadline_ns += timer.timer.deadline_ns - before;
     return missed;
 }
@@ -80,7 +111,7 @@ Timer* find(Process& process, int id) {
 
 uapi::itimerspec current(Timer& timer) {
     bool irqs = platform::irq_save();
-    u64 const now = sched::now_ns();
+    u64 const now = clock_now(timer);
     u64 left = 0;
     if (timer.armed) {
         u64 next = timer.timer.deadline_ns;
@@ -89,7 +120,7 @@ uapi::itimerspec current(Timer& timer) {
         // period is what is left. A one-shot one is done.
         if (next <= now && timer.interval_ns) sched::forward(next, timer.interval_ns, now);
         left = next > now ? next - now : 0;
-        if (!left && !timer.timer.node.is_linked()) timer.armed = false;
+        if (!left && !counting(timer)) timer.armed = false;
     }
     uapi::itimerspec const value { ns_timespec(timer.interval_ns), ns_timespec(left) };
     platform::irq_restore(irqs);
@@ -131,14 +162,27 @@ void clock_was_set() {
     platform::irq_restore(irqs);
 }
 
+void check_cpu_timers(Process& process) {
+    for (Timer& timer : process.posix_timers) {
+        if (timer.cpu_which < 0 || !timer.counting || clock_now(timer) < timer.timer.deadline_ns) continue;
+        timer.counting = false;
+        // Its signal went nowhere: a periodic one counts on (checked at
+        // ticks, so at most one signal a tick).
+        if (!notify(timer) && timer.interval_ns) {
+            forward(timer, timer.interval_ns);
+            timer.counting = true;
+        }
+    }
+}
+
 void signal_taken(Process& process, signals::Info& info) {
     Timer* timer = find(process, info.timer_id);
     if (!timer) return; // deleted since
     bool irqs = platform::irq_save();
-    if (timer->armed && timer->interval_ns && !timer->timer.node.is_linked()) {
+    if (timer->armed && timer->interval_ns && !counting(*timer)) {
         u64 const missed = forward(*timer, timer->interval_ns);
         info.overrun = int(lib::min(u64(info.overrun) + missed, u64(kMaxOverrun)));
-        sched::add_timer(timer->timer);
+        start(*timer);
     }
     timer->overrun_last = info.overrun;
     platform::irq_restore(irqs);
@@ -150,8 +194,29 @@ using posix_timers::Timer;
 
 SYSCALL_HANDLER(timer_create, int clock, UserPtr<uapi::sigevent> event_in, UserPtr<int> id_out) {
     using namespace posix_timers;
-    TRY(timer_clock::check(clock));
     Process& process = current_process();
+    // CPU-time clocks: the caller's own process or one of its threads (the
+    // ids clock_getcpuclockid and pthread_getcpuclockid make).
+    int cpu_which = -1;
+    u32 cpu_tid = 0;
+    if (clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_THREAD_CPUTIME_ID) {
+        cpu_which = kCpuSched;
+        cpu_tid = clock == CLOCK_THREAD_CPUTIME_ID ? current_thread().tid() : 0;
+    } else if (clock < 0) {
+        cpu_which = clock & 3;
+        int const pid = ~(clock >> 3);
+        if (cpu_which > kCpuSched) return Errno(EINVAL);
+        if (clock & 4) {
+            cpu_tid = pid ? u32(pid) : current_thread().tid();
+            bool found = false;
+            process.for_each_thread([&](Thread& t) { found |= t.tid() == cpu_tid; });
+            if (!found) return Errno(EINVAL);
+        } else if (pid != 0 && pid != process.pid()) {
+            return Errno(EINVAL); // another process's CPU clock: not supported
+        }
+    } else {
+        TRY(timer_clock::check(clock));
+    }
     uapi::sigevent event {};
     event.sigev_notify = uapi::SIGEV_SIGNAL;
     event.sigev_signo = signals::SIGALRM;
@@ -178,7 +243,9 @@ SYSCALL_HANDLER(timer_create, int clock, UserPtr<uapi::sigevent> event_in, UserP
     timer->signo = event.sigev_signo;
     timer->target_tid = u32(event.sigev_notify_thread_id);
     timer->value = default_event ? u64(id) : event.sigev_value.sival_ptr; // sival_int = the id, by default
-    timer->realtime = timer_clock::is_wall_clock(clock);
+    timer->realtime = cpu_which < 0 && timer_clock::is_wall_clock(clock);
+    timer->cpu_which = cpu_which;
+    timer->cpu_tid = cpu_tid;
     timer->timer.context = timer;
     timer->timer.fire = expired;
     if (auto copied = mm::copy_to_user(id_out, id); copied.is_error()) {
@@ -199,16 +266,17 @@ SYSCALL_HANDLER(timer_settime, int id, int flags, UserPtr<uapi::itimerspec> in, 
     uapi::itimerspec const old = current(*timer);
     bool irqs = platform::irq_save();
     sched::cancel_timer(timer->timer);
+    timer->counting = false;
     timer->interval_ns = initial ? interval : 0;
     timer->armed = initial != 0;
     bool const absolute = flags & TIMER_ABSTIME;
     timer->wall_deadline_ns = initial && absolute && timer->realtime ? initial : 0;
     if (initial) {
-        u64 const now = sched::now_ns();
+        u64 const now = clock_now(*timer);
         if (timer->wall_deadline_ns) timer->timer.deadline_ns = monotonic_for(initial, now);
         else timer->timer.deadline_ns = absolute ? lib::max(initial, now) : now + initial;
         // SIGEV_NONE signals nothing: its time left is only computed.
-        if (timer->notify != uapi::SIGEV_NONE) sched::add_timer(timer->timer);
+        if (timer->notify != uapi::SIGEV_NONE) start(*timer);
     }
     platform::irq_restore(irqs);
     if (!out.is_null()) TRY(mm::copy_to_user(out, old));

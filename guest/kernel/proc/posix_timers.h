@@ -26,6 +26,13 @@ struct Timer {
     u64 value;        // si_value
     bool realtime;    // CLOCK_REALTIME: absolute times are wall-clock times
     u64 wall_deadline_ns { 0 }; // set for a wall-clock time: the next expiry's, which a clock set keeps
+    // A CPU-time clock (timer.deadline_ns is then CPU time): what it counts
+    // (kCpuProf user + system, kCpuVirt user, kCpuSched run time; -1: not
+    // a CPU clock) and whose (a thread of the process, or 0: the process).
+    // The timer tick checks these timers; `counting` while not yet fired.
+    int cpu_which { -1 };
+    u32 cpu_tid { 0 };
+    bool counting { false };
     bool armed { false };   // set; a fired one-shot timer is disarmed
     u64 interval_ns { 0 };
     int overrun_last { 0 }; // timer_getoverrun(2): the last delivered signal's overrun
@@ -40,6 +47,9 @@ void delete_all(Process& process);
 // The wall clock was set: timers set for an absolute CLOCK_REALTIME time
 // move with it.
 void clock_was_set();
+// From the timer tick, for the process it interrupted: fires the CPU-time
+// timers whose clock has reached their expiry.
+void check_cpu_timers(Process& process);
 // A signal from a timer was taken (delivered, or by sigwait): a periodic
 // timer is re-armed, the periods it missed added to the signal's overrun,
 // which becomes what timer_getoverrun reports.

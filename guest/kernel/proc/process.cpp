@@ -285,6 +285,7 @@ void Process::alarm_signal_taken() {
 }
 
 void Process::check_cpu_timers() {
+    posix_timers::check_cpu_timers(*this);
     if (!virtual_timer.expires_ns && !prof_timer.expires_ns) return;
     ResourceUsage const used = usage();
     auto check = [&](CpuTimer& timer, u64 cpu_ns, int signo) {

@@ -4,7 +4,8 @@
  * timer_getoverrun's; SIGEV_NONE only counts down; SIGEV_THREAD runs the
  * function on a thread (the C library's, through SIGEV_THREAD_ID); ids
  * count up and are not reused at once; a child has none of its parent's
- * timers; bad arguments give Linux's errnos. */
+ * timers; CPU-time clocks count only CPU time; bad arguments give Linux's
+ * errnos. */
 #include "contract.h"
 
 #include <pthread.h>
@@ -154,6 +155,39 @@ int main(void)
     if (pid == 0) _exit(sys_timer_gettime(id2, &now) == -1 && errno == EINVAL ? 0 : 1);
     EXPECT("a child has none of its parent's timers", WEXITSTATUS(ct_wait(pid)) == 0);
 
+    /* CPU-time clocks: they count only while the process (or thread) runs. */
+    static const struct { clockid_t clock; char const *name; } cpu_clocks[] = {
+        { CLOCK_PROCESS_CPUTIME_ID, "CLOCK_PROCESS_CPUTIME_ID" },
+        { CLOCK_THREAD_CPUTIME_ID, "CLOCK_THREAD_CPUTIME_ID" },
+    };
+    for (int c = 0; c < 2; c++) {
+        int cpu;
+        event.notify = SIGEV_SIGNAL;
+        event.signo = SIGRTMIN + 1;
+        OK(sys_timer_create(cpu_clocks[c].clock, &event, &cpu));
+        arm(cpu, 20 * ms, 0);
+        struct timespec nap = ts(30 * ms);
+        nanosleep(&nap, NULL);
+        sigset_t pending;
+        sigpending(&pending);
+        printf("%s: no expiry while sleeping: %s\n", cpu_clocks[c].name,
+            sigismember(&pending, SIGRTMIN + 1) ? "no" : "yes");
+        struct timespec start, now_cpu;
+        clock_gettime(cpu_clocks[c].clock, &start);
+        volatile unsigned long sink = 0;
+        int got = 0;
+        for (int spins = 0; spins < 5000 && !got; spins++) { /* about 5 s of CPU at most */
+            for (int i = 0; i < 100000; i++) sink += i;
+            sigpending(&pending);
+            got = sigismember(&pending, SIGRTMIN + 1);
+        }
+        clock_gettime(cpu_clocks[c].clock, &now_cpu);
+        printf("%s: fires after 20 ms of CPU time: %s\n", cpu_clocks[c].name, got ? "yes" : "no");
+        /* Tick-sampled on a loaded host: only "not at once". */
+        printf("%s: not at once: %s\n", cpu_clocks[c].name, ns_of(now_cpu) - ns_of(start) >= 10 * ms ? "yes" : "no");
+        CHECK(wait_for(SIGRTMIN + 1, &info) == SIGRTMIN + 1, "take the signal");
+        OK(sys_timer_delete(cpu));
+    }
     /* SIGEV_THREAD, through the C library. */
     timer_t threaded;
     struct sigevent sev = { 0 };

@@ -79,7 +79,9 @@ static void torture(int rounds)
                 static const int notify[] = { SIGEV_SIGNAL, SIGEV_NONE, SIGEV_SIGNAL };
                 ev.sigev_notify = notify[next() % 3];
                 ev.sigev_signo = (next() % 2) ? SIGRTMIN + 3 : SIGUSR1;
-                if (timer_create(clocks[next() % 3], &ev, &timers[ntimers]) == 0) ntimers++;
+                static const clockid_t timer_clocks[] = { CLOCK_MONOTONIC, CLOCK_REALTIME, CLOCK_BOOTTIME,
+                                                          CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID };
+                if (timer_create(timer_clocks[next() % 5], &ev, &timers[ntimers]) == 0) ntimers++;
             }
             break;
         case 4:
