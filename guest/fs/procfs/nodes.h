@@ -65,7 +65,6 @@ struct NodeId {
 
 // The process and, if the node names one, the thread. Null when gone.
 Process* find_process(NodeId const& id);
-Thread* find_thread(Process& process, int tid);
 // The thread whose state and signals per-thread fields show.
 Thread* thread_for(Process& process, NodeId const& id);
 

@@ -208,7 +208,7 @@ public:
         }
         case Node::TaskDirectory: {
             Process* process = find_process(m_id);
-            if (!find_thread(*process, number)) return Errno(ENOENT);
+            if (!process->find_thread(number)) return Errno(ENOENT);
             return make_node(procfs(), { Node::ThreadDirectory, m_id.pid, number }, kDirectory | 0555);
         }
         case Node::FdDirectory: {
@@ -440,23 +440,15 @@ u64 NodeId::ino() const {
     return (u64(pid) << 40) | (u64(tid) << 18) | low;
 }
 
-Thread* find_thread(Process& process, int tid) {
-    Thread* found = nullptr;
-    process.for_each_thread([&](Thread& t) {
-        if (int(t.tid()) == tid) found = &t;
-    });
-    return found;
-}
-
 Process* find_process(NodeId const& id) {
     Process* process = Process::find(id.pid);
     if (!process) return nullptr;
-    if (id.tid && !find_thread(*process, id.tid)) return nullptr;
+    if (id.tid && !process->find_thread(id.tid)) return nullptr;
     return process;
 }
 
 Thread* thread_for(Process& process, NodeId const& id) {
-    return id.tid ? find_thread(process, id.tid) : process.main_thread();
+    return id.tid ? process.find_thread(id.tid) : process.main_thread();
 }
 
 void describe_file(File& file, char* buffer, usize size) {

@@ -27,9 +27,7 @@ bool notify(Timer& timer) {
     Process& process = *timer.process;
     Thread* thread = nullptr;
     if (timer.notify == uapi::SIGEV_THREAD_ID) {
-        process.for_each_thread([&](Thread& t) {
-            if (t.tid() == timer.target_tid) thread = &t;
-        });
+        thread = process.find_thread(int(timer.target_tid));
         if (!thread) return false; // the thread has exited
     }
     signals::PendingSignals& pending = thread ? thread->pending : process.pending;
@@ -56,10 +54,7 @@ u64 clock_now(Timer& timer) {
     if (timer.cpu_which < 0) return sched::now_ns();
     ResourceUsage used;
     if (timer.cpu_tid) {
-        Thread* thread = nullptr;
-        timer.process->for_each_thread([&](Thread& t) {
-            if (t.tid() == timer.cpu_tid) thread = &t;
-        });
+        Thread* thread = timer.process->find_thread(int(timer.cpu_tid));
         if (!thread) return 0;
         used = ResourceUsage::of(*thread);
     } else {
@@ -208,9 +203,7 @@ SYSCALL_HANDLER(timer_create, int clock, UserPtr<uapi::sigevent> event_in, UserP
         if (cpu_which > kCpuSched) return Errno(EINVAL);
         if (clock & 4) {
             cpu_tid = pid ? u32(pid) : current_thread().tid();
-            bool found = false;
-            process.for_each_thread([&](Thread& t) { found |= t.tid() == cpu_tid; });
-            if (!found) return Errno(EINVAL);
+            if (!process.find_thread(int(cpu_tid))) return Errno(EINVAL);
         } else if (pid != 0 && pid != process.pid()) {
             return Errno(EINVAL); // another process's CPU clock: not supported
         }
@@ -228,11 +221,7 @@ SYSCALL_HANDLER(timer_create, int clock, UserPtr<uapi::sigevent> event_in, UserP
         return Errno(EINVAL);
     if (notify != uapi::SIGEV_NONE && (event.sigev_signo < 1 || event.sigev_signo > int(signals::kCount)))
         return Errno(EINVAL);
-    if (notify == uapi::SIGEV_THREAD_ID) {
-        bool found = false;
-        process.for_each_thread([&](Thread& t) { found |= int(t.tid()) == event.sigev_notify_thread_id; });
-        if (!found) return Errno(EINVAL);
-    }
+    if (notify == uapi::SIGEV_THREAD_ID && !process.find_thread(event.sigev_notify_thread_id)) return Errno(EINVAL);
     if (process.posix_timers.size() >= kMaxTimers) return Errno(EAGAIN);
     int const id = next_id(process);
     auto* timer = new (std::nothrow) Timer {};

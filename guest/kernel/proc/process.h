@@ -120,6 +120,12 @@ public:
     }
     usize thread_count() const { return m_threads.size(); }
     Thread* main_thread() { return m_threads.first(); }
+    // Its live thread with this tid, if any.
+    Thread* find_thread(int tid) {
+        for (Thread& t : m_threads)
+            if (int(t.tid()) == tid) return &t;
+        return nullptr;
+    }
 
     ResourceLimit limits[16];
     signals::PendingSignals pending; // process-directed

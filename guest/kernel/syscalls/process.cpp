@@ -564,9 +564,7 @@ SYSCALL_HANDLER(get_robust_list, int tid, UserPtr<u64> head, UserPtr<usize> leng
     Thread* thread = tid == 0 ? &current_thread() : nullptr;
     if (!thread)
         Process::for_each([&](Process& p) {
-            p.for_each_thread([&](Thread& t) {
-                if (int(t.tid()) == tid) thread = &t;
-            });
+            if (Thread* t = p.find_thread(tid)) thread = t;
         });
     if (!thread || !thread->process) return Errno(ESRCH);
     // Linux asks for ptrace access to another process's thread: here, its

@@ -206,9 +206,7 @@ static Result<u64> signal_thread(int tgid, int tid, int signal, signals::Info co
     Thread* target = nullptr;
     Process::for_each([&](Process& p) {
         if (tgid > 0 && p.pid() != tgid) return;
-        p.for_each_thread([&](Thread& t) {
-            if (int(t.tid()) == tid) target = &t;
-        });
+        if (Thread* t = p.find_thread(tid)) target = t;
     });
     if (!target) return Errno(ESRCH);
     if (!may_signal(*target->process, signal)) return Errno(EPERM);

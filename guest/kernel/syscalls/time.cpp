@@ -28,11 +28,7 @@ Result<Timespec> read_cpu_clock(int id) {
     ResourceUsage times;
     if (id & kCpuClockPerThread) {
         // Only threads of the caller's own process (Linux: same_thread_group).
-        Thread* thread = pid == 0 ? &current_thread() : nullptr;
-        if (!thread)
-            current_process().for_each_thread([&](Thread& t) {
-                if (int(t.tid()) == pid) thread = &t;
-            });
+        Thread* thread = pid == 0 ? &current_thread() : current_process().find_thread(pid);
         if (!thread) return Errno(EINVAL);
         times = ResourceUsage::of(*thread);
     } else {
