@@ -82,12 +82,6 @@ u64 forward(Timer& timer, u64 interval) {
     return missed;
 }
 
-// The monotonic time that wall-clock time `wall_ns` stands for now.
-u64 monotonic_for(u64 wall_ns, u64 now) {
-    u64 const wall_now = clock::realtime().to_ns();
-    return wall_ns > wall_now ? now + (wall_ns - wall_now) : now;
-}
-
 // In interrupt context. A periodic timer stays stopped until its signal is
 // taken (signal_taken re-arms it, with the periods it missed as overrun),
 // as on Linux; one whose signal went nowhere tries again a tick later.
@@ -150,7 +144,7 @@ void clock_was_set() {
             bool const waiting = timer.timer.node.is_linked();
             if (!timer.wall_deadline_ns || !timer.armed || (!waiting && timer.notify != uapi::SIGEV_NONE)) continue;
             sched::cancel_timer(timer.timer);
-            timer.timer.deadline_ns = monotonic_for(timer.wall_deadline_ns, now);
+            timer.timer.deadline_ns = wall_to_monotonic(timer.wall_deadline_ns, now);
             if (waiting) sched::add_timer(timer.timer);
         }
     });
@@ -262,7 +256,7 @@ SYSCALL_HANDLER(timer_settime, int id, int flags, UserPtr<uapi::itimerspec> in, 
     timer->wall_deadline_ns = initial && absolute && timer->realtime ? initial : 0;
     if (initial) {
         u64 const now = clock_now(*timer);
-        if (timer->wall_deadline_ns) timer->timer.deadline_ns = monotonic_for(initial, now);
+        if (timer->wall_deadline_ns) timer->timer.deadline_ns = wall_to_monotonic(initial, now);
         else timer->timer.deadline_ns = absolute ? lib::max(initial, now) : now + initial;
         // SIGEV_NONE signals nothing: its time left is only computed.
         if (timer->notify != uapi::SIGEV_NONE) start(*timer);

@@ -8,6 +8,7 @@
 #include <kernel/proc/futex.h>
 #include <kernel/sched/scheduler.h>
 #include <kernel/syscalls/helpers.h>
+#include <kernel/syscalls/timer_helpers.h>
 #include <uapi/resource.h>
 #include <uapi/sysinfo.h>
 #include <uapi/utsname.h>
@@ -278,13 +279,11 @@ struct WaitResult {
     ResourceUsage times {}; // the child's and its waited-for children's (rusage)
 };
 
-uapi::timeval to_timeval(u64 ns) { return { i64(ns / 1000000000), i64(ns % 1000000000 / 1000) }; }
-
 // Only the times and context switches are kept; the other counters read 0.
 uapi::rusage to_rusage(ResourceUsage const& usage) {
     uapi::rusage r {};
-    r.ru_utime = to_timeval(usage.user_ns);
-    r.ru_stime = to_timeval(usage.system_ns);
+    r.ru_utime = ns_timeval(usage.user_ns);
+    r.ru_stime = ns_timeval(usage.system_ns);
     r.ru_nvcsw = i64(usage.voluntary_switches);
     r.ru_nivcsw = i64(usage.involuntary_switches);
     return r;

@@ -3,6 +3,7 @@
 #include <kernel/arch/x86_64/platform/platform.h>
 #include <kernel/sched/scheduler.h>
 #include <kernel/syscalls/helpers.h>
+#include <kernel/syscalls/timer_helpers.h>
 #include <uapi/signal.h>
 #include <uapi/time.h>
 
@@ -270,11 +271,9 @@ using ItimerVal = uapi::itimerval;
 
 namespace {
 
-uapi::timeval to_timeval(u64 ns) { return { i64(ns / 1000000000), i64(ns / 1000 % 1000000) }; }
-
 // An armed timer never reads as zero: that would mean "disarmed".
 uapi::timeval time_left(u64 expires, u64 now) {
-    return to_timeval(expires == 0 ? 0 : expires > now + 1000 ? expires - now : 1000);
+    return ns_timeval(expires == 0 ? 0 : expires > now + 1000 ? expires - now : 1000);
 }
 
 enum Which { ITIMER_REAL = 0, ITIMER_VIRTUAL = 1, ITIMER_PROF = 2 };
@@ -288,9 +287,9 @@ u64 cpu_time(Process& p, int which) {
 Process::CpuTimer& cpu_timer(Process& p, int which) { return which == ITIMER_VIRTUAL ? p.virtual_timer : p.prof_timer; }
 
 ItimerVal get_timer(Process& p, int which) {
-    if (which == ITIMER_REAL) return { to_timeval(p.alarm_interval_ns), time_left(p.alarm_deadline_ns, sched::now_ns()) };
+    if (which == ITIMER_REAL) return { ns_timeval(p.alarm_interval_ns), time_left(p.alarm_deadline_ns, sched::now_ns()) };
     Process::CpuTimer const& t = cpu_timer(p, which);
-    return { to_timeval(t.interval_ns), time_left(t.expires_ns, cpu_time(p, which)) };
+    return { ns_timeval(t.interval_ns), time_left(t.expires_ns, cpu_time(p, which)) };
 }
 
 void set_timer(Process& p, int which, u64 delay, u64 interval) {

@@ -1,8 +1,10 @@
-// What the timer syscalls share (timerfd, POSIX timers, sleeps): the clocks
-// a timer can count on, and timespecs to and from nanoseconds.
+// What the timer syscalls share (timerfd, POSIX timers, interval timers,
+// sleeps): the clocks a timer can count on, timespecs and timevals to and
+// from nanoseconds, and wall-clock deadlines on the monotonic clock.
 #pragma once
 
 #include <kernel/proc/process.h>
+#include <kernel/sched/clock.h>
 #include <lib/result.h>
 #include <uapi/time.h>
 
@@ -41,3 +43,11 @@ inline Result<u64> timespec_ns(uapi::timespec const& t) {
 }
 
 inline uapi::timespec ns_timespec(u64 ns) { return { i64(ns / 1000000000), i64(ns % 1000000000) }; }
+inline uapi::timeval ns_timeval(u64 ns) { return { i64(ns / 1000000000), i64(ns % 1000000000 / 1000) }; }
+
+// The monotonic time that wall-clock time `wall_ns` stands for at monotonic
+// time `now` (`now` itself if that wall time has passed).
+inline u64 wall_to_monotonic(u64 wall_ns, u64 now) {
+    u64 const wall_now = clock::realtime().to_ns();
+    return wall_ns > wall_now ? now + (wall_ns - wall_now) : now;
+}

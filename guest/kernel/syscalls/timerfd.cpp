@@ -94,7 +94,8 @@ public:
             u64 const now = sched::now_ns();
             m_wall_deadline_ns = absolute && m_realtime ? value_ns : 0;
             m_cancel_on_set = m_wall_deadline_ns && cancel_on_set;
-            m_timer.deadline_ns = absolute ? monotonic_deadline(value_ns, now) : now + value_ns;
+            if (!absolute) m_timer.deadline_ns = now + value_ns;
+            else m_timer.deadline_ns = m_realtime ? wall_to_monotonic(value_ns, now) : value_ns;
             if (m_wall_deadline_ns) add_wall_timer(*this);
             sched::add_timer(m_timer);
         } else {
@@ -110,7 +111,7 @@ public:
     void clock_was_set() {
         bool const waiting = m_timer.node.is_linked(); // not a fired periodic timer awaiting its read
         sched::cancel_timer(m_timer);
-        m_timer.deadline_ns = monotonic_deadline(m_wall_deadline_ns, sched::now_ns());
+        m_timer.deadline_ns = wall_to_monotonic(m_wall_deadline_ns, sched::now_ns());
         if (waiting) sched::add_timer(m_timer);
         if (m_cancel_on_set) {
             m_cancelled = true;
@@ -121,12 +122,6 @@ public:
     IntrusiveListNode m_wall_node;
 
 private:
-    u64 monotonic_deadline(u64 absolute_ns, u64 now) const {
-        if (!m_realtime) return absolute_ns;
-        u64 const wall_now = clock::realtime().to_ns();
-        return absolute_ns > wall_now ? now + (absolute_ns - wall_now) : now;
-    }
-
     void disarm();
     static void add_wall_timer(TimerFd& timer);
 
