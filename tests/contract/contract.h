@@ -262,6 +262,21 @@ static inline void ct_become_user(unsigned id)
     OK(setresuid(id, id, id));
 }
 
+/* Runs `call` in a child as uid 1000 and prints "uid 1000, what: " and
+ * "allowed" (it returned 0) or the errno name it returned. */
+static inline void ct_as_user(char const *what, int (*call)(void))
+{
+    pid_t child = ct_fork();
+    if (child == 0) {
+        ct_become_user(1000);
+        _exit(call());
+    }
+    int status = ct_wait(child);
+    CHECK(WIFEXITED(status), "child exited");
+    int result = WEXITSTATUS(status);
+    printf("uid 1000, %s: %s\n", what, result == 0 ? "allowed" : errno_name(result));
+}
+
 /* ---- probing memory that may fault (vm tests) ---- */
 
 #include <setjmp.h>

@@ -4,19 +4,6 @@
  * (EPERM); root bypasses read/write checks but needs an x bit to pass X_OK. */
 #include "contract.h"
 
-static void as_user(char const *what, int (*check)(void))
-{
-    pid_t child = ct_fork();
-    if (child == 0) {
-        ct_become_user(1000);
-        _exit(check());
-    }
-    int status = ct_wait(child);
-    CHECK(WIFEXITED(status), "child exited");
-    int result = WEXITSTATUS(status);
-    printf("uid 1000, %s: %s\n", what, result == 0 ? "allowed" : errno_name(result));
-}
-
 /* Each returns 0 if allowed, else the errno. */
 static int read_secret(void) { return open("secret", O_RDONLY) >= 0 ? 0 : errno; }
 static int access_secret(void) { return access("secret", R_OK) == 0 ? 0 : errno; }
@@ -53,19 +40,19 @@ int main(void)
     ct_write_file("sticky/mine", "m", 0666);
     OK(chown("sticky/mine", 1000, 1000));
 
-    as_user("open 0600 root file for reading", read_secret);
-    as_user("access(R_OK) on it", access_secret);
-    as_user("open 0644 root file for reading", read_public);
-    as_user("open 0644 root file for writing", write_public);
-    as_user("access(W_OK) on it", access_public_w);
-    as_user("stat through a 0700 root directory", through_closed);
-    as_user("open the 0700 root directory", list_closed);
-    as_user("create in a 0755 root directory", create_in_readonly);
-    as_user("chmod a root file", chmod_public);
-    as_user("chmod its own file", chmod_own);
-    as_user("X_OK on a 0744 root file", exec_check);
-    as_user("unlink root's file in a sticky directory", unlink_in_sticky);
-    as_user("unlink its own file in a sticky directory", unlink_own_in_sticky);
+    ct_as_user("open 0600 root file for reading", read_secret);
+    ct_as_user("access(R_OK) on it", access_secret);
+    ct_as_user("open 0644 root file for reading", read_public);
+    ct_as_user("open 0644 root file for writing", write_public);
+    ct_as_user("access(W_OK) on it", access_public_w);
+    ct_as_user("stat through a 0700 root directory", through_closed);
+    ct_as_user("open the 0700 root directory", list_closed);
+    ct_as_user("create in a 0755 root directory", create_in_readonly);
+    ct_as_user("chmod a root file", chmod_public);
+    ct_as_user("chmod its own file", chmod_own);
+    ct_as_user("X_OK on a 0744 root file", exec_check);
+    ct_as_user("unlink root's file in a sticky directory", unlink_in_sticky);
+    ct_as_user("unlink its own file in a sticky directory", unlink_own_in_sticky);
 
     /* Root: read/write regardless of bits; X_OK needs some x bit. */
     ct_write_file("none", "n", 0644);

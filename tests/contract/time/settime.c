@@ -29,19 +29,6 @@ static int settimeofday_now(void)
 
 static int settimeofday_nothing(void) { return sys_settimeofday(NULL, NULL) == 0 ? 0 : errno; }
 
-static void as_user(char const *what, int (*call)(void))
-{
-    pid_t child = ct_fork();
-    if (child == 0) {
-        ct_become_user(1000);
-        _exit(call());
-    }
-    int status = ct_wait(child);
-    CHECK(WIFEXITED(status), "child exited");
-    int result = WEXITSTATUS(status);
-    printf("uid 1000, %s: %s\n", what, result == 0 ? "allowed" : errno_name(result));
-}
-
 int main(void)
 {
     struct timespec now;
@@ -66,8 +53,8 @@ int main(void)
     struct timezone zone = { 16 * 60, 0 };
     EXPECT_ERRNO("settimeofday with a time zone 16 hours off", sys_settimeofday(NULL, &zone), EINVAL);
 
-    as_user("clock_settime(CLOCK_REALTIME)", settime_now);
-    as_user("settimeofday(time)", settimeofday_now);
-    as_user("settimeofday(NULL, NULL)", settimeofday_nothing);
+    ct_as_user("clock_settime(CLOCK_REALTIME)", settime_now);
+    ct_as_user("settimeofday(time)", settimeofday_now);
+    ct_as_user("settimeofday(NULL, NULL)", settimeofday_nothing);
     ct_pass();
 }

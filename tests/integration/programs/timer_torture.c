@@ -5,6 +5,8 @@
  * children too. Deterministic (fixed seed). The kernel must not panic and
  * the program must keep making progress; it prints TORTURE_DONE at the end.
  */
+#include "guest_check.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -15,8 +17,6 @@
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 static uint64_t state = 0x243f6a8885a308d3ull;
@@ -130,20 +130,9 @@ static void torture(int rounds)
     for (int which = 0; which < 3; which++) setitimer(which, &off, NULL);
 }
 
-/* This program sets the wall clock: only ever inside aramid, never on a
- * host someone runs it on by hand. */
-static void require_aramid(void)
-{
-    struct utsname u;
-    if (uname(&u) != 0 || !strstr(u.release, "aramid")) {
-        printf("refusing to run outside aramid: it sets the clock\n");
-        exit(2);
-    }
-}
-
 int main(int argc, char **argv)
 {
-    require_aramid();
+    require_aramid("it sets the clock");
     int const rounds = argc > 1 ? atoi(argv[1]) : 3000;
     struct sigaction sa = { 0 };
     sa.sa_handler = on_signal;

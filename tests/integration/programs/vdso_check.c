@@ -1,6 +1,8 @@
 /* The vDSO: present in the auxv and in /proc/self/maps, its clocks agree
  * with the syscalls' and never run backwards between the two, gettimeofday
  * and time agree with CLOCK_REALTIME, and a mapping cannot replace it. */
+#include "guest_check.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -10,14 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failures;
-#define CHECK(cond, what)                                        \
-    do {                                                         \
-        if (!(cond)) {                                           \
-            printf("FAIL %s (line %d)\n", what, __LINE__);       \
-            failures++;                                          \
-        }                                                        \
-    } while (0)
 
 static long long ns(struct timespec t) { return t.tv_sec * 1000000000LL + t.tv_nsec; }
 
