@@ -3,7 +3,6 @@
 #include <kernel/arch/x86_64/platform/platform.h>
 #include <kernel/proc/posix_timers.h>
 #include <kernel/proc/process.h>
-#include <kernel/sched/clock.h>
 #include <kernel/syscalls/helpers.h>
 #include <kernel/syscalls/timer_helpers.h>
 #include <uapi/signal.h>

@@ -4,7 +4,6 @@
 // passed, as Linux does, even if nobody read in between (it is re-armed at
 // the read, with the periods it missed counted).
 #include <kernel/proc/process.h>
-#include <kernel/sched/clock.h>
 #include <kernel/sched/scheduler.h>
 #include <kernel/syscalls/timerfd.h>
 #include <kernel/syscalls/helpers.h>
