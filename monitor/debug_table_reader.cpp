@@ -111,6 +111,7 @@ char const* switch_reason_name(uint32_t reason) {
     case dt::SwitchReason::Block: return "block";
     case dt::SwitchReason::Preempt: return "preempt";
     case dt::SwitchReason::Exit: return "exit";
+    case dt::SwitchReason::Start: break; // only ever a predecessor, never a record shown
     }
     return "unknown";
 }
@@ -482,7 +483,10 @@ std::vector<CpuInfo> DebugTableReader::cpus(uint32_t max_records) const {
 
 // The CPU's counters and ring (proto/debug_table.h): the count before the
 // ring is copied says which slots were complete, the count after it which
-// of those a newer switch may have overwritten meanwhile.
+// of those a newer switch may have overwritten meanwhile. A record names
+// the thread switched from through its predecessor's to_tid, so a record
+// is shown only if its predecessor's slot is whole too (switch 0's is the
+// Start record in the last slot, "switch -1").
 void DebugTableReader::read_switches(dt::CpuRecord const& record, uint64_t gpa, uint32_t max_records,
                                      CpuInfo& info) const {
     auto const before = m_memory.read<dt::CpuCounters>(record.counters_address);
@@ -504,18 +508,27 @@ void DebugTableReader::read_switches(dt::CpuRecord const& record, uint64_t gpa, 
         return;
     }
     uint64_t const capacity = dt::kSwitchRing;
-    uint64_t const intact = after->context_switches >= capacity ? after->context_switches - capacity + 1 : 0;
-    if (count > 0 && count - 1 < intact) {
+    uint64_t const started = after->context_switches; // switches begun, at most
+    // Switch n's slot is reused by switch n + capacity, which writes it
+    // before it is counted.
+    auto const whole = [&](uint64_t n) { return n + capacity > started; };
+    // Switch n - 1's, or before switch 0 the Start record (switch -1).
+    auto const predecessor_whole = [&](uint64_t n) { return n > 0 ? whole(n - 1) : capacity - 1 > started; };
+    auto const predecessor = [&](uint64_t n) -> dt::SwitchRecord const& {
+        return ring->slots[(n + capacity - 1) % capacity];
+    };
+    if (!predecessor_whole(count)) {
         info.torn = true;
         info.problem = "the ring was overwritten while it was read";
         return;
     }
-    if (count > 0) info.current_tid = ring->slots[(count - 1) % capacity].to_tid;
-    uint64_t first = std::max(intact, count > capacity ? count - capacity : 0);
+    info.current_tid = predecessor(count).to_tid;
+    uint64_t first = count >= capacity ? count - capacity + 1 : 0;
+    while (first < count && !predecessor_whole(first)) first++;
     if (max_records && count - first > max_records) first = count - max_records;
     for (uint64_t n = first; n < count; n++) {
         dt::SwitchRecord const& s = ring->slots[n % capacity];
-        info.records.push_back({ s.tsc, time_ns(s.tsc), s.from_tid, s.to_tid, uint32_t(s.reason), s.cpu });
+        info.records.push_back({ s.tsc, time_ns(s.tsc), predecessor(n).to_tid, s.to_tid, uint32_t(s.reason), info.id });
     }
 }
 

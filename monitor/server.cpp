@@ -79,6 +79,7 @@ rpc::SwitchReason switch_reason(uint32_t reason) {
     case dt::SwitchReason::Block: return rpc::SwitchReason::BLOCK;
     case dt::SwitchReason::Preempt: return rpc::SwitchReason::PREEMPT;
     case dt::SwitchReason::Exit: return rpc::SwitchReason::EXIT;
+    case dt::SwitchReason::Start: break; // only ever a predecessor, never a record shown
     }
     return rpc::SwitchReason::UNKNOWN;
 }

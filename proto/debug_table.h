@@ -19,7 +19,8 @@
 namespace aramid::debug {
 
 inline constexpr uint32_t kMagic = 0x47424452; // "RDBG"
-inline constexpr uint32_t kVersion = 2; // 2: the CPU's counters and the threads' switch counts are read in place
+inline constexpr uint32_t kVersion = 3; // 2: the CPU's counters and the threads' switch counts are read in place;
+                                        // 3: a switch record names only the thread switched to
 
 inline constexpr uint32_t kMaxThreads = 512;   // thread records (slots)
 inline constexpr uint32_t kSwitchRing = 256;   // context-switch records per CPU
@@ -65,16 +66,18 @@ struct ThreadRecord {
 static_assert(sizeof(ThreadRecord) == 168);
 inline constexpr uint32_t kSavedRegisterCount = 7; // r15 r14 r13 r12 rbx rbp rip
 
-enum class SwitchReason : uint32_t { Yield = 1, Block = 2, Preempt = 3, Exit = 4 };
+// Start: not a switch, the CPU's first thread (see CpuRecord).
+enum class SwitchReason : uint32_t { Start = 0, Yield = 1, Block = 2, Preempt = 3, Exit = 4 };
 
+// The thread switched from is the previous record's to_tid. The timestamp
+// is also the kernel's own: when the thread switched to started running,
+// which its CPU time is counted from.
 struct SwitchRecord {
     uint64_t tsc;              // when (TSC; tsc_khz converts)
-    uint32_t from_tid;
     uint32_t to_tid;
     SwitchReason reason;
-    uint32_t cpu;
 };
-static_assert(sizeof(SwitchRecord) == 24);
+static_assert(sizeof(SwitchRecord) == 16);
 
 // Context switches away from a thread, as Linux counts them (getrusage's
 // ru_nvcsw and ru_nivcsw): voluntary when it blocked, involuntary when it
@@ -96,7 +99,9 @@ struct CpuCounters {
 // context_switches counts it, so the slots below that count are complete
 // unless a later switch has overwritten them since (a reader checks the
 // count again after copying). The newest record's to_tid is the thread
-// running now.
+// running now. Before switch 0 the last slot holds a Start record for the
+// CPU's first thread, as if it were switch -1, so switch 0 has a
+// predecessor too.
 struct CpuRecord {
     uint64_t sequence;         // odd while the kernel fills the fields above the ring (at boot)
     uint32_t id;

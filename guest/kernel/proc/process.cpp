@@ -1,6 +1,8 @@
 #include <fs/vfs/vfs.h>
 #include <kernel/arch/x86_64/cpu_local.h>
 #include <kernel/arch/x86_64/fpu.h>
+#include <kernel/arch/x86_64/tsc.h>
+#include <kernel/debug/debug_table.h>
 #include <kernel/debug/log.h>
 #include <kernel/debug/panic.h>
 #include <kernel/mm/heap.h>
@@ -163,8 +165,10 @@ void Process::exit_group(int wait_status) {
 }
 
 ResourceUsage ResourceUsage::of(Thread const& thread) {
-    u64 runtime = thread.runtime_ns;
-    if (&thread == this_cpu().current) runtime += sched::now_ns() - this_cpu().switched_in_ns;
+    u64 ticks_run = thread.runtime_ticks;
+    if (&thread == this_cpu().current)
+        ticks_run += x86::rdtsc() - debug_table::switched_in_tsc(this_cpu().context_switches);
+    u64 const runtime = tsc::ticks_ns(ticks_run);
     u64 const ticks = u64(thread.user_ticks) + thread.system_ticks;
     // All user time if never sampled in the kernel (or never sampled at all),
     // as Linux's cputime_adjust() decides; else runtime * user_ticks / ticks

@@ -60,9 +60,10 @@ public:
     u64 fs_base { 0 };
     u64 gs_base { 0 };
     u64 signal_mask { 0 };
-    // CPU time: exact run time (added at each switch away), split between
-    // user and system in the proportion of timer ticks that found it in each.
-    u64 runtime_ns { 0 };
+    // CPU time: exact run time in TSC ticks (added at each switch away),
+    // split between user and system in the proportion of timer ticks that
+    // found it in each.
+    u64 runtime_ticks { 0 };
     u32 user_ticks { 0 }, system_ticks { 0 };
     // sigtimedwait(2)'s set while it sleeps: these wake the thread, and count
     // as blocked, so an ignored one is kept for it rather than discarded.

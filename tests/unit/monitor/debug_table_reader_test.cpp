@@ -136,16 +136,18 @@ TEST_F(MonitorDecode, RunningThreadUsesThePausedVcpu) {
 }
 
 TEST_F(MonitorDecode, SwitchRing) {
-    for (int i = 0; i < 300; i++) builder.add_switch(uint32_t(i % 3), uint32_t((i + 1) % 3), dt::SwitchReason::Preempt);
+    for (int i = 0; i < 300; i++) builder.add_switch(uint32_t((i + 1) % 3), dt::SwitchReason::Preempt);
     DebugTableReader const reader(memory, kTable);
     auto const all = reader.cpus();
     ASSERT_EQ(all.size(), 1u);
     EXPECT_FALSE(all[0].torn);
     EXPECT_EQ(all[0].switch_count, 300u);
     // The ring holds the last 256; the oldest slot is the one the next switch
-    // may be rewriting while the monitor reads, so the last 255 are whole.
-    ASSERT_EQ(all[0].records.size(), dt::kSwitchRing - 1);
-    EXPECT_EQ(all[0].records.front().from_tid, uint32_t(45 % 3));
+    // may be rewriting while the monitor reads, so the last 255 are whole,
+    // and a record names the thread it switched from through its
+    // predecessor: 254 records, switches 46 to 299.
+    ASSERT_EQ(all[0].records.size(), dt::kSwitchRing - 2);
+    EXPECT_EQ(all[0].records.front().from_tid, uint32_t(46 % 3));
     EXPECT_EQ(all[0].records.back().from_tid, uint32_t(299 % 3));
     EXPECT_EQ(all[0].records.back().time_ns, 299u * 100);
     auto const last = reader.cpus(5);
@@ -178,8 +180,29 @@ TEST_F(MonitorDecode, ThreadFieldsOutsideRam) {
     EXPECT_EQ(threads[1].switches, 0u);
 }
 
+// Switch 0 comes from the CPU's first thread, which the Start record in the
+// last slot names until switch 255 reuses that slot.
+TEST_F(MonitorDecode, FirstSwitchComesFromTheStartThread) {
+    builder.start(4);
+    DebugTableReader const reader(memory, kTable);
+    EXPECT_EQ(reader.cpus().at(0).current_tid, 4u);
+    EXPECT_TRUE(reader.cpus().at(0).records.empty());
+    builder.add_switch(6, dt::SwitchReason::Block);
+    CpuInfo cpu = reader.cpus().at(0);
+    ASSERT_EQ(cpu.records.size(), 1u);
+    EXPECT_EQ(cpu.records[0].from_tid, 4u);
+    EXPECT_EQ(cpu.records[0].to_tid, 6u);
+    EXPECT_EQ(cpu.records[0].reason, uint32_t(dt::SwitchReason::Block));
+    EXPECT_EQ(cpu.current_tid, 6u);
+    for (uint32_t i = 1; i < dt::kSwitchRing - 1; i++) builder.add_switch(6 + i, dt::SwitchReason::Yield);
+    // Switch 255 may be overwriting the Start record: switch 0 goes.
+    cpu = reader.cpus().at(0);
+    ASSERT_EQ(cpu.records.size(), dt::kSwitchRing - 2);
+    EXPECT_EQ(cpu.records.front().from_tid, 6u);
+}
+
 TEST_F(MonitorDecode, CpuCountersOutsideRam) {
-    builder.add_switch(1, 2, dt::SwitchReason::Yield);
+    builder.add_switch(2, dt::SwitchReason::Yield);
     builder.cpu().counters_address = kRam - 8;
     DebugTableReader const reader(memory, kTable);
     auto const cpus = reader.cpus();
@@ -190,9 +213,10 @@ TEST_F(MonitorDecode, CpuCountersOutsideRam) {
 
 TEST_F(MonitorDecode, CurrentThreadIsTheNewestSwitchesTarget) {
     DebugTableReader const reader(memory, kTable);
-    EXPECT_EQ(reader.cpus().at(0).current_tid, 0u); // no switch yet
-    builder.add_switch(1, 2, dt::SwitchReason::Yield);
-    builder.add_switch(2, 9, dt::SwitchReason::Block);
+    builder.start(1);
+    EXPECT_EQ(reader.cpus().at(0).current_tid, 1u); // no switch yet
+    builder.add_switch(2, dt::SwitchReason::Yield);
+    builder.add_switch(9, dt::SwitchReason::Block);
     builder.cpu_counters().interrupts = 77;
     CpuInfo const cpu = reader.cpus().at(0);
     EXPECT_EQ(cpu.current_tid, 9u);
@@ -202,13 +226,14 @@ TEST_F(MonitorDecode, CurrentThreadIsTheNewestSwitchesTarget) {
 
 // The kernel writes the ring while the monitor reads it, without a lock: a
 // switch fills its slot, then counts. Whatever the reader returns must be
-// whole records, consecutive, ending at the count it reports.
+// whole records with whole predecessors (the from_tid), consecutive, ending
+// at the count it reports.
 TEST_F(MonitorDecode, RingReadWhileTheGuestWritesIt) {
     std::atomic<bool> stop { false };
     std::thread writer([&] {
         auto* count = &builder.cpu_counters().context_switches;
         for (uint64_t n = 0; !stop.load(std::memory_order_relaxed); n++) {
-            builder.cpu().switches[n % dt::kSwitchRing] = { n, uint32_t(n), uint32_t(n + 1), dt::SwitchReason::Yield, 0 };
+            builder.cpu().switches[n % dt::kSwitchRing] = { n, uint32_t(n + 1), dt::SwitchReason::Yield };
             __atomic_store_n(count, n + 1, __ATOMIC_RELEASE);
         }
     });
@@ -223,14 +248,14 @@ TEST_F(MonitorDecode, RingReadWhileTheGuestWritesIt) {
         ASSERT_TRUE(cpu.problem.empty()) << cpu.problem;
         for (size_t r = 0; r < cpu.records.size(); r++) {
             SwitchInfo const& s = cpu.records[r];
-            ASSERT_EQ(s.tsc, s.from_tid) << "a torn record";
-            ASSERT_EQ(s.to_tid, s.from_tid + 1) << "a torn record";
+            ASSERT_EQ(s.to_tid, uint32_t(s.tsc + 1)) << "a torn record";
+            ASSERT_EQ(s.from_tid, uint32_t(s.tsc)) << "a torn predecessor";
             if (r) {
-                ASSERT_EQ(s.from_tid, cpu.records[r - 1].from_tid + 1) << "records out of order";
+                ASSERT_EQ(s.tsc, cpu.records[r - 1].tsc + 1) << "records out of order";
             }
         }
         if (!cpu.records.empty()) {
-            ASSERT_EQ(cpu.records.back().from_tid + 1, uint32_t(cpu.switch_count));
+            ASSERT_EQ(cpu.records.back().to_tid, uint32_t(cpu.switch_count));
             ASSERT_EQ(cpu.current_tid, uint32_t(cpu.switch_count));
             complete++;
         }

@@ -78,8 +78,9 @@ protected:
     void SetUp() override {
         builder.add_thread(0, 1, "init", dt::ThreadState::Blocked, 2000);
         builder.add_thread(1, 2, "worker", dt::ThreadState::Runnable, 500);
-        builder.add_switch(1, 2, dt::SwitchReason::Preempt);
-        builder.add_switch(2, 1, dt::SwitchReason::Yield);
+        builder.start(1);
+        builder.add_switch(2, dt::SwitchReason::Preempt);
+        builder.add_switch(1, dt::SwitchReason::Yield);
         builder.add_event(1, dt::EventKind::ThreadCreated, 2, 2, "worker");
         ServerOptions options;
         options.socket_path = path;

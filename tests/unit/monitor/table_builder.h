@@ -157,9 +157,12 @@ public:
         table().event_count = std::max(table().event_count, sequence);
     }
 
-    void add_switch(uint32_t from, uint32_t to, dt::SwitchReason reason) {
+    // The Start record, before switch 0: the CPU's first thread.
+    void start(uint32_t tid) { cpu().switches[dt::kSwitchRing - 1] = { kBootTsc, tid, dt::SwitchReason::Start }; }
+
+    void add_switch(uint32_t to, dt::SwitchReason reason) {
         uint64_t& n = cpu_counters().context_switches;
-        cpu().switches[n % dt::kSwitchRing] = { kBootTsc + n * 100, from, to, reason, 0 };
+        cpu().switches[n % dt::kSwitchRing] = { kBootTsc + n * 100, to, reason };
         n++;
     }
 

@@ -17,7 +17,6 @@ struct Cpu {
     Thread* idle { nullptr };
     u64 context_switches { 0 };
     u64 interrupts { 0 };
-    u64 switched_in_ns { 0 }; // when `current` started running (CPU time accounting)
     bool need_resched { false };
     u32 id { 0 };
 };

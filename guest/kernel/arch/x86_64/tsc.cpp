@@ -58,6 +58,8 @@ u64 mult() { return g_mult; }
 
 u64 uptime_ns() { return uptime_ns_at(x86::rdtsc()); }
 
-u64 uptime_ns_at(u64 ticks) { return u64((unsigned __int128)(ticks - g_start) * g_mult >> 32); }
+u64 uptime_ns_at(u64 ticks) { return ticks_ns(ticks - g_start); }
+
+u64 ticks_ns(u64 ticks) { return u64((unsigned __int128)ticks * g_mult >> 32); }
 
 } // namespace tsc

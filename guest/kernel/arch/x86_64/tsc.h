@@ -13,6 +13,8 @@ u64 khz();
 u64 uptime_ns();
 // The same for a TSC value the caller has read already.
 u64 uptime_ns_at(u64 ticks);
+// A span of `ticks` in nanoseconds.
+u64 ticks_ns(u64 ticks);
 u64 start_ticks();
 u64 mult();
 
