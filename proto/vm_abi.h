@@ -34,6 +34,18 @@ inline constexpr uint16_t kPortDebugTable = 0x5e8;
 // only; announced by `aramid.fastcon=1` like the fast console.
 inline constexpr uint16_t kPortFastConIn = 0x5ec;
 
+// ---- virtio-mmio -----------------------------------------------------------
+//
+// aramid-vmm's one virtio-mmio device (virtio 1.1 §4.2.2, modern only:
+// Version 2): a block device, present with --disk. As on Linux and
+// Firecracker, the command line announces it: aramid-vmm appends
+// `virtio_mmio.device=4K@0xd0000000:5`. The window sits above the largest
+// RAM (3 GiB ends at 0xc0000000) and below the IOAPIC and LAPIC. Its
+// interrupt is an edge on IOAPIC pin 5 (ISA IRQ 5, unused on this machine).
+inline constexpr uint64_t kVirtioMmioBase = 0xd0000000;
+inline constexpr uint64_t kVirtioMmioSize = 0x1000;
+inline constexpr uint32_t kVirtioBlkGsi = 5;
+
 // ---- fast console ----------------------------------------------------------
 
 enum FastConStream : uint32_t {

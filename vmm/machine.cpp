@@ -10,6 +10,7 @@
 
 #include <proto/vm_abi.h>
 
+#include <algorithm>
 #include <cinttypes>
 #include <condition_variable>
 #include <cstdio>
@@ -67,10 +68,12 @@ Machine::Machine(MachineConfig const& config, OutputStream& program_output, Outp
     , m_console_escapes(config.console_escapes)
     , m_memory(config.memory_bytes)
     , m_boot(load_guest(config, m_memory))
+    , m_disk(config.disk ? std::make_unique<VirtioBlock>(m_memory, config.disk->path, config.disk->read_only)
+                         : nullptr)
     , m_kvm(config.kvm_device)
     , m_vm(m_kvm)
     , m_phases(phases)
-    , m_serial(program_output, [this] { pulse_serial_irq(); })
+    , m_serial(program_output, [this] { pulse_irq(kSerialGsi); })
     , m_debugcon(kernel_log)
     , m_fastcon(m_memory, program_output, kernel_log) {
     m_vm.set_memory(m_memory);
@@ -91,6 +94,10 @@ Machine::Machine(MachineConfig const& config, OutputStream& program_output, Outp
     m_io.attach(kPortFastConIn, 4, m_fastcon_input);
     m_io.attach(kPortPhase, 4, m_phases);
     m_io.attach(kPortDebugTable, 4, m_debug_table);
+    if (m_disk) {
+        m_disk_transport = std::make_unique<VirtioMmio>(m_memory, *m_disk, [this] { pulse_irq(kVirtioBlkGsi); });
+        m_mmio.attach(kVirtioMmioBase, kVirtioMmioSize, *m_disk_transport);
+    }
     m_phases.mark(Phase::VmReady);
 }
 
@@ -213,11 +220,11 @@ std::optional<Outcome> Machine::stop_requested() {
     return m_stop;
 }
 
-void Machine::pulse_serial_irq() {
-    // The guest programs IOAPIC pin 4 edge-triggered, active high: a rising
-    // edge is one interrupt.
-    m_vm.set_irq_line(kSerialGsi, true);
-    m_vm.set_irq_line(kSerialGsi, false);
+void Machine::pulse_irq(unsigned gsi) {
+    // COM1 (4) and the virtio-mmio device (5) are ISA interrupts:
+    // edge-triggered, active high, so a rising edge is one interrupt.
+    m_vm.set_irq_line(gsi, true);
+    m_vm.set_irq_line(gsi, false);
 }
 
 Outcome Machine::handle_exit(bool& done) {
@@ -245,10 +252,14 @@ Outcome Machine::handle_exit(bool& done) {
         }
         return {};
     }
-    case KVM_EXIT_MMIO:
-        // No MMIO devices yet: reads see all ones, writes are dropped.
-        if (!run->mmio.is_write) std::memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
+    case KVM_EXIT_MMIO: {
+        // Outside the devices' windows reads see all ones and writes are
+        // dropped (MmioBus).
+        uint32_t const length = std::min<uint32_t>(run->mmio.len, sizeof(run->mmio.data));
+        if (run->mmio.is_write) m_mmio.write(run->mmio.phys_addr, { run->mmio.data, length });
+        else m_mmio.read(run->mmio.phys_addr, { run->mmio.data, length });
         return {};
+    }
     case KVM_EXIT_HLT:
     case KVM_EXIT_IRQ_WINDOW_OPEN:
     case KVM_EXIT_INTR:

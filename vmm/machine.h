@@ -3,8 +3,11 @@
 #pragma once
 
 #include <vmm/devices/io_bus.h>
+#include <vmm/devices/mmio_bus.h>
 #include <vmm/devices/output.h>
 #include <vmm/devices/serial.h>
+#include <vmm/devices/virtio_blk.h>
+#include <vmm/devices/virtio_mmio.h>
 #include <vmm/devices/vm_ports.h>
 #include <vmm/kvm/guest_memory.h>
 #include <vmm/kvm/kvm.h>
@@ -21,6 +24,12 @@
 
 namespace vmm {
 
+// --disk: the image behind the virtio block device.
+struct DiskConfig {
+    std::string path;
+    bool read_only = false;
+};
+
 struct MachineConfig {
     std::span<uint8_t const> kernel_elf;
     std::span<uint8_t const> initrd; // may be empty
@@ -35,6 +44,10 @@ struct MachineConfig {
     int console_input_fd = -1;
     // Ctrl-A x on the input stops the guest (for a terminal; see ConsoleInput).
     bool console_escapes = false;
+    // A virtio block device at abi::kVirtioMmioBase. The command line must
+    // announce it (virtio_mmio_cmdline); that is the caller's, with the rest
+    // of the command line.
+    std::optional<DiskConfig> disk;
 };
 
 struct Outcome {
@@ -88,12 +101,15 @@ public:
 private:
     Outcome handle_exit(bool& done);
     std::optional<Outcome> stop_requested();
-    void pulse_serial_irq();
+    void pulse_irq(unsigned gsi);
 
     int m_console_input_fd;
     bool m_console_escapes;
     GuestMemory m_memory;
     BootState m_boot;
+    // Opened before the KVM device, so that a bad --disk is reported as such.
+    std::unique_ptr<VirtioBlock> m_disk;
+    std::unique_ptr<VirtioMmio> m_disk_transport;
     Kvm m_kvm;
     Vm m_vm;
     std::unique_ptr<Vcpu> m_vcpu;
@@ -105,6 +121,7 @@ private:
     FastConsoleInput m_fastcon_input { m_memory, m_serial };
     DebugTablePort m_debug_table;
     IoBus m_io;
+    MmioBus m_mmio;
 
     // stop(): the outcome asked for and the thread to interrupt in KVM_RUN.
     std::mutex m_stop_lock;

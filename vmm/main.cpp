@@ -166,6 +166,12 @@ int run(Options const& options, PhaseClock& phases) {
     config.console_input_fd = STDIN_FILENO;
     config.console_escapes = stdin_is_terminal;
     if (!options.verbose && !options.log_file) config.cmdline += " quiet";
+    if (options.disk) {
+        config.disk = DiskConfig { *options.disk, options.disk_read_only };
+        // Announced as Linux and Firecracker do, before the user's words
+        // (Linux hands whatever follows a `--` to init).
+        config.cmdline += " " + virtio_mmio_cmdline(kVirtioMmioBase, kVirtioMmioSize, kVirtioBlkGsi);
+    }
     if (!options.cmdline.empty()) config.cmdline += " " + options.cmdline;
 
     Machine machine(config, program_output, *log_output, phases);

@@ -67,11 +67,17 @@ Options parse_options(std::vector<std::string> const& args) {
         else if (a == "--monitor") o.monitor_socket = value();
         else if (a == "--paused") o.start_paused = true;
         else if (a == "--kvm-device") o.kvm_device = value();
+        else if (a == "--disk") {
+            // One virtio-mmio slot: a second --disk would be silently lost.
+            if (o.disk) throw VmmError("--disk: only one disk is supported");
+            o.disk = value();
+        } else if (a == "--disk-readonly") o.disk_read_only = true;
         else if (a == "--help" || a == "-h") o.help = true;
         else if (a == "--version") o.version = true;
         else throw VmmError("unknown option '" + a + "' (see --help)");
     }
     if (o.start_paused && !o.monitor_socket) throw VmmError("--paused needs --monitor (aramid-mon resume starts the guest)");
+    if (o.disk_read_only && !o.disk) throw VmmError("--disk-readonly needs --disk");
     if (o.initrd && o.no_initrd) throw VmmError("--initrd and --no-initrd exclude each other");
     if (o.no_initrd && !o.program.empty())
         throw VmmError("-- PROGRAM needs an initramfs (aramid-init runs it); drop --no-initrd");
@@ -99,6 +105,10 @@ std::string usage_text() {
            "  --result FILE     write {status, reason, phases} as JSON to FILE\n"
            "  --stats           print the KVM vCPU counters at exit\n"
            "  --kvm-device PATH the KVM device to use (default /dev/kvm)\n"
+           "  --disk PATH       a raw disk image (a file or block device) as the guest's\n"
+           "                    virtio block device, read-write; its size is rounded down\n"
+           "                    to 512-byte sectors\n"
+           "  --disk-readonly   with --disk: the guest can read the disk but not write it\n"
            "  --monitor PATH    serve the monitor (aramid-mon --socket PATH) on a unix socket\n"
            "  --paused          with --monitor: hold the guest before its first instruction\n"
            "                    until `aramid-mon resume`\n"
@@ -116,7 +126,8 @@ std::string usage_text() {
            "  "
         + std::to_string(kExitPanic) + "               kernel panic or triple fault (reason on stderr)\n  "
         + std::to_string(kExitTimeout) + "               --timeout expired\n  " + std::to_string(kExitVmmError)
-        + "               VMM error: bad arguments, bad kernel ELF, no usable /dev/kvm\n"
+        + "               VMM error: bad arguments, bad kernel ELF, no usable /dev/kvm,\n"
+          "                    a --disk that cannot be opened\n"
           "  130               Ctrl-A x stopped the guest\n";
 }
 

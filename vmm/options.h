@@ -25,6 +25,8 @@ struct Options {
     std::optional<std::string> monitor_socket; // --monitor: serve proto/monitor.capnp there
     bool start_paused = false;                  // --paused: hold the vCPU until aramid-mon resume
     std::string kvm_device = "/dev/kvm"; // another path shows how a missing or non-KVM device fails
+    std::optional<std::string> disk;     // --disk: a raw image, the guest's virtio block device
+    bool disk_read_only = false;         // --disk-readonly
     std::vector<std::string> program; // after `--`: the program init runs
 };
 

@@ -37,6 +37,8 @@ TEST(Options, Defaults) {
     EXPECT_FALSE(o.timings || o.verbose || o.stats || o.help || o.version);
     EXPECT_FALSE(o.log_file || o.result_file || o.monitor_socket);
     EXPECT_EQ(o.kvm_device, "/dev/kvm");
+    EXPECT_FALSE(o.disk);
+    EXPECT_FALSE(o.disk_read_only);
     EXPECT_TRUE(o.program.empty());
 }
 
@@ -44,7 +46,7 @@ TEST(Options, EveryOption) {
     Options o = parse_options({ "--kernel", "k.elf", "--initrd", "root.cpio", "--cmdline", "init=/bin/sh",
                                 "--mem", "64", "--timeout", "2.5", "--timings", "--verbose", "--stats", "--log",
                                 "kernel.log", "--result", "r.json", "--monitor", "mon.sock", "--kvm-device",
-                                "/dev/null", "--help", "--version" });
+                                "/dev/null", "--disk", "disk.img", "--disk-readonly", "--help", "--version" });
     EXPECT_EQ(o.kernel, "k.elf");
     EXPECT_EQ(o.initrd, "root.cpio");
     EXPECT_EQ(o.cmdline, "init=/bin/sh");
@@ -55,6 +57,8 @@ TEST(Options, EveryOption) {
     EXPECT_EQ(o.result_file, "r.json");
     EXPECT_EQ(o.monitor_socket, "mon.sock");
     EXPECT_EQ(o.kvm_device, "/dev/null");
+    EXPECT_EQ(o.disk, "disk.img");
+    EXPECT_TRUE(o.disk_read_only);
 }
 
 TEST(Options, ShortForms) {
@@ -85,7 +89,7 @@ TEST(Options, RejectsDoubleDashWithoutProgram) {
 
 TEST(Options, RejectsMissingValues) {
     for (char const* option : { "--kernel", "--initrd", "--cmdline", "--mem", "--timeout", "--log", "--result",
-                                "--monitor", "--kvm-device" })
+                                "--monitor", "--kvm-device", "--disk" })
         EXPECT_EQ(error_of({ "-v", option }), std::string(option) + " needs a value");
 }
 
@@ -131,8 +135,34 @@ TEST(Options, Timeout) {
 TEST(Options, UsageListsEveryOptionAndExitStatus) {
     std::string const usage = usage_text();
     for (char const* option : { "--kernel", "--initrd", "--cmdline", "--mem", "--timeout", "--timings", "--verbose",
-                                "--log", "--result", "--stats", "--kvm-device", "--help", "--version" })
+                                "--log", "--result", "--stats", "--kvm-device", "--disk", "--disk-readonly", "--help",
+                                "--version" })
         EXPECT_NE(usage.find(option), std::string::npos) << option;
     for (char const* status : { "128+n", "123", "124", "125" })
         EXPECT_NE(usage.find(status), std::string::npos) << status;
+}
+
+TEST(Options, Disk) {
+    Options o = parse_options({ "--disk", "/images/root.ext4" });
+    EXPECT_EQ(o.disk, "/images/root.ext4");
+    EXPECT_FALSE(o.disk_read_only);
+    // --disk-readonly may come first.
+    o = parse_options({ "--disk-readonly", "--disk", "ro.img" });
+    EXPECT_EQ(o.disk, "ro.img");
+    EXPECT_TRUE(o.disk_read_only);
+    // The path is taken as it is; opening it is the machine's (a missing
+    // file fails there with status 125).
+    EXPECT_EQ(parse_options({ "--disk", "--disk-readonly" }).disk, "--disk-readonly");
+    // After --, both belong to the program.
+    o = parse_options({ "--disk", "a.img", "--", "/bin/prog", "--disk-readonly", "--disk", "b.img" });
+    EXPECT_EQ(o.disk, "a.img");
+    EXPECT_FALSE(o.disk_read_only);
+}
+
+TEST(Options, DiskErrors) {
+    EXPECT_EQ(error_of({ "--disk-readonly" }), "--disk-readonly needs --disk");
+    EXPECT_EQ(error_of({ "--disk-readonly", "--", "/bin/true", "--disk", "x" }), "--disk-readonly needs --disk");
+    EXPECT_EQ(error_of({ "--disk", "a.img", "--disk", "b.img" }), "--disk: only one disk is supported");
+    EXPECT_EQ(error_of({ "--disk" }), "--disk needs a value");
+    EXPECT_EQ(error_of({ "--disk-readonly=1" }), "unknown option '--disk-readonly=1' (see --help)");
 }
