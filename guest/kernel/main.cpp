@@ -20,6 +20,7 @@
 #include <kernel/drivers/random.h>
 #include <kernel/drivers/serial.h>
 #include <kernel/drivers/tty.h>
+#include <kernel/drivers/virtio_mmio.h>
 #include <kernel/mm/kernel_stack.h>
 #include <kernel/mm/layout.h>
 #include <kernel/mm/page_table.h>
@@ -97,6 +98,8 @@ void kernel_main(BootInfo const& boot) {
     syscalls::set_trace(command_line.flag("aramid.strace"));
     vm_report_stacks(command_line.flag("aramid.stackcheck"));
 
+    // Disks before /dev: populate_dev() makes a node for each one found.
+    virtio::probe_all(command_line);
     mount_root(boot);
     bool const stdin_pipe = command_line.value("aramid.stdin") == "pipe";
     tty::init(stdin_pipe, command_line.value("aramid.stdout") == "pipe");

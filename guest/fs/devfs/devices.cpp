@@ -1,8 +1,10 @@
+#include <fs/devfs/block_device_file.h>
 #include <fs/devfs/devices.h>
 #include <fs/tmpfs/tmpfs.h>
 #include <fs/vfs/vfs.h>
 #include <kernel/drivers/random.h>
 #include <kernel/drivers/tty.h>
+#include <lib/format.h>
 
 #include <new>
 
@@ -70,6 +72,12 @@ Result<RefPtr<File>> open(u64 rdev, u32 flags) {
     return Errno(ENXIO);
 }
 
+Result<RefPtr<File>> open_block(u64 rdev, u32 flags) {
+    BlockDevice* device = block::find(rdev);
+    if (!device) return Errno(ENXIO);
+    return open_block_device(*device, flags);
+}
+
 Result<void> populate_dev() {
     auto dev = TRY(TmpFs::create());
     TRY(vfs::mount(dev, "/dev"));
@@ -87,6 +95,13 @@ Result<void> populate_dev() {
     };
     for (auto const& node : kNodes)
         TRY(vfs::mknod(c, node.path, vfs::kModeCharacter | node.mode, vfs::make_device(node.major, node.minor)));
+    // root:root 0660, as devtmpfs creates them (udev would make the group "disk").
+    for (usize i = 0; i < block::count(); i++) {
+        BlockDevice const& disk = block::at(i);
+        char path[16];
+        lib::format_to(path, sizeof(path), "/dev/%s", disk.name());
+        TRY(vfs::mknod(c, path, vfs::kModeBlock | 0660, disk.rdev()));
+    }
     TRY(vfs::mkdir(c, "/dev/shm", 01777));
     TRY(vfs::mkdir(c, "/dev/pts", 0755));
     TRY(vfs::symlink(c, "/proc/self/fd", "/dev/fd"));

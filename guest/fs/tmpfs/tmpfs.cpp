@@ -274,6 +274,8 @@ public:
 
     Result<RefPtr<File>> open(u32 flags) override {
         if (vfs::is_character_device(m_metadata.mode)) return devices::open(m_metadata.rdev, flags);
+        if ((m_metadata.mode & vfs::kModeTypeMask) == vfs::kModeBlock)
+            return devices::open_block(m_metadata.rdev, flags);
         if (vfs::is_fifo(m_metadata.mode)) {
             if (!m_fifo) m_fifo = TRY(Pipe::create());
             return Pipe::open_fifo(m_fifo, flags);

@@ -10,6 +10,7 @@ Result<usize> File::pwrite(u64, IoBuffer, usize) { return Errno(ESPIPE); }
 Result<u64> File::seek(i64, int) { return Errno(ESPIPE); }
 Result<u64> File::ioctl(u32, u64) { return Errno(ENOTTY); }
 Result<void> File::truncate(u64) { return Errno(EINVAL); }
+Result<void> File::sync() { return {}; }
 Result<usize> File::read_directory(IoBuffer, usize) { return Errno(ENOTDIR); }
 u32 File::poll_events() { return vfs::kPollIn | vfs::kPollOut | vfs::kPollReadNormal | vfs::kPollWriteNormal; }
 

@@ -67,6 +67,9 @@ public:
     virtual Result<u64> seek(i64 offset, int whence);
     virtual Result<u64> ioctl(u32 request, u64 argument);
     virtual Result<void> truncate(u64 size);
+    // fsync(2)/fdatasync(2): makes what was written durable. Files kept in
+    // memory have nothing to do; a block device flushes its disk's cache.
+    virtual Result<void> sync();
     // getdents64: fills `buffer` with linux_dirent64 records.
     virtual Result<usize> read_directory(IoBuffer buffer, usize length);
 

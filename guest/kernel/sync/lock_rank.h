@@ -14,6 +14,7 @@ enum class LockRank : u8 {
     Heap = 40,          // kmalloc size classes
     KernelStacks = 45,  // kernel stack slots
     PhysicalAllocator = 50,
+    BlockRequest = 55,  // a disk's one request in flight (virtio-blk), polled to completion
     Log = 60,           // the kernel log ring
     // innermost
 };
@@ -27,6 +28,7 @@ inline char const* lock_rank_name(LockRank rank) {
     case LockRank::Heap: return "heap";
     case LockRank::KernelStacks: return "kernel-stacks";
     case LockRank::PhysicalAllocator: return "physical-allocator";
+    case LockRank::BlockRequest: return "block-request";
     case LockRank::Log: return "log";
     }
     return "?";

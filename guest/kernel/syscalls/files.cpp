@@ -1,6 +1,7 @@
 // Descriptors and open files: open*, close, dup*, fcntl, ioctl, pipes,
 // truncation, sync, getdents64.
 #include <fs/pipe.h>
+#include <kernel/drivers/block_device.h>
 #include <kernel/syscalls/helpers.h>
 
 namespace {
@@ -115,14 +116,20 @@ SYSCALL_HANDLER(pipe, UserPtr<int> fds) { return make_pipe(fds, 0); }
 SYSCALL_HANDLER(pipe2, UserPtr<int> fds, u32 flags) { return make_pipe(fds, flags); }
 
 SYSCALL_HANDLER(fsync, int fd) {
-    TRY(file_for(fd));
+    auto file = TRY(file_for(fd));
+    TRY(file->sync());
     return u64(0);
 }
+// All metadata aramid has lives in memory, so fdatasync is fsync.
 SYSCALL_HANDLER(fdatasync, int fd) {
-    TRY(file_for(fd));
+    auto file = TRY(file_for(fd));
+    TRY(file->sync());
     return u64(0);
 }
-SYSCALL_HANDLER(sync) { return u64(0); }
+SYSCALL_HANDLER(sync) {
+    block::flush_all();
+    return u64(0);
+}
 SYSCALL_HANDLER(flock, int fd, int) {
     TRY(file_for(fd));
     return u64(0);
