@@ -90,7 +90,8 @@ class Context:
 
     # ---- QEMU TCG through the PVH entry
 
-    def qemu(self, cmdline="", initrd=None, timeout=60, memory=256, kernel=None):
+    def qemu(self, cmdline="", initrd=None, timeout=60, memory=256, kernel=None, extra=()):
+        """`extra`: more QEMU arguments (devices, drives)."""
         with tempfile.TemporaryDirectory() as tmp:
             log_path = os.path.join(tmp, "kernel.log")
             command = ["qemu-system-x86_64", "-M", "microvm,accel=tcg,acpi=off", "-cpu", "max",
@@ -100,6 +101,7 @@ class Context:
                        "-debugcon", f"file:{log_path}", "-append", cmdline]
             if initrd:
                 command += ["-initrd", initrd]
+            command += list(extra)
             try:
                 proc = subprocess.run(command, capture_output=True, timeout=timeout)
             except subprocess.TimeoutExpired as e:
