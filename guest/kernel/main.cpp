@@ -109,6 +109,6 @@ void kernel_main(BootInfo const& boot) {
     log_info("kernel init done");
 
     if (command_line.flag("aramid.noinit")) vm_exit(0); // boot tests without a userland
-    init_process::start(command_line.value("init", "/init"));
+    init_process::start(command_line);
     sched::exit_current(); // the boot thread's work is done
 }

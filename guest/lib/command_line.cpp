@@ -4,7 +4,7 @@ namespace lib {
 
 static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-bool CommandLine::next(usize& i, Word& word) const {
+bool CommandLine::next_raw(usize& i, StringView& word) const {
     usize const n = m_text.length();
     while (i < n && is_space(m_text[i])) i++;
     if (i >= n) return false;
@@ -14,9 +14,23 @@ bool CommandLine::next(usize& i, Word& word) const {
         if (m_text[i] == '"') quoted = !quoted;
         i++;
     }
-    StringView raw = m_text.substring(start, i - start);
+    word = m_text.substring(start, i - start);
+    return true;
+}
+
+usize CommandLine::init_arguments_start() const {
+    usize i = 0;
+    StringView word;
+    while (next_raw(i, word))
+        if (word == "--") return i;
+    return m_text.length();
+}
+
+bool CommandLine::next(usize& i, Word& word) const {
+    StringView raw;
+    if (!next_raw(i, raw)) return false;
     if (raw == "--") {
-        i = n;
+        i = m_text.length();
         return false;
     }
     usize eq = raw.find('=');

@@ -18,6 +18,22 @@ public:
         bool has_value;
     };
 
+    // Calls f(StringView) for every word after `--`: init's arguments after
+    // its path, as Linux passes them. A word in double quotes loses them
+    // (`-c "echo hi"` is two arguments); quotes inside a word stay (Linux
+    // also drops those of a `key="value"` word: not done here).
+    template<typename F>
+    void for_each_init_argument(F f) const {
+        usize i = init_arguments_start();
+        while (true) {
+            StringView word;
+            if (!next_raw(i, word)) return;
+            if (word.length() >= 2 && word[0] == '"' && word[word.length() - 1] == '"')
+                word = word.substring(1, word.length() - 2);
+            f(word);
+        }
+    }
+
     // Calls f(Word) for every word before `--`.
     template<typename F>
     void for_each(F f) const {
@@ -40,6 +56,10 @@ public:
 
 private:
     bool next(usize& position, Word& word) const;
+    // The next space-separated word, quotes and all.
+    bool next_raw(usize& position, StringView& word) const;
+    // Where the words after `--` begin (the end if there is no `--`).
+    usize init_arguments_start() const;
     StringView m_text;
 };
 

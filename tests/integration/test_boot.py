@@ -47,3 +47,18 @@ def test_kvm_selftest(ctx):
 
 def test_qemu_selftest(ctx):
     _selftest(ctx.qemu("aramid.selftest=1 aramid.noinit=1"))
+
+
+# As on Linux, the command line's words after `--` are init's argv after its
+# path; double quotes group a word.
+INIT_ARGUMENTS = 'init=/bin/busybox -- sh -c "echo $((6 * 7)) $0; exit 7" second'
+
+
+def test_kvm_init_arguments(ctx):
+    run = ctx.vmm("--cmdline", INIT_ARGUMENTS)
+    assert run.status == 7 and run.stdout.splitlines() == ["42 second"], run
+
+
+def test_qemu_init_arguments(ctx):
+    run = ctx.qemu(INIT_ARGUMENTS, initrd=ctx.default_initramfs)
+    assert run.status == 7 and run.stdout.replace("\r", "").splitlines()[-1:] == ["42 second"], run

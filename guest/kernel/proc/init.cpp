@@ -15,6 +15,10 @@ namespace init_process {
 namespace {
 
 char g_path[256];
+// init's argv after the path: the command line's words after `--`. Kept
+// until pid 1 runs (the boot thread that has the command line is gone by
+// then).
+exec::Arguments* g_arguments;
 
 void run(void*) {
     Thread& self = *sched::current();
@@ -28,6 +32,10 @@ void run(void*) {
     if (argv.add(StringView(g_path)).is_error() || envp.add("HOME=/").is_error() || envp.add("TERM=linux").is_error()
         || envp.add("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin").is_error())
         panic("init: out of memory");
+    for (usize i = 0; i < g_arguments->count(); i++)
+        if (argv.add(g_arguments->at(i)).is_error()) panic("init: out of memory");
+    delete g_arguments;
+    g_arguments = nullptr;
     auto executed = exec::execve(self, *self.user_frame(), StringView(g_path), argv, envp);
     if (executed.is_error())
         panic("cannot run init %s: errno %d (is it in the initramfs, a static x86-64 executable?)", g_path,
@@ -42,7 +50,13 @@ void run(void*) {
 
 } // namespace
 
-void start(StringView init_path) {
+void start(CommandLine const& command_line) {
+    StringView const init_path = command_line.value("init", "/init");
+    g_arguments = new (std::nothrow) exec::Arguments;
+    if (!g_arguments) panic("init: out of memory");
+    bool fits = true;
+    command_line.for_each_init_argument([&](StringView word) { fits = fits && !g_arguments->add(word).is_error(); });
+    if (!fits) panic("init: out of memory for its arguments");
     usize n = lib::min(init_path.length(), sizeof(g_path) - 1);
     __builtin_memcpy(g_path, init_path.data(), n);
     g_path[n] = 0;

@@ -4,11 +4,12 @@
 // its status (Linux would panic instead: here that is the normal end).
 #pragma once
 
-#include <lib/string_view.h>
+#include <lib/command_line.h>
 
 namespace init_process {
 
-// Creates pid 1; it starts running once the scheduler picks it.
-void start(StringView init_path);
+// Creates pid 1; it starts running once the scheduler picks it. Its argv
+// is the path, then the command line's words after `--`, as on Linux.
+void start(CommandLine const& command_line);
 
 } // namespace init_process

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace {
 std::string str(StringView v) { return std::string(v.data(), v.length()); }
@@ -33,6 +34,23 @@ TEST(CommandLine, QuotedValuesAndInitArguments) {
     EXPECT_EQ(c.number("y", 0), 2u);
     EXPECT_FALSE(c.has("z"));
     EXPECT_FALSE(c.has("w"));
+}
+
+static std::vector<std::string> init_arguments(CommandLine const& c) {
+    std::vector<std::string> words;
+    c.for_each_init_argument([&](StringView w) { words.push_back(str(w)); });
+    return words;
+}
+
+TEST(CommandLine, InitArgumentsAfterDashes) {
+    EXPECT_EQ(init_arguments(CommandLine("init=/bin/sh -- -c \"echo hi  there\" x=\"1\"  last")),
+              (std::vector<std::string> { "-c", "echo hi  there", "x=\"1\"", "last" }));
+    EXPECT_TRUE(init_arguments(CommandLine("a b")).empty());
+    EXPECT_TRUE(init_arguments(CommandLine("a --")).empty());
+    // Only the first `--` separates: a later one is init's.
+    EXPECT_EQ(init_arguments(CommandLine("-- -- a")), (std::vector<std::string> { "--", "a" }));
+    // A quoted `--` is a value, not the separator.
+    EXPECT_EQ(init_arguments(CommandLine("k=\"a -- b\" -- z")), (std::vector<std::string> { "z" }));
 }
 
 TEST(CommandLine, Numbers) {
