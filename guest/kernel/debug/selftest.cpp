@@ -142,7 +142,10 @@ void timer() {
     u64 slept = tsc::uptime_ns() - start;
     ticks = sched::ticks() - ticks;
     CHECK(slept >= 20 * 1000 * 1000, "slept only %lu ns", slept);
-    CHECK(ticks >= 3, "only %lu ticks in %lu ns", ticks, slept);
+    // Five 4 ms ticks in a quiet VM; but the ticks a vCPU sleeps through on a
+    // loaded host collapse into one (on_timer: "fell behind"), and QEMU TCG
+    // on a busy machine has shown 2 in 26 ms. At least one proves the tick.
+    CHECK(ticks >= 1, "no tick in %lu ns", slept);
     log_info("selftest: timer ok (%lu ticks in %lu us of a 20 ms sleep)", ticks, slept / 1000);
 }
 
