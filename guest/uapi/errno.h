@@ -79,6 +79,7 @@
 #define ECONNREFUSED 111
 #define EALREADY 114
 #define EINPROGRESS 115
+#define EUCLEAN 117 // Linux's EFSCORRUPTED: a file system's metadata is corrupt
 #define ECANCELED 125
 #define ERESTARTSYS 512 // kernel-internal: restart the syscall or fail with EINTR
 // kernel-internal: restart unless a handler ran (then EINTR, even under SA_RESTART)

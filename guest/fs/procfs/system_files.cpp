@@ -105,20 +105,21 @@ void append_escaped(TextBuffer& text, StringView s) {
     }
 }
 
-void add_mount(FileSystem& fs, Custody& mount_point, void* context) {
+void add_mount(vfs::MountInfo const& mount, void* context) {
     auto& text = *static_cast<TextBuffer*>(context);
     char* path = static_cast<char*>(kmalloc(vfs::kPathMax));
     if (!path) {
         text.mark_failed();
         return;
     }
-    usize const length = mount_point.absolute_path(path, vfs::kPathMax);
-    bool const root = mount_point.parent() == nullptr;
-    StringView const type(fs.name());
-    text.append(root ? StringView("rootfs") : type);
+    usize const length = mount.mount_point.absolute_path(path, vfs::kPathMax);
+    StringView const type(mount.fs.name());
+    append_escaped(text, mount.source);
     text.append(' ');
     append_escaped(text, StringView(path, lib::min(length, vfs::kPathMax - 1)));
-    text.appendf(" %s %s 0 0\n", fs.name(), type == "proc" ? "rw,nosuid,nodev,noexec" : "rw");
+    char const* options = mount.read_only ? "ro" : "rw";
+    if (type == "proc") options = mount.read_only ? "ro,nosuid,nodev,noexec" : "rw,nosuid,nodev,noexec";
+    text.appendf(" %s %s 0 0\n", mount.fs.name(), options);
     kfree(path);
 }
 

@@ -11,6 +11,8 @@ struct Mount {
     RefPtr<Inode> mountpoint;
     RefPtr<FileSystem> fs;
     RefPtr<Custody> where; // the path it was mounted on, for /proc/mounts
+    char source[64];       // what /proc/mounts shows as the device
+    bool read_only;
 };
 constexpr usize kMaxMounts = 16;
 Mount g_mounts[kMaxMounts];
@@ -158,16 +160,51 @@ Result<void> mount(RefPtr<FileSystem> fs, StringView path) {
     Credentials root_credentials;
     Context c { root_credentials, *g_root, *g_root };
     auto target = TRY(resolve(c, path));
-    if (!target->inode().is_directory()) return Errno(ENOTDIR);
+    StringView const source(fs->name());
+    return mount(fs, *target, source, false);
+}
+
+Result<void> mount(RefPtr<FileSystem> fs, Custody& target, StringView source, bool read_only) {
+    if (!target.inode().is_directory()) return Errno(ENOTDIR);
+    if (!target.parent()) return Errno(EBUSY);
+    for (usize i = 0; i < g_mount_count; i++)
+        if (g_mounts[i].fs->root().ptr() == &target.inode() || g_mounts[i].mountpoint.ptr() == &target.inode())
+            return Errno(EBUSY);
     if (g_mount_count == kMaxMounts) return Errno(ENOMEM);
-    g_mounts[g_mount_count++] = { target->inode_ref(), fs, target };
+    Mount& m = g_mounts[g_mount_count];
+    m.mountpoint = target.inode_ref();
+    m.fs = fs;
+    m.where = RefPtr<Custody>(&target);
+    usize const length = lib::min(source.length(), sizeof(m.source) - 1);
+    __builtin_memcpy(m.source, source.data(), length);
+    m.source[length] = 0;
+    m.read_only = read_only;
+    g_mount_count++;
     return {};
 }
 
-void for_each_mount(void (*f)(FileSystem& fs, Custody& mount_point, void* context), void* context) {
+Result<void> unmount(Custody& target, bool (*busy)(FileSystem& fs, void* context), void* context) {
+    usize index = g_mount_count;
+    for (usize i = 0; i < g_mount_count; i++)
+        if (g_mounts[i].fs->root().ptr() == &target.inode()) index = i;
+    if (index == g_mount_count) return Errno(EINVAL);
+    FileSystem& fs = *g_mounts[index].fs;
+    for (usize i = 0; i < g_mount_count; i++)
+        if (i != index && &g_mounts[i].where->inode().fs() == &fs) return Errno(EBUSY);
+    if (busy(fs, context)) return Errno(EBUSY);
+    for (usize i = index; i + 1 < g_mount_count; i++) g_mounts[i] = g_mounts[i + 1];
+    g_mount_count--;
+    g_mounts[g_mount_count] = Mount {}; // drops the last references: the file system goes now
+    return {};
+}
+
+void for_each_mount(void (*f)(MountInfo const& mount, void* context), void* context) {
     if (!g_root_fs) return;
-    f(*g_root_fs, *g_root, context);
-    for (usize i = 0; i < g_mount_count; i++) f(*g_mounts[i].fs, *g_mounts[i].where, context);
+    f({ *g_root_fs, *g_root, StringView("rootfs"), false }, context);
+    for (usize i = 0; i < g_mount_count; i++) {
+        Mount& m = g_mounts[i];
+        f({ *m.fs, *m.where, StringView(m.source), m.read_only }, context);
+    }
 }
 
 void set_magic_links(MagicLinks links) { g_magic_links = links; }

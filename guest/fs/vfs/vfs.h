@@ -19,11 +19,28 @@ inline constexpr unsigned kMaxSymlinks = 40;
 
 void init(RefPtr<FileSystem> root);
 RefPtr<Custody> root_custody();
-// Mounts `fs` on the directory `path` (absolute).
+// Mounts `fs` on the directory `path` (absolute), at boot; /proc/mounts
+// names the source after the file system.
 Result<void> mount(RefPtr<FileSystem> fs, StringView path);
-// Calls f for the root file system and then for each mount, in mount order,
-// with the custody of its mount point (/proc/mounts).
-void for_each_mount(void (*f)(FileSystem& fs, Custody& mount_point, void* context), void* context);
+// mount(2): mounts `fs` on the directory `target`. `source` is what
+// /proc/mounts shows first ("/dev/vda", "tmpfs"). A directory that is
+// already the root of a mount, or "/", cannot take another one: EBUSY
+// (Linux stacks mounts; aramid does not yet). ENOMEM when the table is full.
+Result<void> mount(RefPtr<FileSystem> fs, Custody& target, StringView source, bool read_only);
+// umount(2): removes the mount whose root `target` is. EINVAL if it is no
+// mount's root (or the root file system's); EBUSY if another mount sits
+// inside it or `busy(fs, context)` says it is in use.
+Result<void> unmount(Custody& target, bool (*busy)(FileSystem& fs, void* context), void* context);
+
+struct MountInfo {
+    FileSystem& fs;
+    Custody& mount_point;
+    StringView source;
+    bool read_only;
+};
+// Calls f for the root file system and then for each mount, in mount order
+// (/proc/mounts).
+void for_each_mount(void (*f)(MountInfo const& mount, void* context), void* context);
 
 // Magic links (Linux's term): symlinks whose target is an object rather
 // than a path -- procfs's /proc/<pid>/fd/N, cwd, root and exe. Following

@@ -1,0 +1,172 @@
+#include <fs/block_cache.h>
+
+#include <new>
+
+BlockHandle::BlockHandle(BlockHandle&& other)
+    : m_cache(std::exchange(other.m_cache, nullptr))
+    , m_entry(std::exchange(other.m_entry, nullptr))
+{
+}
+
+BlockHandle& BlockHandle::operator=(BlockHandle&& other)
+{
+    if (this != &other) {
+        release();
+        m_cache = std::exchange(other.m_cache, nullptr);
+        m_entry = std::exchange(other.m_entry, nullptr);
+    }
+    return *this;
+}
+
+usize BlockHandle::size() const { return m_cache->block_size(); }
+
+void BlockHandle::release()
+{
+    if (m_entry) m_cache->unpin(*m_entry);
+    m_entry = nullptr;
+    m_cache = nullptr;
+}
+
+Result<OwnPtr<BlockCache>> BlockCache::create(BlockBackend& backend, usize block_size, usize capacity)
+{
+    if (block_size < 512 || block_size > 65536 || (block_size & (block_size - 1)) || capacity == 0)
+        return Errno(EINVAL);
+    auto cache = adopt_own(new (std::nothrow) BlockCache(backend, block_size, capacity));
+    if (!cache) return Errno(ENOMEM);
+    cache->m_entries = new (std::nothrow) Entry[capacity];
+    usize buckets = 1;
+    while (buckets < capacity * 2) buckets *= 2;
+    cache->m_buckets = new (std::nothrow) Entry* [buckets] {};
+    if (!cache->m_entries || !cache->m_buckets) return Errno(ENOMEM);
+    cache->m_bucket_count = buckets;
+    return cache;
+}
+
+BlockCache::~BlockCache()
+{
+    // Handles must not outlive their cache: the owner (a file system) drops
+    // every handle before it drops the cache.
+    for (usize i = 0; i < m_used; i++) delete[] m_entries[i].data;
+    delete[] m_entries;
+    delete[] m_buckets;
+}
+
+BlockCache::Entry* BlockCache::find(u64 number)
+{
+    for (Entry* e = m_buckets[bucket_of(number)]; e; e = e->hash_next)
+        if (e->number == number) return e;
+    return nullptr;
+}
+
+void BlockCache::hash_insert(Entry& entry)
+{
+    Entry*& head = m_buckets[bucket_of(entry.number)];
+    entry.hash_next = head;
+    head = &entry;
+}
+
+void BlockCache::hash_remove(Entry& entry)
+{
+    for (Entry** link = &m_buckets[bucket_of(entry.number)]; *link; link = &(*link)->hash_next) {
+        if (*link == &entry) {
+            *link = entry.hash_next;
+            entry.hash_next = nullptr;
+            return;
+        }
+    }
+}
+
+void BlockCache::lru_push_front(Entry& entry)
+{
+    entry.lru_prev = nullptr;
+    entry.lru_next = m_lru_head;
+    if (m_lru_head)
+        m_lru_head->lru_prev = &entry;
+    else
+        m_lru_tail = &entry;
+    m_lru_head = &entry;
+}
+
+void BlockCache::lru_push_back(Entry& entry)
+{
+    entry.lru_next = nullptr;
+    entry.lru_prev = m_lru_tail;
+    if (m_lru_tail)
+        m_lru_tail->lru_next = &entry;
+    else
+        m_lru_head = &entry;
+    m_lru_tail = &entry;
+}
+
+void BlockCache::lru_remove(Entry& entry)
+{
+    if (entry.lru_prev)
+        entry.lru_prev->lru_next = entry.lru_next;
+    else
+        m_lru_head = entry.lru_next;
+    if (entry.lru_next)
+        entry.lru_next->lru_prev = entry.lru_prev;
+    else
+        m_lru_tail = entry.lru_prev;
+    entry.lru_prev = entry.lru_next = nullptr;
+}
+
+// A slot for a block about to be read: a never-used one while there are
+// any, else the least recently used unpinned clean block, forgotten.
+Result<BlockCache::Entry*> BlockCache::take_slot()
+{
+    if (m_used < m_capacity) {
+        Entry& fresh = m_entries[m_used];
+        fresh.data = new (std::nothrow) u8[m_block_size];
+        if (!fresh.data) return Errno(ENOMEM);
+        m_used++;
+        return &fresh;
+    }
+    for (Entry* victim = m_lru_tail; victim; victim = victim->lru_prev) {
+        if (victim->dirty) continue; // nothing writes back yet: never drop data
+        lru_remove(*victim);
+        hash_remove(*victim);
+        return victim;
+    }
+    return Errno(ENOMEM);
+}
+
+Result<BlockHandle> BlockCache::get(u64 number)
+{
+    if (number >= block_count()) return Errno(EINVAL);
+    if (Entry* e = find(number)) {
+        m_hits++;
+        if (e->pins++ == 0) {
+            lru_remove(*e);
+            m_pinned++;
+        }
+        return BlockHandle(this, e);
+    }
+    m_misses++;
+    Entry* e = TRY(take_slot());
+    auto read = m_backend.read(number * m_block_size, e->data, m_block_size);
+    if (read.is_error()) {
+        // The slot goes back at the cold end, under a number no get() asks
+        // for (get() refuses numbers past the end), to be reused first.
+        e->number = ~0ull;
+        e->pins = 0;
+        e->dirty = false;
+        hash_insert(*e);
+        lru_push_back(*e);
+        return read.error();
+    }
+    e->number = number;
+    e->pins = 1;
+    e->dirty = false;
+    hash_insert(*e);
+    m_pinned++;
+    return BlockHandle(this, e);
+}
+
+void BlockCache::unpin(Entry& entry)
+{
+    if (--entry.pins == 0) {
+        m_pinned--;
+        lru_push_front(entry);
+    }
+}

@@ -1,0 +1,137 @@
+// BlockCache: file-system blocks (1-64 KiB) of one device, read through a
+// small bounded cache.
+//
+// The model: a cache holds at most `capacity` blocks of one size, each in
+// its own heap buffer. get() returns a BlockHandle, a move-only reference
+// that pins the block: a pinned block is never evicted or reused, so the
+// bytes a handle shows stay valid for as long as the handle lives. When the
+// last handle goes, the block joins the LRU list of unpinned blocks and is
+// what gets reused first once the cache is full.
+//
+// The bytes come from a BlockBackend: a byte-addressed reader. The kernel
+// plugs in a disk (block_cache_disk.h); the host unit tests plug in an image
+// file, which is why this file depends on guest/lib alone.
+//
+// Read-only for now, but shaped for a writer: a handle can mark its block
+// dirty, and eviction skips dirty blocks (a writer will add write-back and a
+// flush; until then nothing marks blocks dirty).
+//
+// Concurrency: one CPU and a non-preemptive kernel, and the disk driver
+// polls (get() does not sleep), so there is no lock. A driver that sleeps
+// will need a Mutex here and a "being read" state so that two readers of one
+// missing block do not both fill it.
+#pragma once
+
+#include <lib/own_ptr.h>
+#include <lib/result.h>
+
+class BlockBackend {
+public:
+    virtual ~BlockBackend() = default;
+    // Reads `length` bytes at byte `offset` into `buffer`. Offsets and
+    // lengths are multiples of 512. EIO when the device fails, EINVAL past
+    // its end.
+    virtual Result<void> read(u64 offset, u8* buffer, usize length) = 0;
+    // The device's size in bytes.
+    virtual u64 size() const = 0;
+};
+
+class BlockCache;
+
+// One slot of a BlockCache (its internals; only BlockCache touches them).
+struct BlockCacheEntry {
+    u64 number { 0 };
+    u8* data { nullptr };
+    unsigned pins { 0 };
+    bool dirty { false };
+    BlockCacheEntry* hash_next { nullptr }; // bucket chain (cached entries)
+    BlockCacheEntry* lru_prev { nullptr }; // LRU list of unpinned cached entries; head = most recent
+    BlockCacheEntry* lru_next { nullptr };
+};
+
+class BlockHandle {
+public:
+    BlockHandle() = default;
+    BlockHandle(BlockHandle&& other);
+    BlockHandle& operator=(BlockHandle&& other);
+    BlockHandle(BlockHandle const&) = delete;
+    BlockHandle& operator=(BlockHandle const&) = delete;
+    ~BlockHandle() { release(); }
+
+    u8 const* data() const { return m_entry->data; }
+    usize size() const;
+    u64 block() const { return m_entry->number; }
+    // For a future writer: the block must be written back before it is
+    // evicted.
+    void mark_dirty() { m_entry->dirty = true; }
+    explicit operator bool() const { return m_entry != nullptr; }
+
+private:
+    friend class BlockCache;
+    BlockHandle(BlockCache* cache, BlockCacheEntry* entry)
+        : m_cache(cache)
+        , m_entry(entry)
+    {
+    }
+    void release();
+    BlockCache* m_cache { nullptr };
+    BlockCacheEntry* m_entry { nullptr };
+};
+
+class BlockCache {
+public:
+    // `block_size` is a power of two from 512 to 64 KiB; `capacity` at
+    // least 1. Nothing is read yet.
+    static Result<OwnPtr<BlockCache>> create(BlockBackend& backend, usize block_size, usize capacity);
+    ~BlockCache();
+    BlockCache(BlockCache const&) = delete;
+    BlockCache& operator=(BlockCache const&) = delete;
+
+    // Block `number` (in units of block_size), pinned. EINVAL past the end
+    // of the device; EIO from the device; ENOMEM when every slot is pinned
+    // or dirty, or memory is short.
+    Result<BlockHandle> get(u64 number);
+
+    usize block_size() const { return m_block_size; }
+    usize capacity() const { return m_capacity; }
+    u64 block_count() const { return m_backend.size() / m_block_size; }
+
+    // Counters, for tests and the monitor.
+    u64 hits() const { return m_hits; }
+    u64 misses() const { return m_misses; }
+    usize cached() const { return m_used; }
+    usize pinned() const { return m_pinned; }
+
+private:
+    friend class BlockHandle;
+    using Entry = BlockCacheEntry;
+
+    BlockCache(BlockBackend& backend, usize block_size, usize capacity)
+        : m_backend(backend)
+        , m_block_size(block_size)
+        , m_capacity(capacity)
+    {
+    }
+    usize bucket_of(u64 number) const { return usize((number * 0x9e3779b97f4a7c15ull) >> 40) & (m_bucket_count - 1); }
+    Entry* find(u64 number);
+    void hash_insert(Entry& entry);
+    void hash_remove(Entry& entry);
+    void lru_push_front(Entry& entry);
+    void lru_push_back(Entry& entry);
+    void lru_remove(Entry& entry);
+    Result<Entry*> take_slot();
+    void unpin(Entry& entry);
+
+    BlockBackend& m_backend;
+    usize m_block_size;
+    usize m_capacity;
+    Entry* m_entries { nullptr }; // m_capacity slots; the first m_used have been used
+    usize m_used { 0 };
+    Entry** m_buckets { nullptr };
+    usize m_bucket_count { 0 };
+    Entry* m_lru_head { nullptr };
+    Entry* m_lru_tail { nullptr };
+    usize m_pinned { 0 };
+    u64 m_hits { 0 };
+    u64 m_misses { 0 };
+};

@@ -1,0 +1,26 @@
+// DiskBackend: a BlockBackend reading a BlockDevice (a disk), for the block
+// caches of disk file systems. Requests are split at the device's request
+// limit and go through one DMA bounce buffer the backend owns, then are
+// copied into the cache's heap block (a memcpy is nothing next to the VM
+// exit every request costs).
+#pragma once
+
+#include <fs/block_cache.h>
+#include <kernel/drivers/block_device.h>
+
+class DiskBackend final : public BlockBackend {
+public:
+    static Result<OwnPtr<DiskBackend>> create(BlockDevice& device);
+    Result<void> read(u64 offset, u8* buffer, usize length) override;
+    u64 size() const override { return m_device.size(); }
+    BlockDevice& device() const { return m_device; }
+
+private:
+    DiskBackend(BlockDevice& device, DmaBuffer bounce)
+        : m_device(device)
+        , m_bounce(static_cast<DmaBuffer&&>(bounce))
+    {
+    }
+    BlockDevice& m_device; // disks are never removed (block_device.h)
+    DmaBuffer m_bounce;
+};

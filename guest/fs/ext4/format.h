@@ -1,0 +1,276 @@
+// The ext2/ext3/ext4 on-disk format: the structures and constants of
+// Linux's fs/ext4/ext4.h, ext4_extents.h and Documentation/filesystems/ext4,
+// for the parts this driver reads. Everything on disk is little-endian, as
+// is x86-64, so the structures are read in place from cache blocks; they
+// are packed, so any offset is fine.
+//
+// The image is untrusted: nothing here checks anything; the reader
+// (volume.h) validates every field before it uses it.
+#pragma once
+
+#include <lib/types.h>
+
+namespace ext4 {
+
+inline constexpr u64 kSuperblockOffset = 1024;
+inline constexpr u16 kMagic = 0xef53;
+inline constexpr u32 kRootIno = 2;
+inline constexpr u32 kGoodOldFirstIno = 11;
+inline constexpr u16 kGoodOldInodeSize = 128;
+inline constexpr u32 kMaxLogBlockSize = 6; // 1024 << 6 = 64 KiB, Linux's EXT4_MAX_BLOCK_LOG_SIZE - 10
+
+// s_feature_compat
+inline constexpr u32 kCompatHasJournal = 0x4;
+inline constexpr u32 kCompatSparseSuper2 = 0x200;
+
+// s_feature_ro_compat (we never write, so any of them is fine)
+inline constexpr u32 kRoCompatSparseSuper = 0x1;
+inline constexpr u32 kRoCompatLargeFile = 0x2;
+inline constexpr u32 kRoCompatHugeFile = 0x8;
+inline constexpr u32 kRoCompatBigalloc = 0x200;
+
+// s_feature_incompat
+inline constexpr u32 kIncompatCompression = 0x1;
+inline constexpr u32 kIncompatFiletype = 0x2;
+inline constexpr u32 kIncompatRecover = 0x4;
+inline constexpr u32 kIncompatJournalDev = 0x8;
+inline constexpr u32 kIncompatMetaBg = 0x10;
+inline constexpr u32 kIncompatExtents = 0x40;
+inline constexpr u32 kIncompat64Bit = 0x80;
+inline constexpr u32 kIncompatMmp = 0x100;
+inline constexpr u32 kIncompatFlexBg = 0x200;
+inline constexpr u32 kIncompatEaInode = 0x400;
+inline constexpr u32 kIncompatDirData = 0x1000;
+inline constexpr u32 kIncompatCsumSeed = 0x2000;
+inline constexpr u32 kIncompatLargeDir = 0x4000;
+inline constexpr u32 kIncompatInlineData = 0x8000;
+inline constexpr u32 kIncompatEncrypt = 0x10000;
+inline constexpr u32 kIncompatCasefold = 0x20000;
+
+struct PACKED Superblock {
+    u32 s_inodes_count;
+    u32 s_blocks_count_lo;
+    u32 s_r_blocks_count_lo;
+    u32 s_free_blocks_count_lo;
+    u32 s_free_inodes_count;
+    u32 s_first_data_block;
+    u32 s_log_block_size;
+    u32 s_log_cluster_size;
+    u32 s_blocks_per_group;
+    u32 s_clusters_per_group;
+    u32 s_inodes_per_group;
+    u32 s_mtime;
+    u32 s_wtime;
+    u16 s_mnt_count;
+    i16 s_max_mnt_count;
+    u16 s_magic;
+    u16 s_state;
+    u16 s_errors;
+    u16 s_minor_rev_level;
+    u32 s_lastcheck;
+    u32 s_checkinterval;
+    u32 s_creator_os;
+    u32 s_rev_level;
+    u16 s_def_resuid;
+    u16 s_def_resgid;
+    // EXT4_DYNAMIC_REV (s_rev_level 1) only:
+    u32 s_first_ino;
+    u16 s_inode_size;
+    u16 s_block_group_nr;
+    u32 s_feature_compat;
+    u32 s_feature_incompat;
+    u32 s_feature_ro_compat;
+    u8 s_uuid[16];
+    char s_volume_name[16];
+    char s_last_mounted[64];
+    u32 s_algorithm_usage_bitmap;
+    u8 s_prealloc_blocks;
+    u8 s_prealloc_dir_blocks;
+    u16 s_reserved_gdt_blocks;
+    u8 s_journal_uuid[16];
+    u32 s_journal_inum;
+    u32 s_journal_dev;
+    u32 s_last_orphan;
+    u32 s_hash_seed[4];
+    u8 s_def_hash_version;
+    u8 s_jnl_backup_type;
+    u16 s_desc_size;
+    u32 s_default_mount_opts;
+    u32 s_first_meta_bg;
+    u32 s_mkfs_time;
+    u32 s_jnl_blocks[17];
+    u32 s_blocks_count_hi;
+    u32 s_r_blocks_count_hi;
+    u32 s_free_blocks_count_hi;
+    u16 s_min_extra_isize;
+    u16 s_want_extra_isize;
+    u32 s_flags;
+    u16 s_raid_stride;
+    u16 s_mmp_update_interval;
+    u64 s_mmp_block;
+    u32 s_raid_stripe_width;
+    u8 s_log_groups_per_flex;
+    u8 s_checksum_type;
+    u16 s_reserved_pad;
+    u64 s_kbytes_written;
+    u8 s_unused_a[0x24c - 0x180]; // snapshot and error-tracking fields
+    u32 s_backup_bgs[2]; // sparse_super2's two backup groups
+    u8 s_unused_b[1024 - 0x254];
+};
+static_assert(sizeof(Superblock) == 1024);
+static_assert(__builtin_offsetof(Superblock, s_magic) == 0x38);
+static_assert(__builtin_offsetof(Superblock, s_feature_incompat) == 0x60);
+static_assert(__builtin_offsetof(Superblock, s_desc_size) == 0xfe);
+static_assert(__builtin_offsetof(Superblock, s_first_meta_bg) == 0x104);
+static_assert(__builtin_offsetof(Superblock, s_blocks_count_hi) == 0x150);
+static_assert(__builtin_offsetof(Superblock, s_kbytes_written) == 0x178);
+static_assert(__builtin_offsetof(Superblock, s_backup_bgs) == 0x24c);
+
+// A group descriptor: 32 bytes, or s_desc_size (>= 64) with INCOMPAT_64BIT,
+// whose second half holds the high words.
+inline constexpr u16 kMinDescSize = 32;
+inline constexpr u16 kMinDescSize64Bit = 64;
+inline constexpr u16 kMaxDescSize = 1024;
+
+struct PACKED GroupDescriptor {
+    u32 bg_block_bitmap_lo;
+    u32 bg_inode_bitmap_lo;
+    u32 bg_inode_table_lo;
+    u16 bg_free_blocks_count_lo;
+    u16 bg_free_inodes_count_lo;
+    u16 bg_used_dirs_count_lo;
+    u16 bg_flags;
+    u32 bg_exclude_bitmap_lo;
+    u16 bg_block_bitmap_csum_lo;
+    u16 bg_inode_bitmap_csum_lo;
+    u16 bg_itable_unused_lo;
+    u16 bg_checksum;
+    // 64BIT only (s_desc_size >= 64):
+    u32 bg_block_bitmap_hi;
+    u32 bg_inode_bitmap_hi;
+    u32 bg_inode_table_hi;
+    u16 bg_free_blocks_count_hi;
+    u16 bg_free_inodes_count_hi;
+    u16 bg_used_dirs_count_hi;
+    u16 bg_itable_unused_hi;
+    u32 bg_exclude_bitmap_hi;
+    u16 bg_block_bitmap_csum_hi;
+    u16 bg_inode_bitmap_csum_hi;
+    u32 bg_reserved;
+};
+static_assert(sizeof(GroupDescriptor) == 64);
+static_assert(__builtin_offsetof(GroupDescriptor, bg_inode_table_hi) == 0x28);
+
+// i_block: 15 words. Direct blocks, then single, double and triple
+// indirect (ext2/ext3); or an extent tree root; or a fast symlink's text; or
+// a device number.
+inline constexpr usize kBlockPointers = 15;
+inline constexpr usize kDirectBlocks = 12;
+inline constexpr usize kSingleIndirect = 12;
+inline constexpr usize kDoubleIndirect = 13;
+inline constexpr usize kTripleIndirect = 14;
+inline constexpr usize kInlineBytes = kBlockPointers * 4; // 60
+
+// i_flags
+inline constexpr u32 kIndexFlag = 0x1000; // htree directory
+inline constexpr u32 kHugeFileFlag = 0x40000; // i_blocks counts file-system blocks
+inline constexpr u32 kExtentsFlag = 0x80000;
+inline constexpr u32 kInlineDataFlag = 0x10000000;
+
+struct PACKED DiskInode {
+    u16 i_mode;
+    u16 i_uid;
+    u32 i_size_lo;
+    u32 i_atime;
+    u32 i_ctime;
+    u32 i_mtime;
+    u32 i_dtime;
+    u16 i_gid;
+    u16 i_links_count;
+    u32 i_blocks_lo;
+    u32 i_flags;
+    u32 i_osd1;
+    u32 i_block[kBlockPointers];
+    u32 i_generation;
+    u32 i_file_acl_lo;
+    u32 i_size_high;
+    u32 i_obso_faddr;
+    u16 l_i_blocks_high;
+    u16 l_i_file_acl_high;
+    u16 l_i_uid_high;
+    u16 l_i_gid_high;
+    u16 l_i_checksum_lo;
+    u16 l_i_reserved;
+    // Past the 128 bytes of a good old inode; present when i_extra_isize
+    // covers them.
+    u16 i_extra_isize;
+    u16 i_checksum_hi;
+    u32 i_ctime_extra;
+    u32 i_mtime_extra;
+    u32 i_atime_extra;
+    u32 i_crtime;
+    u32 i_crtime_extra;
+    u32 i_version_hi;
+    u32 i_projid;
+};
+static_assert(sizeof(DiskInode) == 160);
+static_assert(__builtin_offsetof(DiskInode, i_block) == 40);
+static_assert(__builtin_offsetof(DiskInode, i_size_high) == 108);
+static_assert(__builtin_offsetof(DiskInode, l_i_uid_high) == 120);
+static_assert(__builtin_offsetof(DiskInode, i_extra_isize) == 128);
+static_assert(__builtin_offsetof(DiskInode, i_ctime_extra) == 132);
+static_assert(__builtin_offsetof(DiskInode, i_atime_extra) == 140);
+
+// Extent trees (ext4_extents.h).
+inline constexpr u16 kExtentMagic = 0xf30a;
+inline constexpr u16 kMaxExtentDepth = 5; // Linux's EXT4_MAX_EXTENT_DEPTH
+inline constexpr u16 kInitializedExtentMax = 32768;
+
+struct PACKED ExtentHeader {
+    u16 eh_magic;
+    u16 eh_entries;
+    u16 eh_max;
+    u16 eh_depth;
+    u32 eh_generation;
+};
+struct PACKED ExtentIndex {
+    u32 ei_block;
+    u32 ei_leaf_lo;
+    u16 ei_leaf_hi;
+    u16 ei_unused;
+};
+struct PACKED Extent {
+    u32 ee_block;
+    u16 ee_len; // > 32768: an uninitialized extent of ee_len - 32768 blocks
+    u16 ee_start_hi;
+    u32 ee_start_lo;
+};
+static_assert(sizeof(ExtentHeader) == 12 && sizeof(ExtentIndex) == 12 && sizeof(Extent) == 12);
+
+// Directory entries (ext4_dir_entry_2; without FILETYPE the type byte is
+// the high byte of a 16-bit name_len).
+struct PACKED DirEntry {
+    u32 inode;
+    u16 rec_len;
+    u8 name_len;
+    u8 file_type;
+    char name[];
+};
+static_assert(sizeof(DirEntry) == 8);
+inline constexpr usize kNameMax = 255;
+// The smallest entry that holds `name_length` bytes of name (EXT4_DIR_REC_LEN).
+constexpr usize dir_rec_len(usize name_length) { return (8 + name_length + 3) & ~usize(3); }
+
+// file_type values (EXT4_FT_*).
+enum FileType : u8 {
+    kFileTypeUnknown = 0,
+    kFileTypeRegular = 1,
+    kFileTypeDirectory = 2,
+    kFileTypeCharacter = 3,
+    kFileTypeBlock = 4,
+    kFileTypeFifo = 5,
+    kFileTypeSocket = 6,
+    kFileTypeSymlink = 7,
+};
+
+} // namespace ext4

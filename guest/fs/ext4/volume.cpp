@@ -1,0 +1,516 @@
+#include <fs/ext4/volume.h>
+
+#include <new>
+
+namespace ext4 {
+
+namespace {
+
+// About 2 MiB of blocks, and never fewer than an extent walk pins at once
+// (the tree's depth plus a data block) with room to spare.
+usize cache_capacity(usize block_size) { return lib::max(usize(2 * 1024 * 1024) / block_size, usize(32)); }
+
+// The largest file: 2^32 logical blocks (extent and block numbers are 32-bit).
+u64 max_file_size(usize block_size) { return u64(block_size) << 32; }
+
+template<typename T> T const& at(u8 const* data, usize offset) { return *reinterpret_cast<T const*>(data + offset); }
+
+// Linux's old_decode_dev and new_decode_dev, into the dev_t encoding.
+u64 make_dev(u32 major, u32 minor)
+{
+    return (u64(major & 0xfffff000) << 32) | (u64(major & 0xfff) << 8) | (u64(minor & 0xffffff00) << 12)
+        | (minor & 0xff);
+}
+u64 decode_device(u32 const* block)
+{
+    if (block[0]) return make_dev((block[0] >> 8) & 0xff, block[0] & 0xff);
+    u32 const dev = block[1];
+    return make_dev((dev & 0xfff00) >> 8, (dev & 0xff) | ((dev >> 12) & 0xfff00));
+}
+
+// `extra` (i_*time_extra) counts only if the inode is large enough to hold it.
+Time decode_time(u32 seconds, bool has_extra, u32 extra)
+{
+    Time t { i64(i32(seconds)), 0 };
+    if (has_extra) {
+        t.sec += i64(extra & 3) << 32; // the epoch bits extend the signed 32-bit seconds
+        t.nsec = lib::min(extra >> 2, u32(999999999));
+    }
+    return t;
+}
+
+bool is_power_of_two(u64 v) { return v && !(v & (v - 1)); }
+
+constexpr u32 kModeTypeMask = 0170000;
+constexpr u32 kModeDirectory = 0040000;
+constexpr u32 kModeRegular = 0100000;
+constexpr u32 kModeSymlink = 0120000;
+constexpr u32 kModeCharacter = 0020000;
+constexpr u32 kModeBlock = 0060000;
+constexpr u32 kModeFifo = 0010000;
+constexpr u32 kModeSocket = 0140000;
+
+// A memory sink, for symlink targets.
+class BufferSink final : public DataSink {
+public:
+    explicit BufferSink(u8* buffer)
+        : m_buffer(buffer)
+    {
+    }
+    Result<void> write(usize offset, u8 const* data, usize length) override
+    {
+        __builtin_memcpy(m_buffer + offset, data, length);
+        return {};
+    }
+    Result<void> zero(usize offset, usize length) override
+    {
+        __builtin_memset(m_buffer + offset, 0, length);
+        return {};
+    }
+
+private:
+    u8* m_buffer;
+};
+
+} // namespace
+
+u32 mode_for_file_type(u8 file_type)
+{
+    switch (file_type) {
+    case kFileTypeRegular:
+        return kModeRegular;
+    case kFileTypeDirectory:
+        return kModeDirectory;
+    case kFileTypeCharacter:
+        return kModeCharacter;
+    case kFileTypeBlock:
+        return kModeBlock;
+    case kFileTypeFifo:
+        return kModeFifo;
+    case kFileTypeSocket:
+        return kModeSocket;
+    case kFileTypeSymlink:
+        return kModeSymlink;
+    default:
+        return 0;
+    }
+}
+
+Result<OwnPtr<Volume>> Volume::open(BlockBackend& backend, OpenReport& report)
+{
+    auto volume = adopt_own(new (std::nothrow) Volume);
+    if (!volume) return Errno(ENOMEM);
+    u64 const device_size = backend.size();
+    if (device_size < kSuperblockOffset + sizeof(Superblock)) {
+        report.problem = "device too small for a superblock";
+        return Errno(EINVAL);
+    }
+    TRY(backend.read(kSuperblockOffset, reinterpret_cast<u8*>(&volume->m_super), sizeof(Superblock)));
+    TRY(volume->check_superblock(report, device_size));
+    volume->m_cache = TRY(BlockCache::create(backend, volume->m_block_size, cache_capacity(volume->m_block_size)));
+
+    auto root = TRY(volume->read_inode(kRootIno));
+    if ((root.mode & kModeTypeMask) != kModeDirectory || root.links == 0) return Errno(EUCLEAN);
+    return volume;
+}
+
+// Linux's ext4_fill_super checks, in spirit: every value later arithmetic
+// relies on is bounded here, once.
+Result<void> Volume::check_superblock(OpenReport& report, u64 device_size)
+{
+    auto refuse = [&](char const* problem) {
+        report.problem = problem;
+        return Errno(EINVAL);
+    };
+    Superblock const& s = m_super;
+    if (s.s_magic != kMagic) return refuse("bad magic number (not ext2/ext3/ext4)");
+    if (s.s_rev_level > 1) return refuse("revision level too high");
+    if (s.s_log_block_size > kMaxLogBlockSize) return refuse("invalid block size");
+    m_block_shift = 10 + s.s_log_block_size;
+    m_block_size = usize(1) << m_block_shift;
+
+    if (s.s_rev_level >= 1) {
+        m_compat = s.s_feature_compat;
+        m_incompat = s.s_feature_incompat;
+        m_ro_compat = s.s_feature_ro_compat;
+    }
+    struct Feature {
+        u32 bit;
+        char const* name;
+    };
+    static constexpr Feature kRefused[] = {
+        { kIncompatCompression, "compression" },
+        { kIncompatJournalDev, "journal_dev" },
+        { kIncompatDirData, "dirdata" },
+        { kIncompatInlineData, "inline_data" },
+        { kIncompatEncrypt, "encrypt" },
+        { kIncompatCasefold, "casefold" },
+    };
+    for (auto const& feature : kRefused) {
+        if (m_incompat & feature.bit) {
+            report.refused_feature = feature.name;
+            return refuse("unsupported optional feature");
+        }
+    }
+    constexpr u32 kSupported = kIncompatFiletype | kIncompatRecover | kIncompatMetaBg | kIncompatExtents
+        | kIncompat64Bit | kIncompatMmp | kIncompatFlexBg | kIncompatEaInode | kIncompatCsumSeed | kIncompatLargeDir;
+    if (m_incompat & ~kSupported) {
+        report.unknown_incompat = m_incompat & ~kSupported;
+        report.refused_feature = "unknown incompat bits";
+        return refuse("unsupported optional feature");
+    }
+    report.needs_recovery = m_incompat & kIncompatRecover;
+
+    if (s.s_rev_level == 0) {
+        m_inode_size = kGoodOldInodeSize;
+    } else {
+        m_inode_size = s.s_inode_size;
+        if (m_inode_size < kGoodOldInodeSize || m_inode_size > m_block_size || !is_power_of_two(m_inode_size))
+            return refuse("unsupported inode size");
+        if (s.s_first_ino < kGoodOldFirstIno) return refuse("invalid first inode");
+    }
+    if (m_incompat & kIncompat64Bit) {
+        m_desc_size = s.s_desc_size;
+        if (m_desc_size < kMinDescSize64Bit || m_desc_size > kMaxDescSize || !is_power_of_two(m_desc_size))
+            return refuse("unsupported descriptor size");
+    } else {
+        m_desc_size = kMinDescSize;
+    }
+    if (m_desc_size > m_block_size) return refuse("descriptor larger than a block");
+
+    m_block_count = s.s_blocks_count_lo;
+    if (m_incompat & kIncompat64Bit) m_block_count |= u64(s.s_blocks_count_hi) << 32;
+    m_first_data_block = s.s_first_data_block;
+    m_blocks_per_group = s.s_blocks_per_group;
+    m_inodes_per_group = s.s_inodes_per_group;
+    m_inodes_count = s.s_inodes_count;
+    u64 const bits_per_block = u64(m_block_size) * 8;
+    // With bigalloc a group's bitmap counts clusters, so a group spans more blocks.
+    u64 const cluster_ratio = (m_ro_compat & kRoCompatBigalloc) && s.s_log_cluster_size >= s.s_log_block_size
+            && s.s_log_cluster_size - s.s_log_block_size < 16
+        ? u64(1) << (s.s_log_cluster_size - s.s_log_block_size)
+        : 1;
+    if (m_blocks_per_group == 0 || m_blocks_per_group > bits_per_block * cluster_ratio)
+        return refuse("invalid blocks per group");
+    if (m_inodes_per_group == 0 || m_inodes_per_group > bits_per_block
+        || m_inodes_per_group < m_block_size / m_inode_size)
+        return refuse("invalid inodes per group");
+    if (m_block_count == 0 || m_first_data_block >= m_block_count) return refuse("invalid block count");
+    if (m_block_count > device_size >> m_block_shift) return refuse("block count exceeds size of device");
+
+    u64 const groups = (m_block_count - m_first_data_block + m_blocks_per_group - 1) / m_blocks_per_group;
+    if (groups == 0 || groups > 0xffffffffull) return refuse("invalid group count");
+    if (groups * m_inodes_per_group != m_inodes_count) return refuse("inode count does not match the groups");
+    m_group_count = u32(groups);
+
+    u64 const descriptors_per_block = m_block_size / m_desc_size;
+    u64 const gdt_blocks = (groups + descriptors_per_block - 1) / descriptors_per_block;
+    if (!(m_incompat & kIncompatMetaBg) || s.s_first_meta_bg > gdt_blocks) {
+        u64 const gdt_start = kSuperblockOffset / m_block_size + 1;
+        if (gdt_start + gdt_blocks > m_block_count) return refuse("group descriptors past the end");
+    }
+    return {};
+}
+
+bool Volume::group_has_superblock(u64 group) const
+{
+    if (group == 0) return true;
+    if (m_compat & kCompatSparseSuper2) return group == m_super.s_backup_bgs[0] || group == m_super.s_backup_bgs[1];
+    if (group <= 1 || !(m_ro_compat & kRoCompatSparseSuper)) return true;
+    if (!(group & 1)) return false;
+    static constexpr u64 kBases[] = { 3, 5, 7 };
+    for (u64 base : kBases) {
+        u64 power = base;
+        while (power < group) power *= base;
+        if (power == group) return true;
+    }
+    return false;
+}
+
+// Where group `group`'s inode table starts (Linux's descriptor_loc for the
+// descriptor, then ext4_inode_table), checked to lie inside the disk.
+Result<u64> Volume::inode_table(u32 group)
+{
+    u32 const per_block = u32(m_block_size / m_desc_size);
+    u32 const gdt_block_index = group / per_block;
+    u64 const superblock_block = kSuperblockOffset / m_block_size;
+    u64 block;
+    if (!(m_incompat & kIncompatMetaBg) || gdt_block_index < m_super.s_first_meta_bg) {
+        block = superblock_block + 1 + gdt_block_index;
+    } else {
+        // META_BG: each meta group's descriptors sit in its first group,
+        // after that group's superblock backup if it has one.
+        u64 const first_group = u64(gdt_block_index) * per_block;
+        u64 has_super = group_has_superblock(first_group) ? 1 : 0;
+        if (m_block_size == 1024 && gdt_block_index == 0 && m_first_data_block == 0) has_super++;
+        block = m_first_data_block + first_group * m_blocks_per_group + has_super;
+    }
+    if (block >= m_block_count) return Errno(EUCLEAN);
+    auto handle = TRY(m_cache->get(block));
+    auto const& descriptor = at<GroupDescriptor>(handle.data(), (group % per_block) * m_desc_size);
+    u64 table = descriptor.bg_inode_table_lo;
+    if (m_desc_size >= kMinDescSize64Bit) table |= u64(descriptor.bg_inode_table_hi) << 32;
+    u64 const table_blocks = (u64(m_inodes_per_group) * m_inode_size + m_block_size - 1) / m_block_size;
+    if (table == 0 || !valid_range(table, table_blocks)) return Errno(EUCLEAN);
+    return table;
+}
+
+Result<InodeData> Volume::read_inode(u32 ino)
+{
+    if (ino == 0 || ino > m_inodes_count) return Errno(EUCLEAN);
+    u32 const group = (ino - 1) / m_inodes_per_group;
+    u64 const index = (ino - 1) % m_inodes_per_group;
+    u64 const table = TRY(inode_table(group));
+    u64 const byte = index * m_inode_size;
+    auto handle = TRY(m_cache->get(table + (byte >> m_block_shift)));
+    DiskInode raw {};
+    __builtin_memcpy(&raw, handle.data() + (byte & (m_block_size - 1)), lib::min(usize(m_inode_size), sizeof(raw)));
+
+    // The fields past the good old 128 bytes exist up to 128 + i_extra_isize.
+    usize extra = 0;
+    if (m_inode_size > kGoodOldInodeSize) {
+        extra = raw.i_extra_isize;
+        if (kGoodOldInodeSize + extra > m_inode_size || (extra & 3)) return Errno(EUCLEAN);
+    }
+    auto has
+        = [&](usize field_offset, usize field_size) { return field_offset + field_size <= kGoodOldInodeSize + extra; };
+
+    InodeData inode;
+    inode.ino = ino;
+    inode.mode = raw.i_mode;
+    if (inode.mode == 0) return Errno(EUCLEAN); // a free inode named by a directory
+    inode.uid = raw.i_uid | u32(raw.l_i_uid_high) << 16;
+    inode.gid = raw.i_gid | u32(raw.l_i_gid_high) << 16;
+    inode.links = raw.i_links_count;
+    inode.flags = raw.i_flags;
+    u32 const type = inode.mode & kModeTypeMask;
+    inode.size = raw.i_size_lo;
+    if (type == kModeRegular || (m_incompat & kIncompatLargeDir)) inode.size |= u64(raw.i_size_high) << 32;
+    if (inode.size > max_file_size(m_block_size)) return Errno(EUCLEAN);
+    inode.blocks = raw.i_blocks_lo;
+    if (m_ro_compat & kRoCompatHugeFile) {
+        inode.blocks |= u64(raw.l_i_blocks_high) << 32;
+        if (inode.flags & kHugeFileFlag) inode.blocks <<= m_block_shift - 9;
+    }
+    inode.atime = decode_time(raw.i_atime, has(__builtin_offsetof(DiskInode, i_atime_extra), 4), raw.i_atime_extra);
+    inode.mtime = decode_time(raw.i_mtime, has(__builtin_offsetof(DiskInode, i_mtime_extra), 4), raw.i_mtime_extra);
+    inode.ctime = decode_time(raw.i_ctime, has(__builtin_offsetof(DiskInode, i_ctime_extra), 4), raw.i_ctime_extra);
+    __builtin_memcpy(inode.block, raw.i_block, sizeof(inode.block));
+    if (type == kModeCharacter || type == kModeBlock) inode.rdev = decode_device(inode.block);
+    // Inline data needs the feature we refuse; an inode claiming it is corrupt.
+    if (inode.flags & kInlineDataFlag) return Errno(EUCLEAN);
+    return inode;
+}
+
+Result<Volume::Mapping> Volume::map(InodeData const& inode, u64 logical)
+{
+    if (logical >= (u64(1) << 32)) return Mapping { 0, 1, false };
+    if (inode.flags & kExtentsFlag) return map_extent(inode, logical);
+    return map_indirect(inode, logical);
+}
+
+// The extent tree: the root node in i_block, index nodes and leaves in
+// blocks. Each level's depth must be one less than its parent's, so a walk
+// takes at most kMaxExtentDepth steps down, whatever the blocks point at.
+Result<Volume::Mapping> Volume::map_extent(InodeData const& inode, u64 logical)
+{
+    BlockHandle handle;
+    u8 const* node = reinterpret_cast<u8 const*>(inode.block);
+    usize node_size = kInlineBytes;
+    u64 upper = u64(1) << 32; // the first logical block past this subtree
+    int expected_depth = -1;
+    for (;;) {
+        auto const& header = at<ExtentHeader>(node, 0);
+        usize const capacity = (node_size - sizeof(ExtentHeader)) / sizeof(Extent);
+        if (header.eh_magic != kExtentMagic || header.eh_entries > header.eh_max || header.eh_max > capacity
+            || header.eh_depth > kMaxExtentDepth)
+            return Errno(EUCLEAN);
+        if (expected_depth >= 0 && header.eh_depth != expected_depth) return Errno(EUCLEAN);
+        usize const entries = header.eh_entries;
+
+        if (header.eh_depth == 0) {
+            u64 next_start = upper;
+            for (usize i = 0; i < entries; i++) {
+                auto const& extent = at<Extent>(node, sizeof(ExtentHeader) + i * sizeof(Extent));
+                bool const uninitialized = extent.ee_len > kInitializedExtentMax;
+                u64 const length = uninitialized ? extent.ee_len - kInitializedExtentMax : extent.ee_len;
+                u64 const start = extent.ee_block;
+                if (length == 0) return Errno(EUCLEAN);
+                if (logical >= start && logical - start < length) {
+                    u64 const physical = (u64(extent.ee_start_hi) << 32 | extent.ee_start_lo);
+                    if (!valid_range(physical, length)) return Errno(EUCLEAN);
+                    u64 const into = logical - start;
+                    return Mapping { physical + into, length - into, uninitialized };
+                }
+                if (start > logical && start < next_start) next_start = start;
+            }
+            return Mapping { 0, next_start > logical ? next_start - logical : 1, false };
+        }
+
+        // The last index starting at or before `logical` covers it.
+        usize chosen = entries;
+        for (usize i = 0; i < entries; i++) {
+            auto const& index = at<ExtentIndex>(node, sizeof(ExtentHeader) + i * sizeof(ExtentIndex));
+            if (index.ei_block > logical) {
+                if (index.ei_block < upper) upper = index.ei_block;
+                break;
+            }
+            chosen = i;
+        }
+        if (chosen == entries) return Mapping { 0, upper > logical ? upper - logical : 1, false };
+        auto const& index = at<ExtentIndex>(node, sizeof(ExtentHeader) + chosen * sizeof(ExtentIndex));
+        u64 const child = u64(index.ei_leaf_hi) << 32 | index.ei_leaf_lo;
+        if (!valid_range(child, 1)) return Errno(EUCLEAN);
+        expected_depth = header.eh_depth - 1;
+        BlockHandle next = TRY(m_cache->get(child));
+        handle = static_cast<BlockHandle&&>(next); // `node` pointed into the old block until now
+        node = handle.data();
+        node_size = m_block_size;
+    }
+}
+
+// ext2/ext3 block maps: 12 direct pointers, then single, double and triple
+// indirect blocks of 32-bit pointers. A 0 pointer is a hole.
+Result<Volume::Mapping> Volume::map_indirect(InodeData const& inode, u64 logical)
+{
+    u64 const per_block_shift = m_block_shift - 2;
+    u64 const per_block = u64(1) << per_block_shift;
+    if (logical < kDirectBlocks) {
+        u64 const block = inode.block[logical];
+        if (block && !valid_range(block, 1)) return Errno(EUCLEAN);
+        return Mapping { block, 1, false };
+    }
+    u64 rest = logical - kDirectBlocks;
+    unsigned levels = 0;
+    usize root = 0;
+    for (unsigned level = 1; level <= 3; level++) {
+        u64 const span = u64(1) << (per_block_shift * level);
+        if (rest < span) {
+            levels = level;
+            root = kSingleIndirect + level - 1;
+            break;
+        }
+        rest -= span;
+    }
+    if (!levels) return Mapping { 0, 1, false }; // past what the map can address
+    u64 pointer = inode.block[root];
+    for (unsigned level = levels; level > 0; level--) {
+        if (pointer == 0) {
+            // A missing indirect block: the whole subtree below is a hole.
+            u64 const span = u64(1) << (per_block_shift * level);
+            return Mapping { 0, span - (rest & (span - 1)), false };
+        }
+        if (!valid_range(pointer, 1)) return Errno(EUCLEAN);
+        auto handle = TRY(m_cache->get(pointer));
+        u64 const slot = (rest >> (per_block_shift * (level - 1))) & (per_block - 1);
+        pointer = at<u32>(handle.data(), slot * 4);
+    }
+    if (pointer && !valid_range(pointer, 1)) return Errno(EUCLEAN);
+    return Mapping { pointer, 1, false };
+}
+
+Result<usize> Volume::read(InodeData const& inode, u64 offset, usize length, DataSink& sink)
+{
+    if (offset >= inode.size) return usize(0);
+    length = usize(lib::min(u64(length), inode.size - offset));
+    usize done = 0;
+    while (done < length) {
+        u64 const position = offset + done;
+        u64 const logical = position >> m_block_shift;
+        usize const in_block = usize(position & (m_block_size - 1));
+        Mapping const mapping = TRY(map(inode, logical));
+        // One mapping covers `count` blocks; cap it so the byte count cannot overflow.
+        u64 const run_blocks = lib::min(mapping.count, u64(1) << 20);
+        usize const run = usize(lib::min(u64(length - done), (run_blocks << m_block_shift) - in_block));
+        if (mapping.physical == 0 || mapping.zero) {
+            TRY(sink.zero(done, run));
+            done += run;
+            continue;
+        }
+        usize copied = 0;
+        for (u64 i = 0; copied < run; i++) {
+            auto handle = TRY(m_cache->get(mapping.physical + i));
+            usize const skip = i == 0 ? in_block : 0;
+            usize const chunk = lib::min(run - copied, m_block_size - skip);
+            TRY(sink.write(done + copied, handle.data() + skip, chunk));
+            copied += chunk;
+        }
+        done += run;
+    }
+    return done;
+}
+
+Result<usize> Volume::read_link(InodeData const& inode, char* buffer, usize size)
+{
+    if ((inode.mode & kModeTypeMask) != kModeSymlink) return Errno(EINVAL);
+    // Linux's ext4_inode_is_fast_symlink: a short target lives in i_block.
+    bool const fast = inode.size < kInlineBytes && !(inode.flags & (kExtentsFlag | kInlineDataFlag));
+    if (fast) {
+        usize const n = usize(lib::min(u64(size), inode.size));
+        __builtin_memcpy(buffer, inode.block, n);
+        return n;
+    }
+    if (inode.size > m_block_size) return Errno(EUCLEAN); // a target fits one block
+    BufferSink sink(reinterpret_cast<u8*>(buffer));
+    return read(inode, 0, usize(lib::min(u64(size), inode.size)), sink);
+}
+
+Result<u64> Volume::read_directory(
+    InodeData const& dir, u64 start, bool (*f)(DirectoryRecord const&, void*), void* context)
+{
+    if ((dir.mode & kModeTypeMask) != kModeDirectory) return Errno(ENOTDIR);
+    u64 const blocks = (dir.size + m_block_size - 1) >> m_block_shift;
+    for (u64 b = start >> m_block_shift; b < blocks; b++) {
+        Mapping const mapping = TRY(map(dir, b));
+        if (mapping.physical == 0 || mapping.zero) {
+            b += lib::min(mapping.count, blocks - b) - 1; // a hole holds no entries
+            continue;
+        }
+        auto handle = TRY(m_cache->get(mapping.physical));
+        u8 const* data = handle.data();
+        usize offset = 0;
+        while (offset < m_block_size) {
+            if (m_block_size - offset < sizeof(DirEntry)) return Errno(EUCLEAN);
+            auto const& entry = at<DirEntry>(data, offset);
+            usize rec_len = entry.rec_len;
+            // 64 KiB blocks need 17 bits: Linux's ext4_rec_len_from_disk.
+            if (m_block_size == 65536)
+                rec_len = (rec_len == 65535 || rec_len == 0) ? 65536 : (rec_len & 65532) | ((rec_len & 3) << 16);
+            usize const name_len = has_filetype() ? entry.name_len : (entry.name_len | usize(entry.file_type) << 8);
+            // Linux's __ext4_check_dir_entry.
+            if (rec_len < dir_rec_len(1) || (rec_len & 3) || rec_len > m_block_size - offset
+                || rec_len < dir_rec_len(name_len) || name_len > kNameMax || entry.inode > m_inodes_count)
+                return Errno(EUCLEAN);
+            u64 const position = (b << m_block_shift) + offset;
+            if (entry.inode != 0 && position >= start) {
+                if (name_len == 0) return Errno(EUCLEAN);
+                DirectoryRecord record { StringView(entry.name, name_len), entry.inode,
+                    has_filetype() ? entry.file_type : u8(kFileTypeUnknown), position, position + rec_len };
+                if (!f(record, context)) return position;
+            }
+            offset += rec_len;
+        }
+    }
+    return blocks << m_block_shift;
+}
+
+Result<u32> Volume::lookup(InodeData const& dir, StringView name)
+{
+    struct Search {
+        StringView name;
+        u32 found;
+    } search { name, 0 };
+    TRY(read_directory(
+        dir, 0,
+        [](DirectoryRecord const& record, void* context) {
+            auto& s = *static_cast<Search*>(context);
+            if (record.name != s.name) return true;
+            s.found = record.ino;
+            return false;
+        },
+        &search));
+    if (!search.found) return Errno(ENOENT);
+    return search.found;
+}
+
+} // namespace ext4
