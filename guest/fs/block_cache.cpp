@@ -2,6 +2,18 @@
 
 #include <new>
 
+Result<void> BlockBackend::read_blocks(u64 offset, usize block_size, u8* const* blocks, usize count)
+{
+    usize const length = block_size * count;
+    auto* buffer = new (std::nothrow) u8[length];
+    if (!buffer) return Errno(ENOMEM);
+    auto result = read(offset, buffer, length);
+    if (!result.is_error())
+        for (usize i = 0; i < count; i++) __builtin_memcpy(blocks[i], buffer + i * block_size, block_size);
+    delete[] buffer;
+    return result;
+}
+
 BlockHandle::BlockHandle(BlockHandle&& other)
     : m_cache(std::exchange(other.m_cache, nullptr))
     , m_entry(std::exchange(other.m_entry, nullptr))
@@ -39,6 +51,13 @@ Result<OwnPtr<BlockCache>> BlockCache::create(BlockBackend& backend, usize block
     cache->m_buckets = new (std::nothrow) Entry* [buckets] {};
     if (!cache->m_entries || !cache->m_buckets) return Errno(ENOMEM);
     cache->m_bucket_count = buckets;
+    // A quarter of the cache at most: a long sequential read then cycles
+    // through a part of the cache, and what else is hot keeps the rest.
+    usize const limit = lib::min(backend.max_request() / block_size, capacity / 4);
+    cache->m_read_ahead_limit = lib::max(limit, usize(1));
+    cache->m_run_entries = new (std::nothrow) Entry*[cache->m_read_ahead_limit];
+    cache->m_run_buffers = new (std::nothrow) u8*[cache->m_read_ahead_limit];
+    if (!cache->m_run_entries || !cache->m_run_buffers) return Errno(ENOMEM);
     return cache;
 }
 
@@ -49,6 +68,8 @@ BlockCache::~BlockCache()
     for (usize i = 0; i < m_used; i++) delete[] m_entries[i].data;
     delete[] m_entries;
     delete[] m_buckets;
+    delete[] m_run_entries;
+    delete[] m_run_buffers;
 }
 
 BlockCache::Entry* BlockCache::find(u64 number)
@@ -131,28 +152,35 @@ Result<BlockCache::Entry*> BlockCache::take_slot()
     return Errno(ENOMEM);
 }
 
-Result<BlockHandle> BlockCache::get(u64 number)
+Result<BlockHandle> BlockCache::get(u64 number, u64 ahead)
 {
     if (number >= block_count()) return Errno(EINVAL);
     if (Entry* e = find(number)) {
         m_hits++;
-        if (e->pins++ == 0) {
-            lru_remove(*e);
-            m_pinned++;
-        }
+        pin(*e);
         return BlockHandle(this, e);
     }
     m_misses++;
+    // The run to read: up to the first block already cached, so that it is
+    // one request and nothing cached is read twice.
+    u64 count = lib::min(lib::min(ahead, u64(m_read_ahead_limit)), block_count() - number);
+    for (u64 i = 1; i < count; i++) {
+        if (find(number + i)) {
+            count = i;
+            break;
+        }
+    }
+    if (count > 1 && !read_run(number, usize(count)).is_error()) {
+        Entry* e = find(number);
+        pin(*e);
+        return BlockHandle(this, e);
+    }
+    // One block alone: no read-ahead asked for, or the run failed (one more
+    // request, so that only the block wanted now can fail its reader).
     Entry* e = TRY(take_slot());
     auto read = m_backend.read(number * m_block_size, e->data, m_block_size);
     if (read.is_error()) {
-        // The slot goes back at the cold end, under a number no get() asks
-        // for (get() refuses numbers past the end), to be reused first.
-        e->number = ~0ull;
-        e->pins = 0;
-        e->dirty = false;
-        hash_insert(*e);
-        lru_push_back(*e);
+        discard(*e);
         return read.error();
     }
     e->number = number;
@@ -161,6 +189,59 @@ Result<BlockHandle> BlockCache::get(u64 number)
     hash_insert(*e);
     m_pinned++;
     return BlockHandle(this, e);
+}
+
+// Reads blocks [first, first + count), none of them cached, in one backend
+// request and caches them unpinned. Fewer when slots run out, as long as
+// there is one; nothing is cached when the request fails.
+Result<void> BlockCache::read_run(u64 first, usize count)
+{
+    usize taken = 0;
+    while (taken < count) {
+        auto slot = take_slot();
+        if (slot.is_error()) {
+            if (taken == 0) return slot.error();
+            break;
+        }
+        m_run_entries[taken] = slot.value();
+        m_run_buffers[taken] = slot.value()->data;
+        taken++;
+    }
+    auto read = m_backend.read_blocks(first * m_block_size, m_block_size, m_run_buffers, taken);
+    for (usize i = 0; i < taken; i++) {
+        Entry& e = *m_run_entries[i];
+        if (read.is_error()) {
+            discard(e);
+            continue;
+        }
+        e.number = first + i;
+        e.pins = 0;
+        e.dirty = false;
+        hash_insert(e);
+        lru_push_front(e);
+    }
+    if (read.is_error()) return read.error();
+    m_read_ahead += taken - 1;
+    return {};
+}
+
+// A slot whose read failed goes back at the cold end, under a number no
+// get() asks for (get() refuses numbers past the end), to be reused first.
+void BlockCache::discard(Entry& entry)
+{
+    entry.number = ~0ull;
+    entry.pins = 0;
+    entry.dirty = false;
+    hash_insert(entry);
+    lru_push_back(entry);
+}
+
+void BlockCache::pin(Entry& entry)
+{
+    if (entry.pins++ == 0) {
+        lru_remove(entry);
+        m_pinned++;
+    }
 }
 
 void BlockCache::unpin(Entry& entry)

@@ -12,6 +12,17 @@
 // plugs in a disk (block_cache_disk.h); the host unit tests plug in an image
 // file, which is why this file depends on guest/lib alone.
 //
+// Read-ahead: every request to a disk is a VM exit (tens of microseconds)
+// whatever its size, so get() can be told how many blocks from `number` on
+// the caller is about to want (a file's contiguous run, say). On a miss it
+// then reads the missing blocks of that run in one backend request (up to
+// read_ahead_limit() blocks) and caches them unpinned, at the recent end of
+// the LRU list. Read-ahead only ever takes slots that get() could take
+// itself (unused, or unpinned and clean), and is kept to a quarter of the
+// cache, so it cannot push out what is pinned nor most of what is hot. If
+// the run's request fails, get() retries the one block asked for: a bad
+// sector further on fails only the read that needs it.
+//
 // Read-only for now, but shaped for a writer: a handle can mark its block
 // dirty, and eviction skips dirty blocks (a writer will add write-back and a
 // flush; until then nothing marks blocks dirty).
@@ -34,6 +45,14 @@ public:
     virtual Result<void> read(u64 offset, u8* buffer, usize length) = 0;
     // The device's size in bytes.
     virtual u64 size() const = 0;
+    // The most bytes one request moves: what read-ahead asks for at once.
+    virtual usize max_request() const { return 64 * 1024; }
+    // One request of `count` blocks of `block_size` bytes from byte
+    // `offset`, into `blocks[0..count)` (one buffer each; count *
+    // block_size is at most max_request()). Errors as read(). This default
+    // reads into a temporary buffer; a disk overrides it to copy from its
+    // DMA buffer straight into the blocks.
+    virtual Result<void> read_blocks(u64 offset, usize block_size, u8* const* blocks, usize count);
 };
 
 class BlockCache;
@@ -89,16 +108,23 @@ public:
 
     // Block `number` (in units of block_size), pinned. EINVAL past the end
     // of the device; EIO from the device; ENOMEM when every slot is pinned
-    // or dirty, or memory is short.
-    Result<BlockHandle> get(u64 number);
+    // or dirty, or memory is short. `ahead` > 1: the caller will want
+    // blocks number+1 .. number+ahead-1 next, so a miss reads them too, in
+    // the same request (see the top of this file); it is clipped to the
+    // device, read_ahead_limit() and the first block already cached.
+    Result<BlockHandle> get(u64 number, u64 ahead = 1);
 
     usize block_size() const { return m_block_size; }
     usize capacity() const { return m_capacity; }
     u64 block_count() const { return m_backend.size() / m_block_size; }
+    // The most blocks one miss reads: one backend request, and a quarter
+    // of the cache. At least 1.
+    usize read_ahead_limit() const { return m_read_ahead_limit; }
 
     // Counters, for tests and the monitor.
     u64 hits() const { return m_hits; }
     u64 misses() const { return m_misses; }
+    u64 read_ahead() const { return m_read_ahead; } // blocks read beyond the one a miss asked for
     usize cached() const { return m_used; }
     usize pinned() const { return m_pinned; }
 
@@ -120,7 +146,10 @@ private:
     void lru_push_back(Entry& entry);
     void lru_remove(Entry& entry);
     Result<Entry*> take_slot();
+    void pin(Entry& entry);
     void unpin(Entry& entry);
+    void discard(Entry& entry);
+    Result<void> read_run(u64 first, usize count);
 
     BlockBackend& m_backend;
     usize m_block_size;
@@ -132,6 +161,12 @@ private:
     Entry* m_lru_head { nullptr };
     Entry* m_lru_tail { nullptr };
     usize m_pinned { 0 };
+    usize m_read_ahead_limit { 1 };
+    // Scratch for read_run: the slots of the run being read, and their
+    // buffers (m_read_ahead_limit of each; on the heap, not the stack).
+    Entry** m_run_entries { nullptr };
+    u8** m_run_buffers { nullptr };
     u64 m_hits { 0 };
     u64 m_misses { 0 };
+    u64 m_read_ahead { 0 };
 };

@@ -22,12 +22,36 @@ Result<void> DiskBackend::read(u64 offset, u8* buffer, usize length)
     constexpr usize kSector = BlockDevice::kSectorSize;
     if (offset % kSector || length % kSector) return Errno(EINVAL);
     if (offset > size() || length > size() - offset) return Errno(EINVAL);
-    usize const chunk_limit = lib::min(m_bounce.size(), m_device.max_request_sectors() * kSector);
     usize done = 0;
     while (done < length) {
-        usize const chunk = lib::min(length - done, chunk_limit);
+        usize const chunk = lib::min(length - done, m_request_limit);
         TRY(m_device.read_sectors((offset + done) / kSector, chunk / kSector, m_bounce));
         __builtin_memcpy(buffer + done, m_bounce.data(), chunk);
+        done += chunk;
+    }
+    return {};
+}
+
+// read() with the copy out of the bounce buffer split across the blocks: one
+// request when the run fits max_request(), as the cache asks.
+Result<void> DiskBackend::read_blocks(u64 offset, usize block_size, u8* const* blocks, usize count)
+{
+    constexpr usize kSector = BlockDevice::kSectorSize;
+    usize const length = block_size * count;
+    if (offset % kSector || length % kSector) return Errno(EINVAL);
+    if (offset > size() || length > size() - offset) return Errno(EINVAL);
+    usize done = 0;
+    while (done < length) {
+        usize const chunk = lib::min(length - done, m_request_limit);
+        TRY(m_device.read_sectors((offset + done) / kSector, chunk / kSector, m_bounce));
+        // A block may straddle two chunks when the device's limit is below
+        // the block size.
+        for (usize copied = 0; copied < chunk;) {
+            usize const at = done + copied;
+            usize const piece = lib::min(chunk - copied, block_size - at % block_size);
+            __builtin_memcpy(blocks[at / block_size] + at % block_size, m_bounce.data() + copied, piece);
+            copied += piece;
+        }
         done += chunk;
     }
     return {};

@@ -13,14 +13,18 @@ public:
     static Result<OwnPtr<DiskBackend>> create(BlockDevice& device);
     Result<void> read(u64 offset, u8* buffer, usize length) override;
     u64 size() const override { return m_device.size(); }
+    usize max_request() const override { return m_request_limit; }
+    Result<void> read_blocks(u64 offset, usize block_size, u8* const* blocks, usize count) override;
     BlockDevice& device() const { return m_device; }
 
 private:
     DiskBackend(BlockDevice& device, DmaBuffer bounce)
         : m_device(device)
         , m_bounce(static_cast<DmaBuffer&&>(bounce))
+        , m_request_limit(lib::min(m_bounce.size(), device.max_request_sectors() * BlockDevice::kSectorSize))
     {
     }
     BlockDevice& m_device; // disks are never removed (block_device.h)
     DmaBuffer m_bounce;
+    usize m_request_limit; // bytes: the bounce buffer, and the device's own limit
 };

@@ -229,7 +229,7 @@ bool Volume::group_has_superblock(u64 group) const
 
 // Where group `group`'s inode table starts (Linux's descriptor_loc for the
 // descriptor, then ext4_inode_table), checked to lie inside the disk.
-Result<u64> Volume::inode_table(u32 group)
+Result<Volume::InodeTable> Volume::inode_table(u32 group)
 {
     u32 const per_block = u32(m_block_size / m_desc_size);
     u32 const gdt_block_index = group / per_block;
@@ -252,7 +252,7 @@ Result<u64> Volume::inode_table(u32 group)
     if (m_desc_size >= kMinDescSize64Bit) table |= u64(descriptor.bg_inode_table_hi) << 32;
     u64 const table_blocks = (u64(m_inodes_per_group) * m_inode_size + m_block_size - 1) / m_block_size;
     if (table == 0 || !valid_range(table, table_blocks)) return Errno(EUCLEAN);
-    return table;
+    return InodeTable { table, table_blocks };
 }
 
 Result<InodeData> Volume::read_inode(u32 ino)
@@ -260,9 +260,14 @@ Result<InodeData> Volume::read_inode(u32 ino)
     if (ino == 0 || ino > m_inodes_count) return Errno(EUCLEAN);
     u32 const group = (ino - 1) / m_inodes_per_group;
     u64 const index = (ino - 1) % m_inodes_per_group;
-    u64 const table = TRY(inode_table(group));
+    auto const table = TRY(inode_table(group));
     u64 const byte = index * m_inode_size;
-    auto handle = TRY(m_cache->get(table + (byte >> m_block_shift)));
+    // Read-ahead through the rest of the group's table, as Linux's
+    // inode_readahead_blks (32 blocks by default; the cache clips it to one
+    // request): `ls -l` or a walk of a big directory stats inodes that
+    // sit next to each other.
+    u64 const block_index = byte >> m_block_shift;
+    auto handle = TRY(m_cache->get(table.first + block_index, table.blocks - block_index));
     DiskInode raw {};
     __builtin_memcpy(&raw, handle.data() + (byte & (m_block_size - 1)), lib::min(usize(m_inode_size), sizeof(raw)));
 
@@ -375,11 +380,21 @@ Result<Volume::Mapping> Volume::map_indirect(InodeData const& inode, u64 logical
 {
     u64 const per_block_shift = m_block_shift - 2;
     u64 const per_block = u64(1) << per_block_shift;
-    if (logical < kDirectBlocks) {
-        u64 const block = inode.block[logical];
-        if (block && !valid_range(block, 1)) return Errno(EUCLEAN);
-        return Mapping { block, 1, false };
-    }
+    // A run of consecutive pointers to consecutive blocks is one mapping
+    // (for read-ahead): the map has no extents, but mke2fs and the ext2/3
+    // allocators lay files out contiguously where they can.
+    auto run_from = [&](u32 const* pointers, usize slot, usize slots) -> Result<Mapping> {
+        u64 const block = pointers[slot];
+        if (block == 0) return Mapping { 0, 1, false };
+        if (!valid_range(block, 1)) return Errno(EUCLEAN);
+        // The run stops at the disk's end: a bad pointer further on fails
+        // only the read that reaches it, as without runs.
+        u64 count = 1;
+        while (slot + count < slots && pointers[slot + count] == block + count && valid_range(block, count + 1))
+            count++;
+        return Mapping { block, count, false };
+    };
+    if (logical < kDirectBlocks) return run_from(inode.block, usize(logical), kDirectBlocks);
     u64 rest = logical - kDirectBlocks;
     unsigned levels = 0;
     usize root = 0;
@@ -394,7 +409,7 @@ Result<Volume::Mapping> Volume::map_indirect(InodeData const& inode, u64 logical
     }
     if (!levels) return Mapping { 0, 1, false }; // past what the map can address
     u64 pointer = inode.block[root];
-    for (unsigned level = levels; level > 0; level--) {
+    for (unsigned level = levels;; level--) {
         if (pointer == 0) {
             // A missing indirect block: the whole subtree below is a hole.
             u64 const span = u64(1) << (per_block_shift * level);
@@ -403,10 +418,10 @@ Result<Volume::Mapping> Volume::map_indirect(InodeData const& inode, u64 logical
         if (!valid_range(pointer, 1)) return Errno(EUCLEAN);
         auto handle = TRY(m_cache->get(pointer));
         u64 const slot = (rest >> (per_block_shift * (level - 1))) & (per_block - 1);
-        pointer = at<u32>(handle.data(), slot * 4);
+        auto const* pointers = reinterpret_cast<u32 const*>(handle.data());
+        if (level == 1) return run_from(pointers, usize(slot), usize(per_block));
+        pointer = pointers[slot];
     }
-    if (pointer && !valid_range(pointer, 1)) return Errno(EUCLEAN);
-    return Mapping { pointer, 1, false };
 }
 
 Result<usize> Volume::read(InodeData const& inode, u64 offset, usize length, DataSink& sink)
@@ -427,9 +442,14 @@ Result<usize> Volume::read(InodeData const& inode, u64 offset, usize length, Dat
             done += run;
             continue;
         }
+        // Read-ahead: the rest of this physical run, up to the file's last
+        // block (the cache clips it to one request). Only the blocks of a
+        // mapping: past it the next block is elsewhere on the disk, or a hole.
+        u64 const last_logical = (inode.size - 1) >> m_block_shift;
+        u64 const ahead_end = lib::min(mapping.count, last_logical - logical + 1);
         usize copied = 0;
         for (u64 i = 0; copied < run; i++) {
-            auto handle = TRY(m_cache->get(mapping.physical + i));
+            auto handle = TRY(m_cache->get(mapping.physical + i, ahead_end - i));
             usize const skip = i == 0 ? in_block : 0;
             usize const chunk = lib::min(run - copied, m_block_size - skip);
             TRY(sink.write(done + copied, handle.data() + skip, chunk));
@@ -466,7 +486,8 @@ Result<u64> Volume::read_directory(
             b += lib::min(mapping.count, blocks - b) - 1; // a hole holds no entries
             continue;
         }
-        auto handle = TRY(m_cache->get(mapping.physical));
+        // Read-ahead: the rest of this run of the directory.
+        auto handle = TRY(m_cache->get(mapping.physical, lib::min(mapping.count, blocks - b)));
         u8 const* data = handle.data();
         usize offset = 0;
         while (offset < m_block_size) {

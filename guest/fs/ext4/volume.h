@@ -23,6 +23,10 @@
 // Refused: COMPRESSION, JOURNAL_DEV, DIRDATA, INLINE_DATA, ENCRYPT,
 // CASEFOLD and unknown incompat bits. Checksums are not verified.
 //
+// Reads ask the cache for read-ahead (BlockCache::get's `ahead`) where what
+// comes next is known: the rest of a file's physically contiguous run, up to
+// its end; the rest of a directory's run; the rest of a group's inode table.
+//
 // Concurrency: none of its own; see BlockCache.
 #pragma once
 
@@ -123,7 +127,11 @@ public:
 private:
     Volume() = default;
     Result<void> check_superblock(OpenReport& report, u64 device_size);
-    Result<u64> inode_table(u32 group);
+    struct InodeTable {
+        u64 first; // its first block
+        u64 blocks;
+    };
+    Result<InodeTable> inode_table(u32 group);
     bool group_has_superblock(u64 group) const;
     Result<Mapping> map_extent(InodeData const& inode, u64 logical);
     Result<Mapping> map_indirect(InodeData const& inode, u64 logical);
