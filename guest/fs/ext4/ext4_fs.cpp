@@ -45,6 +45,7 @@ public:
         m.uid = data.uid;
         m.gid = data.gid;
         m.size = data.size;
+        m.block_count = data.blocks;
         m.rdev = data.rdev;
         m.atime = to_timespec(data.atime);
         m.mtime = to_timespec(data.mtime);
@@ -121,47 +122,26 @@ private:
     RefPtr<Pipe> m_fifo; // fifos, once opened
 };
 
-// Indexes: "." is 0 and ".." is 1, made here; then the directory's other
-// live entries in disk order, counted from 2 (its own "." and ".." are
-// skipped). The VFS numbers entries consecutively (InodeFile keeps start +
-// entries taken), so each call counts from the first block: a listing of n
-// entries in calls of k costs n^2/k entry visits. Fine for thousands; a
-// byte-offset cookie would need DirectoryEntry to carry the next index.
+// Positions are byte offsets in the directory, as Linux's ext4 gives them
+// for a directory without an htree index: each getdents64 continues at the
+// record where the last stopped. "." and ".." are the directory's own first
+// two records. An htree directory is read the same linear way (Linux walks
+// it in hash order and gives hashes as positions).
 Result<u64> Ext4Inode::read_directory(u64 start, bool (*f)(DirectoryEntry const&, void*), void* context)
 {
     if (!is_directory()) return Errno(ENOTDIR);
-    u64 index = start;
-    if (index == 0) {
-        if (!f({ StringView("."), m_metadata.ino, m_metadata.mode }, context)) return u64(0);
-        index = 1;
-    }
-    if (index == 1) {
-        auto parent = volume().lookup(m_data, "..");
-        u64 const parent_ino = parent.is_error() ? m_metadata.ino : parent.value();
-        if (!f({ StringView(".."), parent_ino, vfs::kModeDirectory }, context)) return u64(1);
-        index = 2;
-    }
     struct Walk {
         bool (*f)(DirectoryEntry const&, void*);
         void* context;
-        u64 index; // of the next entry met
-        u64 first; // the first index to hand to f
-    } walk { f, context, 2, index };
-    TRY(volume().read_directory(
-        m_data, 0,
+    } walk { f, context };
+    return volume().read_directory(
+        m_data, start,
         [](ext4::DirectoryRecord const& record, void* c) {
-            if (record.name == "." || record.name == "..") return true;
             auto& w = *static_cast<Walk*>(c);
-            if (w.index < w.first) {
-                w.index++;
-                return true;
-            }
-            if (!w.f({ record.name, record.ino, ext4::mode_for_file_type(record.file_type) }, w.context)) return false;
-            w.index++;
-            return true;
+            return w.f({ record.name, record.ino, ext4::mode_for_file_type(record.file_type), record.offset },
+                w.context);
         },
-        &walk));
-    return lib::max(walk.index, index);
+        &walk);
 }
 
 Result<RefPtr<Ext4FileSystem>> Ext4FileSystem::create(BlockDevice& device, char const* type)

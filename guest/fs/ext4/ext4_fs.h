@@ -36,6 +36,8 @@ public:
 
     char const* name() const override { return m_type; }
     RefPtr<Inode> root() override { return m_root; }
+    // st_dev is the disk's, as on Linux (254:0 for /dev/vda).
+    u64 device() const override { return device_object().rdev(); }
 
     BlockDevice& device_object() const { return m_backend->device(); }
     ext4::Volume& volume() { return *m_volume; }

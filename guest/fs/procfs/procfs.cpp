@@ -222,6 +222,7 @@ public:
         }
     }
 
+    // Positions are indexes: "." 0, ".." 1, then the entries in order.
     Result<u64> read_directory(u64 start, bool (*f)(DirectoryEntry const&, void*), void* context) override {
         if (m_id.pid && !find_process(m_id)) return Errno(ENOENT);
         // The numbered entries are collected first: emitting them copies to
@@ -255,12 +256,12 @@ public:
             char name[16];
             DirectoryEntry entry;
             if (index == 0) {
-                entry = { StringView("."), m_metadata.ino, m_metadata.mode };
+                entry = { StringView("."), m_metadata.ino, m_metadata.mode, index };
             } else if (index == 1) {
-                entry = { StringView(".."), parent_of(m_id).ino(), kDirectory | 0555 };
+                entry = { StringView(".."), parent_of(m_id).ino(), kDirectory | 0555, index };
             } else if (index - 2 < fixed.count) {
                 FixedEntry const& e = fixed.entries[index - 2];
-                entry = { StringView(e.name), NodeId { e.node, m_id.pid, m_id.tid }.ino(), e.mode };
+                entry = { StringView(e.name), NodeId { e.node, m_id.pid, m_id.tid }.ino(), e.mode, index };
             } else {
                 Numbered const& n = numbered[index - 2 - fixed.count];
                 usize length = lib::format_to(name, sizeof(name), "%d", n.number);
@@ -268,7 +269,7 @@ public:
                 if (child_node == Node::ProcessDirectory) child = { child_node, n.number };
                 else if (child_node == Node::ThreadDirectory) child.tid = n.number;
                 else child.fd = n.number;
-                entry = { StringView(name, length), child.ino(), n.mode };
+                entry = { StringView(name, length), child.ino(), n.mode, index };
             }
             if (!f(entry, context)) return index;
         }

@@ -216,7 +216,12 @@ Result<void> generate_system_file(Node node, TextBuffer& text, StringView kernel
         text.append('\n');
         return {};
     case Node::CpuInfo: generate_cpuinfo(text); return {};
-    case Node::FileSystems: text.append(StringView("nodev\ttmpfs\nnodev\tproc\n")); return {};
+    case Node::FileSystems:
+        // The types mount(2) knows (kernel/syscalls/mount.cpp), in Linux's
+        // format: "nodev" marks those that need no device. mount(8) without
+        // -t tries the others in this order; ext4 reads all three.
+        text.append(StringView("nodev\ttmpfs\nnodev\tproc\n\text4\n\text3\n\text2\n"));
+        return {};
     case Node::LoadAverage: generate_loadavg(text); return {};
     case Node::MemInfo: generate_meminfo(text); return {};
     case Node::Stat: generate_stat(text); return {};

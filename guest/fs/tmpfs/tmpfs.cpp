@@ -159,19 +159,20 @@ public:
         return {};
     }
 
+    // Positions are indexes: "." 0, ".." 1, then the entries in order.
     Result<u64> read_directory(u64 start, bool (*f)(DirectoryEntry const&, void*), void* context) override {
         if (!is_directory()) return Errno(ENOTDIR);
         u64 index = start;
         for (;; index++) {
             DirectoryEntry entry;
             if (index == 0) {
-                entry = { StringView("."), m_metadata.ino, m_metadata.mode };
+                entry = { StringView("."), m_metadata.ino, m_metadata.mode, index };
             } else if (index == 1) {
                 TmpInode* parent = m_parent ? m_parent : this;
-                entry = { StringView(".."), parent->m_metadata.ino, parent->m_metadata.mode };
+                entry = { StringView(".."), parent->m_metadata.ino, parent->m_metadata.mode, index };
             } else if (index - 2 < m_entries.size()) {
                 Entry& e = m_entries[index - 2];
-                entry = { e.name.view(), e.inode->m_metadata.ino, e.inode->m_metadata.mode };
+                entry = { e.name.view(), e.inode->m_metadata.ino, e.inode->m_metadata.mode, index };
             } else {
                 return index;
             }

@@ -76,51 +76,69 @@ Result<u64> InodeFile::seek(i64 offset, int whence) {
 Result<void> InodeFile::truncate(u64 size) { return m_inode->truncate(size); }
 
 namespace {
+// getdents64 as Linux's filldir64 does it: an entry's d_off is the position
+// of the entry after it, known only when that one comes (or, for the last
+// one taken, when the walk returns), so each record's d_off is patched in
+// afterwards.
 struct DirentContext {
     IoBuffer buffer;
     usize capacity;
     usize used;
-    u64 next_index;
+    usize previous; // offset of the last record written, if used > 0
     Result<void> status;
     bool full;
 };
 
+// struct linux_dirent64 { u64 d_ino; i64 d_off; u16 d_reclen; u8 d_type; char d_name[]; }
+constexpr usize kDirentHeader = 19;
+constexpr usize kDirentOffsetField = 8;
+
+Result<void> set_previous_offset(DirentContext& c, u64 position) {
+    if (c.used == 0) return {};
+    i64 const offset = i64(position);
+    return c.buffer.write(c.previous + kDirentOffsetField, &offset, sizeof(offset));
+}
+
 bool emit_dirent(DirectoryEntry const& entry, void* opaque) {
     auto& c = *static_cast<DirentContext*>(opaque);
-    // struct linux_dirent64 { u64 d_ino; i64 d_off; u16 d_reclen; u8 d_type; char d_name[]; }
-    usize const header = 19;
-    usize const record = align_up(header + entry.name.length() + 1, usize(8));
+    usize const record = align_up(kDirentHeader + entry.name.length() + 1, usize(8));
     if (c.used + record > c.capacity) {
         c.full = true;
         return false;
     }
-    u8 bytes[header];
+    c.status = set_previous_offset(c, entry.position);
+    if (c.status.is_error()) return false;
+    u8 bytes[kDirentHeader];
     u64 ino = entry.ino;
-    i64 next = i64(c.next_index + 1);
+    i64 next = 0; // patched when the next entry or the walk's end is known
     u16 reclen = u16(record);
     u8 type = vfs::dirent_type(entry.mode);
     __builtin_memcpy(bytes, &ino, 8);
-    __builtin_memcpy(bytes + 8, &next, 8);
+    __builtin_memcpy(bytes + kDirentOffsetField, &next, 8);
     __builtin_memcpy(bytes + 16, &reclen, 2);
     bytes[18] = type;
-    c.status = c.buffer.write(c.used, bytes, header);
+    c.status = c.buffer.write(c.used, bytes, kDirentHeader);
     if (c.status.is_error()) return false;
-    c.status = c.buffer.write(c.used + header, entry.name.data(), entry.name.length());
+    c.status = c.buffer.write(c.used + kDirentHeader, entry.name.data(), entry.name.length());
     if (c.status.is_error()) return false;
-    c.status = c.buffer.fill_zero(c.used + header + entry.name.length(), record - header - entry.name.length());
+    c.status = c.buffer.fill_zero(c.used + kDirentHeader + entry.name.length(),
+                                  record - kDirentHeader - entry.name.length());
     if (c.status.is_error()) return false;
+    c.previous = c.used;
     c.used += record;
-    c.next_index++;
     return true;
 }
 } // namespace
 
+// The file offset of a directory is the file system's position cookie
+// (Inode::read_directory), so each call continues where the last stopped.
 Result<usize> InodeFile::read_directory(IoBuffer buffer, usize length) {
     if (!m_inode->is_directory()) return Errno(ENOTDIR);
-    DirentContext context { buffer, length, 0, m_offset, {}, false };
-    TRY(m_inode->read_directory(m_offset, emit_dirent, &context));
+    DirentContext context { buffer, length, 0, 0, {}, false };
+    u64 const next = TRY(m_inode->read_directory(m_offset, emit_dirent, &context));
     if (context.status.is_error()) return context.status.error();
     if (context.used == 0 && context.full) return Errno(EINVAL); // buffer too small for one entry
-    m_offset = context.next_index;
+    TRY(set_previous_offset(context, next));
+    m_offset = next;
     return context.used;
 }

@@ -44,4 +44,4 @@ namespace {
 u64 g_next_device = 1;
 }
 
-FileSystem::FileSystem() : m_device(g_next_device++) { }
+FileSystem::FileSystem() : m_anonymous_minor(u32(g_next_device++)) { }

@@ -32,14 +32,20 @@ struct InodeMetadata {
     u64 size { 0 };
     u64 rdev { 0 };
     Timespec atime, mtime, ctime;
-    u64 blocks() const { return (size + 511) / 512; }
+    // st_blocks: 512-byte units allocated. A disk file system sets what its
+    // inode records (holes take none; indirect and extent-tree blocks
+    // count); memory file systems leave it, and the size rounded up stands.
+    static constexpr u64 kBlocksFromSize = ~u64(0);
+    u64 block_count { kBlocksFromSize };
+    u64 blocks() const { return block_count != kBlocksFromSize ? block_count : (size + 511) / 512; }
 };
 
 // One directory entry as read_directory reports it.
 struct DirectoryEntry {
     StringView name;
     u64 ino;
-    u32 mode; // only the type bits matter
+    u32 mode;      // only the type bits matter
+    u64 position;  // where a listing that starts here begins with this entry
 };
 
 class Inode : public RefCounted<Inode> {
@@ -66,9 +72,14 @@ public:
     virtual Result<void> rename(StringView name, Inode& new_parent, StringView new_name);
     // RENAME_EXCHANGE: swaps what `name` and `other_parent`/`other_name` name.
     virtual Result<void> exchange(StringView name, Inode& other_parent, StringView other_name);
-    // Calls f(DirectoryEntry) for entries from index `start` ("." is 0, ".."
-    // is 1) until f returns false. Returns the index after the last one f
-    // accepted.
+    // Calls f(DirectoryEntry) for the entries from position `start` until f
+    // returns false; "." and ".." come first. A position is the file
+    // system's own cookie (getdents64's d_off, lseek's offset, as Linux lets
+    // each file system choose: an index for memory file systems, the byte
+    // offset for ext*), so a listing continues where it stopped without
+    // walking what came before. 0 is the beginning; any other value is one
+    // an entry gave as its position or this function returned. Returns where
+    // to continue: the position of the entry f refused, or the end's.
     virtual Result<u64> read_directory(u64 start, bool (*f)(DirectoryEntry const&, void*), void* context);
 
     // ---- file contents
@@ -116,11 +127,20 @@ public:
     virtual ~FileSystem() = default;
     virtual char const* name() const = 0;
     virtual RefPtr<Inode> root() = 0;
-    u64 device() const { return m_device; }
+    // st_dev of its files (dev_t encoding): the disk's number for a disk
+    // file system, an anonymous (0, N) one for those in memory, as Linux.
+    virtual u64 device() const { return vfs::make_device(0, m_anonymous_minor); }
     u64 allocate_ino() { return m_next_ino++; }
+
+    // Mounted read-only. Linux keeps the flag on the superblock and on each
+    // mount; here a file system is mounted once, so one flag serves both.
+    // vfs::mount sets it.
+    bool read_only() const { return m_read_only; }
+    void set_read_only(bool read_only) { m_read_only = read_only; }
 
 protected:
     FileSystem();
-    u64 m_device;
+    u32 m_anonymous_minor;
     u64 m_next_ino { 2 };
+    bool m_read_only { false };
 };

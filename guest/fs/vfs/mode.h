@@ -32,5 +32,7 @@ inline u8 dirent_type(u32 mode) { return u8((mode & kModeTypeMask) >> 12); }
 inline u64 make_device(u32 major, u32 minor) {
     return (u64(major & 0xfffff000) << 32) | (u64(major & 0xfff) << 8) | (u64(minor & 0xffffff00) << 12) | (minor & 0xff);
 }
+inline u32 device_major(u64 device) { return u32((device >> 8) & 0xfff) | u32((device >> 32) & ~0xfffull); }
+inline u32 device_minor(u64 device) { return u32(device & 0xff) | u32((device >> 12) & ~0xffull); }
 
 } // namespace vfs

@@ -179,6 +179,7 @@ Result<void> mount(RefPtr<FileSystem> fs, Custody& target, StringView source, bo
     __builtin_memcpy(m.source, source.data(), length);
     m.source[length] = 0;
     m.read_only = read_only;
+    fs->set_read_only(read_only);
     g_mount_count++;
     return {};
 }
@@ -232,6 +233,16 @@ Result<void> check_access(Credentials const& cred, InodeMetadata const& m, int m
     return Errno(EACCES);
 }
 
+Result<void> want_write(Inode const& inode) {
+    if (inode.fs().read_only()) return Errno(EROFS);
+    return {};
+}
+
+Result<void> check_permission(Credentials const& cred, Inode& inode, int mask) {
+    if ((mask & 2) && (inode.is_regular() || inode.is_directory() || inode.is_symlink())) TRY(want_write(inode));
+    return check_access(cred, inode.metadata(), mask);
+}
+
 namespace {
 
 Result<RefPtr<File>> open(Context const& c, StringView path, u32 flags, u32 mode, int links);
@@ -266,6 +277,7 @@ Result<RefPtr<File>> open(Context const& c, StringView path, u32 flags, u32 mode
                 return open_dangling_target(c, *parent, *existing.value(), flags, mode, links);
             custody = TRY(static_cast<Result<RefPtr<Custody>>&&>(resolved));
         } else if (existing.error().code() == ENOENT) {
+            TRY(want_write(parent->inode()));
             TRY(check_access(c.credentials, parent->inode().metadata(), 3));
             u32 gid = (parent->inode().mode() & kModeSetGid) ? parent->inode().metadata().gid : c.credentials.fsgid;
             auto inode = TRY(parent->inode().create(name, kModeRegular | (mode & kModePermissions), c.credentials.fsuid,
@@ -289,10 +301,12 @@ Result<RefPtr<File>> open(Context const& c, StringView path, u32 flags, u32 mode
     u32 const access = flags & kAccessModeMask;
     if (inode.is_directory() && (access != kReadOnly || (flags & kCreate))) return Errno(EISDIR);
     if (!created) {
+        // O_TRUNC of a regular file asks for the mount first (Linux's do_open).
+        if ((flags & kTruncate) && inode.is_regular()) TRY(want_write(inode));
         int mask = 0;
         if (access == kReadOnly || access == kReadWrite) mask |= 4;
         if (access == kWriteOnly || access == kReadWrite || (flags & kTruncate)) mask |= 2;
-        TRY(check_access(c.credentials, inode.metadata(), mask));
+        TRY(check_permission(c.credentials, inode, mask));
     }
     // A socket's node is only a name for connect(2): open() is ENXIO (Linux's no_open).
     if ((inode.mode() & kModeTypeMask) == kModeSocket) return Errno(ENXIO);
@@ -318,6 +332,7 @@ Result<void> mknod(Context const& c, StringView path, u32 mode, u64 device) {
     if (name == "." || name == ".." || name.is_empty()) return Errno(EEXIST);
     if (trailing && !is_directory(mode)) return Errno(ENOENT);
     if (!parent->inode().lookup(name).is_error()) return Errno(EEXIST);
+    TRY(want_write(parent->inode()));
     TRY(check_access(c.credentials, parent->inode().metadata(), 3));
     u32 gid = (parent->inode().mode() & kModeSetGid) ? parent->inode().metadata().gid : c.credentials.fsgid;
     if (is_directory(mode) && (parent->inode().mode() & kModeSetGid)) mode |= kModeSetGid;
@@ -336,6 +351,7 @@ Result<void> unlink(Context const& c, StringView path, bool directory) {
     bool const trailing = last.trailing_slash;
     if (name == ".") return Errno(directory ? EINVAL : EISDIR);
     if (name == ".." || name.is_empty()) return Errno(directory ? ENOTEMPTY : EISDIR);
+    TRY(want_write(parent->inode()));
     auto victim = TRY(parent->inode().lookup(name));
     if (!directory && trailing) return Errno(victim->is_directory() ? EISDIR : ENOTDIR);
     if (directory && !victim->is_directory()) return Errno(ENOTDIR);
@@ -354,12 +370,15 @@ Result<void> rename(Context const& from, StringView old_path, Context const& to,
     auto new_parent = TRY(resolve_parent(to, new_path, new_last));
     StringView const old_name = old_last.view(), new_name = new_last.view();
     bool const old_trailing = old_last.trailing_slash, new_trailing = new_last.trailing_slash;
+    // Linux's do_renameat2 order: the mounts, the names, then the mount's
+    // read-only flag, and only then the lookups.
+    if (&old_parent->inode().fs() != &new_parent->inode().fs()) return Errno(EXDEV);
     if (old_name == "." || old_name == ".." || new_name == "." || new_name == ".." || old_name.is_empty()
         || new_name.is_empty())
         return Errno(EBUSY);
+    TRY(want_write(old_parent->inode()));
     auto source = TRY(old_parent->inode().lookup(old_name));
     if ((old_trailing || new_trailing) && !source->is_directory()) return Errno(ENOTDIR);
-    if (&old_parent->inode().fs() != &new_parent->inode().fs()) return Errno(EXDEV);
     TRY(check_access(from.credentials, old_parent->inode().metadata(), 3));
     TRY(check_access(to.credentials, new_parent->inode().metadata(), 3));
     if (sticky_denies(from.credentials, old_parent->inode(), *source)) return Errno(EPERM);
@@ -396,7 +415,6 @@ Result<void> rename(Context const& from, StringView old_path, Context const& to,
 
 Result<void> link(Context const& from, StringView old_path, Context const& to, StringView new_path, bool follow) {
     auto source = TRY(resolve(from, old_path, follow ? kResolveFollow : kResolveNoFollow));
-    if (source->inode().is_directory()) return Errno(EPERM);
     LastName last;
     auto parent = TRY(resolve_parent(to, new_path, last));
     StringView const name = last.view();
@@ -404,8 +422,12 @@ Result<void> link(Context const& from, StringView old_path, Context const& to, S
     if (trailing) return Errno(ENOENT);
     if (name == "." || name == ".." || name.is_empty()) return Errno(EEXIST);
     if (!parent->inode().lookup(name).is_error()) return Errno(EEXIST);
+    // Linux's do_linkat and vfs_link order: EEXIST, EROFS, EXDEV, the
+    // parent's permissions, and only then EPERM for a directory.
+    TRY(want_write(parent->inode()));
     if (&parent->inode().fs() != &source->inode().fs()) return Errno(EXDEV);
     TRY(check_access(to.credentials, parent->inode().metadata(), 3));
+    if (source->inode().is_directory()) return Errno(EPERM);
     return parent->inode().link(name, source->inode());
 }
 
@@ -418,6 +440,7 @@ Result<void> symlink(Context const& c, StringView target, StringView path) {
     bool const trailing = last.trailing_slash;
     if (name == "." || name == ".." || name.is_empty() || trailing) return Errno(EEXIST);
     if (!parent->inode().lookup(name).is_error()) return Errno(EEXIST);
+    TRY(want_write(parent->inode()));
     TRY(check_access(c.credentials, parent->inode().metadata(), 3));
     TRY(parent->inode().create_symlink(name, target, c.credentials.fsuid, c.credentials.fsgid));
     return {};
@@ -430,6 +453,7 @@ Result<usize> readlink(Context const& c, StringView path, char* buffer, usize si
 }
 
 Result<void> chmod(Credentials const& cred, Inode& inode, u32 mode) {
+    TRY(want_write(inode));
     if (!cred.is_superuser() && cred.fsuid != inode.metadata().uid) return Errno(EPERM);
     // An unprivileged owner outside the file's group loses set-group-ID.
     if (!cred.is_superuser() && !cred.in_group(inode.metadata().gid)) mode &= ~kModeSetGid;
@@ -437,6 +461,7 @@ Result<void> chmod(Credentials const& cred, Inode& inode, u32 mode) {
 }
 
 Result<void> chown(Credentials const& cred, Inode& inode, u32 uid, u32 gid) {
+    TRY(want_write(inode));
     auto const& m = inode.metadata();
     if (!cred.is_superuser()) {
         if (uid != ~0u && uid != m.uid) return Errno(EPERM);
@@ -456,6 +481,7 @@ Result<void> chown(Credentials const& cred, Inode& inode, u32 uid, u32 gid) {
 
 Result<void> set_times(Credentials const& cred, Inode& inode, Timespec const* atime, Timespec const* mtime,
                        bool set_to_now) {
+    TRY(want_write(inode));
     bool const owner = cred.is_superuser() || cred.fsuid == inode.metadata().uid;
     if (set_to_now) {
         if (!owner && check_access(cred, inode.metadata(), 2).is_error()) return Errno(EACCES);

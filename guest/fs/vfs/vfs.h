@@ -87,6 +87,15 @@ Result<RefPtr<Custody>> resolve_parent(Context const& c, StringView path, LastNa
 
 // mask: 4 read, 2 write, 1 execute (search for directories).
 Result<void> check_access(Credentials const& credentials, InodeMetadata const& metadata, int mask);
+// Linux's inode_permission: on a read-only mount, writing (mask 2) to a
+// regular file, directory or symlink is EROFS before any permission check;
+// device nodes, fifos and sockets stay writable. Then check_access.
+Result<void> check_permission(Credentials const& credentials, Inode& inode, int mask);
+// Linux's mnt_want_write: EROFS if `inode` is on a read-only mount. Every
+// change to a file system asks this first, in Linux's order: after the
+// parent's lookup and the checks on the last name (".", ".." and, for
+// creation, EEXIST), before the permission checks.
+Result<void> want_write(Inode const& inode);
 
 Result<RefPtr<File>> open(Context const& c, StringView path, u32 flags, u32 mode);
 Result<void> mkdir(Context const& c, StringView path, u32 mode);

@@ -154,6 +154,8 @@ SYSCALL_HANDLER(truncate, UserCString user_path, i64 length) {
     Inode& inode = custody->inode();
     if (inode.is_directory()) return Errno(EISDIR);
     if (!inode.is_regular()) return Errno(EINVAL);
+    // Linux's vfs_truncate: the mount's read-only flag before permissions.
+    TRY(vfs::want_write(inode));
     TRY(vfs::check_access(current_process().credentials(), inode.metadata(), 2));
     TRY(inode.truncate(u64(length)));
     return u64(0);

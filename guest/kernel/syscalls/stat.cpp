@@ -7,9 +7,11 @@ namespace {
 using Stat = uapi::stat;
 using Statx = uapi::statx;
 
+// st_dev: the file system's (a disk's number for ext*); files without an
+// inode (pipes, sockets) share one anonymous device, as on Linux (pipefs).
 u64 device_of(File& file) {
     auto inode = file.inode();
-    return inode ? vfs::make_device(0, u32(inode->fs().device())) : vfs::make_device(0, 12);
+    return inode ? inode->fs().device() : vfs::make_device(0, 12);
 }
 
 Stat to_stat(InodeMetadata const& m, u64 dev) {
@@ -39,7 +41,7 @@ Result<u64> stat_path(int dirfd, UserCString user_path, UserPtr<Stat> out, u32 f
         RefPtr<File> file = dirfd == AT_FDCWD ? RefPtr<File>() : TRY(file_for(dirfd));
         if (!file) {
             auto& cwd = current_process().fs().cwd->inode();
-            TRY(mm::copy_to_user(out, to_stat(cwd.metadata(), vfs::make_device(0, u32(cwd.fs().device())))));
+            TRY(mm::copy_to_user(out, to_stat(cwd.metadata(), cwd.fs().device())));
             return u64(0);
         }
         TRY(mm::copy_to_user(out, to_stat(file->metadata(), device_of(*file))));
@@ -48,7 +50,7 @@ Result<u64> stat_path(int dirfd, UserCString user_path, UserPtr<Stat> out, u32 f
     auto start = TRY(PathStart::create(dirfd, path.view()));
     auto custody = TRY(vfs::resolve(start.context(), path.view(), (flags & AT_SYMLINK_NOFOLLOW) ? vfs::kResolveNoFollow : vfs::kResolveFollow));
     Inode& inode = custody->inode();
-    TRY(mm::copy_to_user(out, to_stat(inode.metadata(), vfs::make_device(0, u32(inode.fs().device())))));
+    TRY(mm::copy_to_user(out, to_stat(inode.metadata(), inode.fs().device())));
     return u64(0);
 }
 
@@ -77,7 +79,9 @@ Result<u64> access_path(int dirfd, UserCString user_path, int mode, u32 flags) {
         inode = custody->inode_ref();
     }
     if (mode == F_OK) return u64(0);
-    TRY(vfs::check_access(checking, inode->metadata(), mode));
+    // W_OK on a read-only mount is EROFS, before the permission bits (Linux's
+    // inode_permission), except for device nodes, fifos and sockets.
+    TRY(vfs::check_permission(checking, *inode, mode));
     return u64(0);
 }
 
@@ -113,7 +117,7 @@ SYSCALL_HANDLER(statx, int dirfd, UserCString user_path, u32 flags, u32 mask, Us
         } else {
             auto file = TRY(file_for(dirfd));
             m = file->metadata();
-            dev = file->inode() ? file->inode()->fs().device() : 12;
+            dev = device_of(*file);
         }
     } else {
         auto start = TRY(PathStart::create(dirfd, path.view()));
@@ -134,10 +138,10 @@ SYSCALL_HANDLER(statx, int dirfd, UserCString user_path, u32 flags, u32 mask, Us
     s.stx_atime = { m.atime.sec, u32(m.atime.nsec), 0 };
     s.stx_mtime = { m.mtime.sec, u32(m.mtime.nsec), 0 };
     s.stx_ctime = { m.ctime.sec, u32(m.ctime.nsec), 0 };
-    s.stx_rdev_major = u32((m.rdev >> 8) & 0xfff) | u32((m.rdev >> 32) & ~0xfffull);
-    s.stx_rdev_minor = u32(m.rdev & 0xff) | u32((m.rdev >> 12) & ~0xffull);
-    s.stx_dev_major = 0;
-    s.stx_dev_minor = u32(dev);
+    s.stx_rdev_major = vfs::device_major(m.rdev);
+    s.stx_rdev_minor = vfs::device_minor(m.rdev);
+    s.stx_dev_major = vfs::device_major(dev);
+    s.stx_dev_minor = vfs::device_minor(dev);
     TRY(mm::copy_to_user(out, s));
     return u64(0);
 }
@@ -158,7 +162,7 @@ StatFs memory_statfs(Inode& inode) {
     s.f_frsize = 4096;
     s.f_blocks = s.f_bfree = s.f_bavail = 65536;
     s.f_files = s.f_ffree = 65536;
-    s.f_fsid[0] = i32(inode.fs().device());
+    s.f_fsid[0] = i32(vfs::device_minor(inode.fs().device()));
     s.f_namelen = 255;
     return s;
 }
