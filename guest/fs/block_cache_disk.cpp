@@ -17,20 +17,8 @@ Result<OwnPtr<DiskBackend>> DiskBackend::create(BlockDevice& device)
     return backend;
 }
 
-Result<void> DiskBackend::read(u64 offset, u8* buffer, usize length)
-{
-    constexpr usize kSector = BlockDevice::kSectorSize;
-    if (offset % kSector || length % kSector) return Errno(EINVAL);
-    if (offset > size() || length > size() - offset) return Errno(EINVAL);
-    usize done = 0;
-    while (done < length) {
-        usize const chunk = lib::min(length - done, m_request_limit);
-        TRY(m_device.read_sectors((offset + done) / kSector, chunk / kSector, m_bounce));
-        __builtin_memcpy(buffer + done, m_bounce.data(), chunk);
-        done += chunk;
-    }
-    return {};
-}
+// One "block" of the whole length: read_blocks does the chunking.
+Result<void> DiskBackend::read(u64 offset, u8* buffer, usize length) { return read_blocks(offset, length, &buffer, 1); }
 
 // read() with the copy out of the bounce buffer split across the blocks: one
 // request when the run fits max_request(), as the cache asks.
