@@ -109,6 +109,8 @@ std::string usage_text() {
            "                    virtio block device, read-write; its size is rounded down\n"
            "                    to 512-byte sectors\n"
            "  --disk-readonly   with --disk: the guest can read the disk but not write it\n"
+           "                    (an image is locked as QEMU locks it: one VM writes it,\n"
+           "                    or several read it)\n"
            "  --monitor PATH    serve the monitor (aramid-mon --socket PATH) on a unix socket\n"
            "  --paused          with --monitor: hold the guest before its first instruction\n"
            "                    until `aramid-mon resume`\n"

@@ -7,6 +7,7 @@
 #include <climits>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,6 +32,13 @@ VirtioBlock::VirtioBlock(GuestMemory& memory, std::string const& path, bool read
     if (fstat(m_fd.get(), &st) != 0) throw_errno("cannot stat disk '" + path + "'");
     if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
         throw VmmError("disk '" + path + "' is not a regular file or a block device");
+    // As QEMU does: an image one VM may write is not opened by another (two
+    // writers corrupt it, a reader sees it torn), while readers may share.
+    // Where the file system has no locks (ENOLCK) the image goes unlocked.
+    if (flock(m_fd.get(), (read_only ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0 && errno == EWOULDBLOCK)
+        throw VmmError("disk '" + path + "' is in use by another process (locked): one VM may write an image, "
+                           "or several may read it with --disk-readonly",
+                       EWOULDBLOCK);
     int const flags = fcntl(m_fd.get(), F_GETFL);
     if (flags < 0 || fcntl(m_fd.get(), F_SETFL, flags & ~O_NONBLOCK) != 0)
         throw_errno("cannot set up disk '" + path + "'");

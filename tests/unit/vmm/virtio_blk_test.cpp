@@ -711,6 +711,22 @@ TEST(VirtioBlkOpen, ReadOnlyFileNeedsDiskReadonly) {
     EXPECT_EQ(open_error(file.path(), true), "");
 }
 
+// One writer or any number of readers, as QEMU locks its images.
+TEST(VirtioBlkOpen, ImageInUseIsRefused) {
+    TempFile file(disk_pattern(512));
+    std::string const in_use = "disk '" + file.path() + "' is in use by another process";
+    {
+        GuestMemory memory(kRam);
+        VirtioBlock writer(memory, file.path(), false, [](std::string const&) { });
+        EXPECT_EQ(open_error(file.path(), false).rfind(in_use, 0), 0u);
+        EXPECT_EQ(open_error(file.path(), true).rfind(in_use, 0), 0u);
+    }
+    GuestMemory memory(kRam);
+    VirtioBlock reader(memory, file.path(), true, [](std::string const&) { });
+    EXPECT_EQ(open_error(file.path(), true), "");
+    EXPECT_EQ(open_error(file.path(), false).rfind(in_use, 0), 0u);
+}
+
 TEST(VirtioBlkOpen, SizeRoundsDownToSectors) {
     TempFile file(disk_pattern(3 * 512 + 100));
     std::vector<std::string> warnings;
