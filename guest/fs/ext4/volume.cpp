@@ -1,4 +1,5 @@
 #include <fs/ext4/volume.h>
+#include <fs/vfs/mode.h>
 
 #include <new>
 
@@ -16,16 +17,11 @@ u64 max_file_size(usize block_size) { return u64(block_size) << 32; }
 template<typename T> T const& at(u8 const* data, usize offset) { return *reinterpret_cast<T const*>(data + offset); }
 
 // Linux's old_decode_dev and new_decode_dev, into the dev_t encoding.
-u64 make_dev(u32 major, u32 minor)
-{
-    return (u64(major & 0xfffff000) << 32) | (u64(major & 0xfff) << 8) | (u64(minor & 0xffffff00) << 12)
-        | (minor & 0xff);
-}
 u64 decode_device(u32 const* block)
 {
-    if (block[0]) return make_dev((block[0] >> 8) & 0xff, block[0] & 0xff);
+    if (block[0]) return vfs::make_device((block[0] >> 8) & 0xff, block[0] & 0xff);
     u32 const dev = block[1];
-    return make_dev((dev & 0xfff00) >> 8, (dev & 0xff) | ((dev >> 12) & 0xfff00));
+    return vfs::make_device((dev & 0xfff00) >> 8, (dev & 0xff) | ((dev >> 12) & 0xfff00));
 }
 
 // `extra` (i_*time_extra) counts only if the inode is large enough to hold it.
@@ -41,14 +37,14 @@ Time decode_time(u32 seconds, bool has_extra, u32 extra)
 
 bool is_power_of_two(u64 v) { return v && !(v & (v - 1)); }
 
-constexpr u32 kModeTypeMask = 0170000;
-constexpr u32 kModeDirectory = 0040000;
-constexpr u32 kModeRegular = 0100000;
-constexpr u32 kModeSymlink = 0120000;
-constexpr u32 kModeCharacter = 0020000;
-constexpr u32 kModeBlock = 0060000;
-constexpr u32 kModeFifo = 0010000;
-constexpr u32 kModeSocket = 0140000;
+using vfs::kModeBlock;
+using vfs::kModeCharacter;
+using vfs::kModeDirectory;
+using vfs::kModeFifo;
+using vfs::kModeRegular;
+using vfs::kModeSocket;
+using vfs::kModeSymlink;
+using vfs::kModeTypeMask;
 
 // A memory sink, for symlink targets.
 class BufferSink final : public DataSink {
