@@ -12,7 +12,6 @@ struct Mount {
     RefPtr<FileSystem> fs;
     RefPtr<Custody> where; // the path it was mounted on, for /proc/mounts
     char source[64];       // what /proc/mounts shows as the device
-    bool read_only;
 };
 constexpr usize kMaxMounts = 16;
 Mount g_mounts[kMaxMounts];
@@ -178,7 +177,6 @@ Result<void> mount(RefPtr<FileSystem> fs, Custody& target, StringView source, bo
     usize const length = lib::min(source.length(), sizeof(m.source) - 1);
     __builtin_memcpy(m.source, source.data(), length);
     m.source[length] = 0;
-    m.read_only = read_only;
     fs->set_read_only(read_only);
     g_mount_count++;
     return {};
@@ -204,7 +202,7 @@ void for_each_mount(void (*f)(MountInfo const& mount, void* context), void* cont
     f({ *g_root_fs, *g_root, StringView("rootfs"), false }, context);
     for (usize i = 0; i < g_mount_count; i++) {
         Mount& m = g_mounts[i];
-        f({ *m.fs, *m.where, StringView(m.source), m.read_only }, context);
+        f({ *m.fs, *m.where, StringView(m.source), m.fs->read_only() }, context);
     }
 }
 
