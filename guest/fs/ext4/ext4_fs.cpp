@@ -1,6 +1,4 @@
-#include <fs/devfs/devices.h>
 #include <fs/ext4/ext4_fs.h>
-#include <fs/pipe.h>
 #include <fs/vfs/file.h>
 #include <kernel/debug/log.h>
 
@@ -80,18 +78,12 @@ public:
         return volume().read_link(m_data, buffer, size);
     }
 
+    // Device nodes and fifos open as on any file system; nothing else here
+    // can be written.
     Result<RefPtr<File>> open(u32 flags) override
     {
-        u32 const type = m_metadata.mode & vfs::kModeTypeMask;
-        if (type == vfs::kModeCharacter) return devices::open(m_metadata.rdev, flags);
-        if (type == vfs::kModeBlock) return devices::open_block(m_metadata.rdev, flags);
-        if (type == vfs::kModeFifo) {
-            // The pipe lives with this Inode: every opener holds the inode
-            // (through its custody), so readers and writers meet here.
-            if (!m_fifo) m_fifo = TRY(Pipe::create());
-            return Pipe::open_fifo(m_fifo, flags);
-        }
-        if ((flags & vfs::kAccessModeMask) != vfs::kReadOnly) return Errno(EROFS);
+        bool const special = vfs::is_character_device(mode()) || vfs::is_block_device(mode()) || vfs::is_fifo(mode());
+        if (!special && (flags & vfs::kAccessModeMask) != vfs::kReadOnly) return Errno(EROFS);
         return Inode::open(flags);
     }
 
@@ -119,7 +111,6 @@ private:
     ext4::Volume& volume() { return ext4fs().volume(); }
 
     ext4::InodeData m_data;
-    RefPtr<Pipe> m_fifo; // fifos, once opened
 };
 
 // Positions are byte offsets in the directory, as Linux's ext4 gives them

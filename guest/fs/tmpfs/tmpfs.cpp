@@ -1,5 +1,3 @@
-#include <fs/devfs/devices.h>
-#include <fs/pipe.h>
 #include <fs/tmpfs/tmpfs.h>
 #include <fs/vfs/file.h>
 #include <kernel/mm/layout.h>
@@ -273,17 +271,6 @@ public:
         return n;
     }
 
-    Result<RefPtr<File>> open(u32 flags) override {
-        if (vfs::is_character_device(m_metadata.mode)) return devices::open(m_metadata.rdev, flags);
-        if ((m_metadata.mode & vfs::kModeTypeMask) == vfs::kModeBlock)
-            return devices::open_block(m_metadata.rdev, flags);
-        if (vfs::is_fifo(m_metadata.mode)) {
-            if (!m_fifo) m_fifo = TRY(Pipe::create());
-            return Pipe::open_fifo(m_fifo, flags);
-        }
-        return Inode::open(flags);
-    }
-
 private:
     TmpInode() = default;
     struct Entry {
@@ -326,7 +313,6 @@ private:
     TmpInode* m_parent { nullptr }; // directories: not owning (the parent owns us)
     Vector<u64> m_pages;         // regular files: frames, 0 for holes
     KString m_link_target;       // symlinks
-    RefPtr<Pipe> m_fifo;         // fifos, once opened
 };
 
 } // namespace

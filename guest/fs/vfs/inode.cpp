@@ -1,3 +1,5 @@
+#include <fs/devfs/devices.h>
+#include <fs/pipe.h>
 #include <fs/vfs/file.h>
 #include <fs/vfs/inode.h>
 
@@ -38,7 +40,18 @@ Result<void> Inode::set_times(Timespec const* atime, Timespec const* mtime) {
 
 void Inode::touch_modified() { m_metadata.mtime = m_metadata.ctime = clock::realtime(); }
 
-Result<RefPtr<File>> Inode::open(u32 flags) { return InodeFile::create(*this, flags); }
+Inode::Inode() = default;
+Inode::~Inode() = default;
+
+Result<RefPtr<File>> Inode::open(u32 flags) {
+    if (vfs::is_character_device(m_metadata.mode)) return devices::open(m_metadata.rdev, flags);
+    if (vfs::is_block_device(m_metadata.mode)) return devices::open_block(m_metadata.rdev, flags);
+    if (vfs::is_fifo(m_metadata.mode)) {
+        if (!m_fifo) m_fifo = TRY(Pipe::create());
+        return Pipe::open_fifo(m_fifo, flags);
+    }
+    return InodeFile::create(*this, flags);
+}
 
 namespace {
 u64 g_next_device = 1;

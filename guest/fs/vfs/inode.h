@@ -21,6 +21,7 @@
 #include <lib/string_view.h>
 
 class File;
+class Pipe;
 class FileSystem;
 
 struct InodeMetadata {
@@ -50,7 +51,7 @@ struct DirectoryEntry {
 
 class Inode : public RefCounted<Inode> {
 public:
-    virtual ~Inode() = default;
+    virtual ~Inode();
 
     FileSystem& fs() const { return *m_fs; }
     InodeMetadata const& metadata() const { return m_metadata; }
@@ -108,18 +109,23 @@ public:
     virtual Result<void> set_owner(u32 uid, u32 gid);
     virtual Result<void> set_times(Timespec const* atime, Timespec const* mtime);
 
-    // Opens this inode. The default gives an InodeFile (seekable file or
-    // directory); devices and fifos return their own kind of File.
+    // Opens this inode. The default opens device nodes as their device and
+    // fifos as the pipe this inode keeps while it lives (so readers and
+    // writers meet here), and anything else as an InodeFile (seekable file
+    // or directory).
     virtual Result<RefPtr<File>> open(u32 flags);
 
     // Set by a file system when it creates the inode.
     void set_fs(FileSystem* fs) { m_fs = fs; }
 
 protected:
-    Inode() = default;
+    Inode();
     InodeMetadata m_metadata;
     FileSystem* m_fs { nullptr };
     void touch_modified();
+
+private:
+    RefPtr<Pipe> m_fifo; // a fifo's pipe, once opened
 };
 
 class FileSystem : public RefCounted<FileSystem> {

@@ -24,6 +24,7 @@ inline bool is_directory(u32 mode) { return (mode & kModeTypeMask) == kModeDirec
 inline bool is_regular(u32 mode) { return (mode & kModeTypeMask) == kModeRegular; }
 inline bool is_symlink(u32 mode) { return (mode & kModeTypeMask) == kModeSymlink; }
 inline bool is_character_device(u32 mode) { return (mode & kModeTypeMask) == kModeCharacter; }
+inline bool is_block_device(u32 mode) { return (mode & kModeTypeMask) == kModeBlock; }
 inline bool is_fifo(u32 mode) { return (mode & kModeTypeMask) == kModeFifo; }
 
 // d_type for getdents64 (DT_*).
