@@ -39,6 +39,13 @@ char const kUsage[] = "usage: aramid-mon --socket PATH [--json] COMMAND\n"
                       "                       backtrace\n"
                       "  switches [--limit N] per CPU: current thread and the last N switch records\n"
                       "                       (default 32; with --json every record the ring holds)\n"
+                      "  fs-bitmaps [--limit N]\n"
+                      "                       each mounted ext2/3/4 file system: which block and inode\n"
+                      "                       bitmap bits disagree with the inodes and metadata that own\n"
+                      "                       the blocks (used but free, leaked, claimed twice, bad\n"
+                      "                       pointers, group counts), on the disk image overlaid with\n"
+                      "                       the guest's unwritten blocks; all are counted, the first\n"
+                      "                       N (default 64) listed\n"
                       "  watch [--threshold PCT] [--replay]\n"
                       "                       print events as they come (stack watermark over PCT%,\n"
                       "                       default 75; canary broken; panic; unknown syscall; stack\n"
@@ -55,8 +62,9 @@ char const kUsage[] = "usage: aramid-mon --socket PATH [--json] COMMAND\n"
                       "  --json               machine-readable output\n"
                       "  --help\n"
                       "\n"
-                      "tasks, stacks and switches pause the guest for the moment of the read, so what\n"
-                      "they show is one consistent instant; the reply says how long that took.\n";
+                      "tasks, stacks, switches and fs-bitmaps pause the guest for the moment of the\n"
+                      "read (fs-bitmaps: of the whole check), so what they show is one consistent\n"
+                      "instant; the reply says how long that took.\n";
 
 struct Arguments {
     std::string socket;
@@ -107,7 +115,8 @@ Arguments parse(int argc, char** argv) {
     }
     if (a.command == "help") return a;
     if (a.command.empty()) throw UsageError("no command given");
-    static char const* const kCommands[] = { "info", "tasks", "stacks", "switches", "watch", "mem", "pause", "resume" };
+    static char const* const kCommands[] = { "info", "tasks", "stacks", "switches", "fs-bitmaps",
+                                             "watch", "mem", "pause", "resume" };
     if (std::find_if(std::begin(kCommands), std::end(kCommands), [&](char const* c) { return a.command == c; })
         == std::end(kCommands))
         throw UsageError("unknown command '" + a.command + "'");
@@ -458,6 +467,182 @@ int switches(MonitorConnection& c, bool as_json, std::optional<uint32_t> limit) 
     return 0;
 }
 
+// fsBitmaps' kinds: the JSON names, and the words of the summary.
+struct KindNames {
+    rpc::FsDisagreementKind kind;
+    char const* json;
+    char const* singular;
+    char const* plural;
+};
+constexpr KindNames kKindNames[] = {
+    { rpc::FsDisagreementKind::BLOCK_USED_BUT_FREE, "block_used_but_free", "block used but free",
+      "blocks used but free" },
+    { rpc::FsDisagreementKind::BLOCK_LEAKED, "block_leaked", "leaked block", "leaked blocks" },
+    { rpc::FsDisagreementKind::BLOCK_MULTIPLY_CLAIMED, "block_multiply_claimed", "block claimed twice",
+      "blocks claimed twice" },
+    { rpc::FsDisagreementKind::INODE_USED_BUT_FREE, "inode_used_but_free", "inode used but free",
+      "inodes used but free" },
+    { rpc::FsDisagreementKind::INODE_MARKED_BUT_UNUSED, "inode_marked_but_unused", "inode marked but unused",
+      "inodes marked but unused" },
+    { rpc::FsDisagreementKind::BAD_BLOCK_POINTER, "bad_block_pointer", "bad block pointer", "bad block pointers" },
+    { rpc::FsDisagreementKind::GROUP_FREE_BLOCKS, "group_free_blocks", "group free-block count",
+      "group free-block counts" },
+    { rpc::FsDisagreementKind::GROUP_FREE_INODES, "group_free_inodes", "group free-inode count",
+      "group free-inode counts" },
+};
+
+KindNames const& kind_names(rpc::FsDisagreementKind kind) {
+    for (KindNames const& names : kKindNames)
+        if (names.kind == kind) return names;
+    return kKindNames[5]; // an unknown kind from a newer server: a bad pointer is the closest
+}
+
+uint64_t kind_count(rpc::FsDisagreementCounts::Reader counts, rpc::FsDisagreementKind kind) {
+    switch (kind) {
+    case rpc::FsDisagreementKind::BLOCK_USED_BUT_FREE: return counts.getBlockUsedButFree();
+    case rpc::FsDisagreementKind::BLOCK_LEAKED: return counts.getBlockLeaked();
+    case rpc::FsDisagreementKind::BLOCK_MULTIPLY_CLAIMED: return counts.getBlockMultiplyClaimed();
+    case rpc::FsDisagreementKind::INODE_USED_BUT_FREE: return counts.getInodeUsedButFree();
+    case rpc::FsDisagreementKind::INODE_MARKED_BUT_UNUSED: return counts.getInodeMarkedButUnused();
+    case rpc::FsDisagreementKind::BAD_BLOCK_POINTER: return counts.getBadBlockPointer();
+    case rpc::FsDisagreementKind::GROUP_FREE_BLOCKS: return counts.getGroupFreeBlocks();
+    case rpc::FsDisagreementKind::GROUP_FREE_INODES: return counts.getGroupFreeInodes();
+    }
+    return 0;
+}
+
+// Linux's dev_t encoding (new_decode_dev).
+uint32_t dev_major(uint64_t dev) { return uint32_t(((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffull)); }
+uint32_t dev_minor(uint64_t dev) { return uint32_t((dev & 0xff) | ((dev >> 12) & ~0xffull)); }
+
+void owner_json(JsonWriter& json, char const* key, rpc::FsBlockOwner::Reader owner) {
+    json.key(key);
+    if (!owner.getRole().size()) {
+        json.null();
+        return;
+    }
+    json.begin_object();
+    json.field("role", std::string_view(owner.getRole().cStr()));
+    json.field("inode", owner.getInode());
+    json.field("logical", owner.getLogical());
+    json.field("group", owner.getGroup());
+    json.end_object();
+}
+
+int fs_bitmaps(MonitorConnection& c, bool as_json, std::optional<uint32_t> limit) {
+    auto request = c.monitor().fsBitmapsRequest();
+    request.setLimit(limit.value_or(0));
+    auto response = c.wait(request.send());
+    if (as_json) {
+        JsonWriter json;
+        json.begin_object().key("filesystems").begin_array();
+        for (auto fs : response.getFilesystems()) {
+            json.begin_object();
+            json.field("slot", fs.getSlot());
+            json.field("dev", fs.getDev());
+            json.field("dev_major", dev_major(fs.getDev()));
+            json.field("dev_minor", dev_minor(fs.getDev()));
+            json.field("type", std::string_view(fs.getType().cStr()));
+            json.field("mount_point", std::string_view(fs.getMountPoint().cStr()));
+            json.field("read_only", fs.getReadOnly());
+            json.field("torn", fs.getTorn());
+            json.key("problem");
+            if (fs.getProblem().size()) json.value(std::string_view(fs.getProblem().cStr()));
+            else json.null();
+            json.field("busy", fs.getBusy());
+            json.field("changes", fs.getChanges());
+            json.field("dirty_blocks", fs.getDirtyBlocks());
+            json.field("checked", fs.getChecked());
+            json.field("complete", fs.getComplete());
+            json.field("block_size", fs.getBlockSize());
+            json.field("groups", fs.getGroups());
+            json.field("blocks", fs.getBlocks());
+            json.field("blocks_used", fs.getBlocksUsed());
+            json.field("inodes", fs.getInodes());
+            json.field("inodes_used", fs.getInodesUsed());
+            json.field("super_free_blocks", fs.getSuperFreeBlocks());
+            json.field("super_free_inodes", fs.getSuperFreeInodes());
+            json.field("disagreements", fs.getDisagreements());
+            json.key("counts").begin_object();
+            for (KindNames const& names : kKindNames) json.field(names.json, kind_count(fs.getCounts(), names.kind));
+            json.end_object();
+            json.key("items").begin_array();
+            for (auto item : fs.getItems()) {
+                json.begin_object();
+                json.field("kind", kind_names(item.getKind()).json);
+                json.field("block", item.getBlock());
+                json.field("inode", item.getInode());
+                json.field("group", item.getGroup());
+                owner_json(json, "owner", item.getOwner());
+                owner_json(json, "other", item.getOther());
+                json.field("recorded", item.getRecorded());
+                json.field("counted", item.getCounted());
+                json.field("text", std::string_view(item.getText().cStr()));
+                json.end_object();
+            }
+            json.end_array();
+            json.key("notes").begin_array();
+            for (auto note : fs.getNotes()) json.value(std::string_view(note.cStr()));
+            json.end_array();
+            json.field("note_count", fs.getNoteCount());
+            json.field("check_ns", fs.getCheckNs());
+            json.end_object();
+        }
+        json.end_array();
+        snapshot_json(json, response.getSnapshot());
+        json.end_object();
+        std::puts(json.text().c_str());
+        return 0;
+    }
+    if (response.getFilesystems().size() == 0) std::puts("no ext2/ext3/ext4 file system is mounted");
+    for (auto fs : response.getFilesystems()) {
+        if (fs.getTorn()) {
+            std::printf("mount slot %u: torn (%s)\n", fs.getSlot(), fs.getProblem().cStr());
+            continue;
+        }
+        std::printf("%s: %s on %u:%u%s", fs.getMountPoint().size() ? fs.getMountPoint().cStr() : "(not yet placed)",
+                    fs.getType().cStr(), dev_major(fs.getDev()), dev_minor(fs.getDev()), fs.getReadOnly() ? ", ro" : "");
+        if (fs.getChecked())
+            std::printf(", %u-byte blocks, %u groups\n", fs.getBlockSize(), fs.getGroups());
+        else
+            std::printf("\n");
+        if (fs.getProblem().size()) {
+            std::printf("  not checked: %s\n", fs.getProblem().cStr());
+            continue;
+        }
+        std::printf("  blocks %" PRIu64 ", %" PRIu64 " used in the bitmaps (the superblock counts %" PRIu64
+                    " free); inodes %u, %" PRIu64 " used (%" PRIu64 " free)\n",
+                    fs.getBlocks(), fs.getBlocksUsed(), fs.getSuperFreeBlocks(), fs.getInodes(), fs.getInodesUsed(),
+                    fs.getSuperFreeInodes());
+        std::printf("  %u unwritten block%s overlaid on the image; %" PRIu64 " metadata change%s so far; checked in %s\n",
+                    fs.getDirtyBlocks(), fs.getDirtyBlocks() == 1 ? "" : "s", fs.getChanges(),
+                    fs.getChanges() == 1 ? "" : "s", duration(fs.getCheckNs()).c_str());
+        if (fs.getBusy())
+            std::printf("  A METADATA CHANGE WAS IN FLIGHT: what follows may be its half-done work, not corruption\n");
+        uint64_t const total = fs.getDisagreements();
+        if (total == 0) {
+            std::printf("  no disagreements\n");
+        } else {
+            std::string summary;
+            for (KindNames const& names : kKindNames) {
+                uint64_t const n = kind_count(fs.getCounts(), names.kind);
+                if (!n) continue;
+                summary += (summary.empty() ? "" : ", ") + std::to_string(n) + " " + (n == 1 ? names.singular : names.plural);
+            }
+            std::printf("  %" PRIu64 " disagreement%s: %s\n", total, total == 1 ? "" : "s", summary.c_str());
+            for (auto item : fs.getItems()) std::printf("    %s\n", item.getText().cStr());
+            if (total > fs.getItems().size())
+                std::printf("    (%" PRIu64 " more not listed: --limit N)\n", total - fs.getItems().size());
+        }
+        if (!fs.getComplete()) std::printf("  the check is incomplete (see the notes)\n");
+        for (auto note : fs.getNotes()) std::printf("  note: %s\n", note.cStr());
+        if (fs.getNoteCount() > fs.getNotes().size())
+            std::printf("  (%" PRIu64 " more notes)\n", fs.getNoteCount() - fs.getNotes().size());
+    }
+    snapshot_text(response.getSnapshot());
+    return 0;
+}
+
 int memory(MonitorConnection& c, bool as_json, uint64_t address, uint32_t length) {
     auto request = c.monitor().readMemoryRequest();
     request.setGpa(address);
@@ -622,6 +807,7 @@ int main(int argc, char** argv) {
         if (command == "tasks") return tasks(connection, json);
         if (command == "stacks") return stacks(connection, json);
         if (command == "switches") return switches(connection, json, arguments.limit);
+        if (command == "fs-bitmaps") return fs_bitmaps(connection, json, arguments.limit);
         if (command == "mem") return memory(connection, json, arguments.address, arguments.length);
         if (command == "pause") return pause(connection, json);
         if (command == "resume") return resume(connection, json);

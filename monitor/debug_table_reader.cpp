@@ -597,4 +597,104 @@ EventBatch DebugTableReader::events(uint64_t next, uint32_t max, bool skip_torn)
     return batch;
 }
 
+// ---- mounted file systems
+
+std::vector<MountInfo> DebugTableReader::mounts() const {
+    dt::Table const& t = m_table;
+    if (t.mount_capacity == 0) return {};
+    if (t.mount_capacity > kMaxMountCapacity)
+        throw DecodeError("debug table: absurd mount capacity " + std::to_string(t.mount_capacity));
+    if (t.mount_record_size != sizeof(dt::MountRecord))
+        throw DecodeError("debug table: mount record size " + std::to_string(t.mount_record_size) + ", expected "
+                          + std::to_string(sizeof(dt::MountRecord)));
+    if (!array_in_ram(m_memory, t.mounts, t.mount_capacity, sizeof(dt::MountRecord)))
+        throw DecodeError("debug table: mount records at " + hex(t.mounts) + " (" + std::to_string(t.mount_capacity)
+                          + ") are outside guest RAM");
+    std::vector<MountInfo> mounts;
+    for (uint32_t slot = 0; slot < t.mount_capacity; slot++) {
+        uint64_t const gpa = t.mounts + uint64_t(slot) * sizeof(dt::MountRecord);
+        auto record = read_seqlocked<dt::MountRecord>(m_memory, gpa);
+        MountInfo info;
+        info.slot = slot;
+        if (!record) {
+            info.torn = true;
+            info.problem = "the record kept changing while it was read";
+            mounts.push_back(std::move(info));
+            continue;
+        }
+        if (record->state == dt::MountState::Free) continue;
+        info.record = *record;
+        info.dev = record->dev;
+        info.type = guest_string(record->type, sizeof(record->type));
+        info.mount_point = guest_string(record->mount_point, sizeof(record->mount_point));
+        info.read_only = record->flags & dt::kMountReadOnly;
+        info.busy = record->busy;
+        if (record->state != dt::MountState::Mounted)
+            info.problem = "unknown state " + std::to_string(uint32_t(record->state));
+        mounts.push_back(std::move(info));
+    }
+    return mounts;
+}
+
+std::vector<DirtyBlock> DebugTableReader::dirty_blocks(MountInfo const& mount) const {
+    dt::MountRecord const& r = mount.record;
+    std::string const where = "mount " + std::to_string(mount.slot) + ": ";
+    if (mount.torn) throw DecodeError(where + "the record is torn");
+    uint32_t const block_size = r.block_size;
+    if (block_size < 512 || block_size > 65536 || (block_size & (block_size - 1)))
+        throw DecodeError(where + "absurd block size " + std::to_string(block_size));
+    if (r.cache_capacity > kMaxCacheCapacity)
+        throw DecodeError(where + "absurd cache capacity " + std::to_string(r.cache_capacity));
+    if (r.cache_capacity == 0) return {};
+    uint32_t const stride = r.entry_size;
+    if (stride == 0 || stride > kMaxCacheEntrySize || uint32_t(r.entry_number_offset) + 8 > stride
+        || uint32_t(r.entry_data_offset) + 8 > stride || uint32_t(r.entry_dirty_offset) + 1 > stride)
+        throw DecodeError(where + "a cache entry layout that does not fit: size " + std::to_string(stride)
+                          + ", number at " + std::to_string(r.entry_number_offset) + ", data at "
+                          + std::to_string(r.entry_data_offset) + ", dirty at "
+                          + std::to_string(r.entry_dirty_offset));
+    if (!array_in_ram(m_memory, r.cache_entries, r.cache_capacity, stride))
+        throw DecodeError(where + "cache entries at " + hex(r.cache_entries) + " ("
+                          + std::to_string(r.cache_capacity) + " of " + std::to_string(stride)
+                          + " bytes) are outside guest RAM");
+    uint64_t const device_blocks = r.device_bytes / block_size;
+    uint64_t const direct_map = m_table.direct_map_base;
+    // First the checks, with no allocation but the list of what to copy.
+    struct Found {
+        uint64_t number;
+        uint64_t gpa;
+    };
+    std::vector<Found> found;
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < r.cache_capacity; i++) {
+        uint64_t const entry = r.cache_entries + uint64_t(i) * stride;
+        // In RAM: the whole array was checked above.
+        if (m_memory.read<uint8_t>(entry + r.entry_dirty_offset).value_or(0) == 0) continue;
+        uint64_t const number = m_memory.read<uint64_t>(entry + r.entry_number_offset).value_or(~0ull);
+        uint64_t const data = m_memory.read<uint64_t>(entry + r.entry_data_offset).value_or(0);
+        std::string const what = where + "cache entry " + std::to_string(i) + " (block " + std::to_string(number) + ")";
+        if (number >= device_blocks)
+            throw DecodeError(what + " is dirty and past the device's end (" + std::to_string(device_blocks)
+                              + " blocks)");
+        if (data < direct_map || !m_memory.contains(data - direct_map, block_size))
+            throw DecodeError(what + ": its bytes at " + hex(data) + " are not in the direct map of guest RAM");
+        total += block_size;
+        if (total > m_memory.size())
+            throw DecodeError(where + "more dirty cache bytes than guest RAM: the entries are garbage");
+        found.push_back({ number, data - direct_map });
+    }
+    std::sort(found.begin(), found.end(), [](Found const& a, Found const& b) { return a.number < b.number; });
+    for (size_t i = 1; i < found.size(); i++)
+        if (found[i].number == found[i - 1].number)
+            throw DecodeError(where + "block " + std::to_string(found[i].number) + " is dirty in two cache entries");
+    std::vector<DirtyBlock> blocks;
+    blocks.reserve(found.size());
+    for (Found const& f : found) {
+        auto bytes = m_memory.span(f.gpa, block_size);
+        if (!bytes) throw DecodeError(where + "block bytes outside guest RAM"); // checked above
+        blocks.push_back({ f.number, std::vector<uint8_t>(bytes->begin(), bytes->end()) });
+    }
+    return blocks;
+}
+
 } // namespace aramid::monitor

@@ -53,6 +53,9 @@ inline constexpr uint32_t kMaxThreadCapacity = 65536;
 inline constexpr uint32_t kMaxCpuCount = 256;
 inline constexpr uint32_t kMaxEventCapacity = 65536;
 inline constexpr uint32_t kMaxBacktrace = 32;
+inline constexpr uint32_t kMaxMountCapacity = 64;
+inline constexpr uint32_t kMaxCacheCapacity = 1u << 20; // block-cache entries of one mount
+inline constexpr uint32_t kMaxCacheEntrySize = 256;
 inline constexpr unsigned kSeqlockRetries = 8;
 
 struct MemoryInfo {
@@ -162,6 +165,26 @@ struct WatermarkSample {
     bool canary_intact { true };
 };
 
+// One mount record (MountRecord) that is not free, or that stayed torn.
+struct MountInfo {
+    uint32_t slot { 0 };
+    bool torn { false };
+    std::string problem;
+    // Valid unless torn.
+    uint64_t dev { 0 };
+    std::string type;
+    std::string mount_point;
+    bool read_only { false };
+    uint64_t busy { 0 }; // odd: a metadata change is in flight
+    debug::MountRecord record {};
+};
+
+// A cached block the kernel has changed but not yet written, copied out.
+struct DirtyBlock {
+    uint64_t number { 0 }; // in units of the mount's block_size
+    std::vector<uint8_t> data;
+};
+
 class DebugTableReader {
 public:
     // Checks the table at `table_gpa`; throws DecodeError if it is missing
@@ -191,6 +214,16 @@ public:
     // it as torn and goes on.
     EventBatch events(uint64_t next, uint32_t max, bool skip_torn = false) const;
     SymbolTable symbols() const;
+    // The mounted file systems. Throws DecodeError if the table's mount
+    // array is garbage (outside RAM, an absurd capacity or record size).
+    std::vector<MountInfo> mounts() const;
+    // The dirty blocks of `mount`'s cache, copied out of guest memory (the
+    // caller pauses the guest around it, or they may be half-written).
+    // Throws DecodeError if the record or an entry makes no sense: a cache
+    // layout that does not fit, entries or block bytes outside RAM, a block
+    // past the device's end, one block dirty twice, more dirty bytes than
+    // guest RAM. Allocates only for blocks that pass those checks.
+    std::vector<DirtyBlock> dirty_blocks(MountInfo const& mount) const;
 
 private:
     struct Stack;

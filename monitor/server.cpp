@@ -1,5 +1,7 @@
 #include <monitor/server.h>
 
+#include <monitor/ext4_check.h>
+
 #include <vmm/kvm/guest_memory.h>
 #include <vmm/util/error.h>
 #include <vmm/util/fd.h>
@@ -40,6 +42,10 @@ constexpr uint32_t kEventsPerPoll = 256;
 // too slow and further events are counted as lost.
 constexpr unsigned kMaxInFlight = 1024;
 constexpr size_t kMaxRememberedNames = 8192;
+// fsBitmaps: disagreements listed per file system when the client does not
+// say, and the most it may ask for.
+constexpr uint32_t kDefaultFsItems = 64;
+constexpr uint32_t kMaxFsItems = 100000;
 
 uint64_t nanoseconds(Clock::duration d) {
     return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
@@ -118,6 +124,71 @@ void fill_task(rpc::Task::Builder task, ThreadInfo const& thread) {
     task.setState(task_state(thread.state));
     task.setCpu(thread.cpu);
     task.setSwitches(thread.switches);
+}
+
+void fill_owner(rpc::FsBlockOwner::Builder builder, BlockOwner const& owner) {
+    if (owner.role != BlockRole::None) builder.setRole(block_role_name(owner.role));
+    builder.setInode(owner.inode);
+    builder.setLogical(owner.logical);
+    builder.setGroup(owner.group);
+}
+
+rpc::FsDisagreementKind disagreement_kind(Disagreement kind) {
+    switch (kind) {
+    case Disagreement::BlockUsedButFree: return rpc::FsDisagreementKind::BLOCK_USED_BUT_FREE;
+    case Disagreement::BlockLeaked: return rpc::FsDisagreementKind::BLOCK_LEAKED;
+    case Disagreement::BlockMultiplyClaimed: return rpc::FsDisagreementKind::BLOCK_MULTIPLY_CLAIMED;
+    case Disagreement::InodeUsedButFree: return rpc::FsDisagreementKind::INODE_USED_BUT_FREE;
+    case Disagreement::InodeMarkedButUnused: return rpc::FsDisagreementKind::INODE_MARKED_BUT_UNUSED;
+    case Disagreement::BadBlockPointer: return rpc::FsDisagreementKind::BAD_BLOCK_POINTER;
+    case Disagreement::GroupFreeBlocks: return rpc::FsDisagreementKind::GROUP_FREE_BLOCKS;
+    case Disagreement::GroupFreeInodes: return rpc::FsDisagreementKind::GROUP_FREE_INODES;
+    }
+    return rpc::FsDisagreementKind::BAD_BLOCK_POINTER;
+}
+
+void fill_check(rpc::FsReport::Builder fs, CheckReport const& report) {
+    if (!report.error.empty()) {
+        fs.setProblem(report.error);
+        return;
+    }
+    fs.setChecked(true);
+    fs.setComplete(report.complete);
+    fs.setBlockSize(report.block_size);
+    fs.setGroups(report.groups);
+    fs.setBlocks(report.blocks);
+    fs.setBlocksUsed(report.blocks_used);
+    fs.setInodes(report.inodes);
+    fs.setInodesUsed(report.inodes_used);
+    fs.setSuperFreeBlocks(report.super_free_blocks);
+    fs.setSuperFreeInodes(report.super_free_inodes);
+    auto counts = fs.initCounts();
+    counts.setBlockUsedButFree(report.count(Disagreement::BlockUsedButFree));
+    counts.setBlockLeaked(report.count(Disagreement::BlockLeaked));
+    counts.setBlockMultiplyClaimed(report.count(Disagreement::BlockMultiplyClaimed));
+    counts.setInodeUsedButFree(report.count(Disagreement::InodeUsedButFree));
+    counts.setInodeMarkedButUnused(report.count(Disagreement::InodeMarkedButUnused));
+    counts.setBadBlockPointer(report.count(Disagreement::BadBlockPointer));
+    counts.setGroupFreeBlocks(report.count(Disagreement::GroupFreeBlocks));
+    counts.setGroupFreeInodes(report.count(Disagreement::GroupFreeInodes));
+    fs.setDisagreements(report.disagreements());
+    auto items = fs.initItems(unsigned(report.items.size()));
+    for (size_t i = 0; i < report.items.size(); i++) {
+        DisagreementItem const& from = report.items[i];
+        auto item = items[unsigned(i)];
+        item.setKind(disagreement_kind(from.kind));
+        item.setBlock(from.block);
+        item.setInode(from.inode);
+        item.setGroup(from.group);
+        fill_owner(item.initOwner(), from.owner);
+        fill_owner(item.initOther(), from.other);
+        item.setRecorded(from.recorded);
+        item.setCounted(from.counted);
+        item.setText(from.text);
+    }
+    auto notes = fs.initNotes(unsigned(report.notes.size()));
+    for (size_t i = 0; i < report.notes.size(); i++) notes.set(unsigned(i), report.notes[i]);
+    fs.setNoteCount(report.note_count);
 }
 
 void fill_frame(rpc::Frame::Builder builder, Frame const& frame) {
@@ -200,6 +271,7 @@ public:
     void pause(rpc::Monitor::PauseResults::Builder results);
     void resume(rpc::Monitor::ResumeResults::Builder results);
     void watch(uint64_t connection, rpc::Listener::Client listener, uint8_t threshold, bool replay);
+    void fs_bitmaps(uint32_t limit, rpc::Monitor::FsBitmapsResults::Builder results);
 
     void hold_at_start() {
         PauseOutcome const outcome = m_target.pause();
@@ -335,6 +407,9 @@ public:
     }
     kj::Promise<void> resume(ResumeContext context) override {
         return answer([&] { m_core.resume(context.getResults()); });
+    }
+    kj::Promise<void> fsBitmaps(FsBitmapsContext context) override {
+        return answer([&] { m_core.fs_bitmaps(context.getParams().getLimit(), context.getResults()); });
     }
     kj::Promise<void> watch(WatchContext context) override {
         auto params = context.getParams();
@@ -576,6 +651,68 @@ void Server::Core::watch(uint64_t connection, rpc::Listener::Client listener, ui
     m_watchers.emplace(std::piecewise_construct, std::forward_as_tuple(m_next_watcher++),
                        std::forward_as_tuple(connection, kj::mv(listener), double(threshold), next_event));
     start_polling();
+}
+
+void Server::Core::fs_bitmaps(uint32_t limit, rpc::Monitor::FsBitmapsResults::Builder results) {
+    if (limit == 0) limit = kDefaultFsItems;
+    limit = std::min(limit, kMaxFsItems);
+    // Held for the whole check, not just the copy of the dirty blocks: a
+    // guest let go would write some back, and the image read afterwards
+    // would no longer be the instant the copy was taken.
+    SnapshotScope const scope(*this);
+    DebugTableReader const reader = this->reader();
+    std::vector<MountInfo> const mounts = reader.mounts();
+    ByteSource const* disk = m_target.disk();
+    auto list = results.initFilesystems(unsigned(mounts.size()));
+    for (size_t i = 0; i < mounts.size(); i++) {
+        MountInfo const& mount = mounts[i];
+        auto fs = list[unsigned(i)];
+        fs.setSlot(mount.slot);
+        fs.setTorn(mount.torn);
+        if (mount.torn) {
+            fs.setProblem(mount.problem);
+            continue;
+        }
+        fs.setDev(mount.dev);
+        fs.setType(mount.type);
+        fs.setMountPoint(mount.mount_point);
+        fs.setReadOnly(mount.read_only);
+        fs.setBusy(mount.busy & 1);
+        fs.setChanges(mount.busy / 2);
+        if (!mount.problem.empty()) {
+            fs.setProblem(mount.problem);
+            continue;
+        }
+        if (!disk) {
+            fs.setProblem("aramid-vmm has no disk image (--disk) to read it from");
+            continue;
+        }
+        // The guest's device is the image, in whole cache blocks.
+        uint64_t const device = mount.record.device_bytes;
+        uint32_t const block_size = mount.record.block_size;
+        if (device > disk->size() || block_size == 0 || disk->size() - device >= block_size) {
+            fs.setProblem("its device (" + std::to_string(device) + " bytes) is not aramid-vmm's disk image ("
+                          + std::to_string(disk->size()) + " bytes)");
+            continue;
+        }
+        std::vector<DirtyBlock> dirty;
+        try {
+            dirty = reader.dirty_blocks(mount);
+        } catch (DecodeError const& e) {
+            fs.setProblem(std::string("its block cache cannot be read: ") + e.what());
+            continue;
+        }
+        OverlaySource source(*disk, block_size);
+        for (DirtyBlock& block : dirty) source.put(block.number, std::move(block.data));
+        fs.setDirtyBlocks(uint32_t(dirty.size()));
+        CheckOptions options;
+        options.max_items = limit;
+        auto const start = Clock::now();
+        CheckReport const report = check_ext4_bitmaps(source, options);
+        fs.setCheckNs(nanoseconds(Clock::now() - start));
+        fill_check(fs, report);
+    }
+    scope.fill(results.initSnapshot());
 }
 
 // ---- watching

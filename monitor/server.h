@@ -5,9 +5,10 @@
 // two-party RPC system per connection, and -- while any client watches -- a
 // 20 ms poll of the guest's event ring and of every live stack's paint. All
 // guest data comes from DebugTableReader over the Target's GuestMemory;
-// requests that need a consistent view (tasks, stacks, switches) pause the
-// vCPU through the Target for the length of the read and say so in their
-// Snapshot. The vCPU thread never waits on this thread except while paused.
+// requests that need a consistent view (tasks, stacks, switches, fsBitmaps)
+// pause the vCPU through the Target for the length of the read -- for
+// fsBitmaps, of the whole check of the Target's disk image -- and say so in
+// their Snapshot. The vCPU thread never waits on this thread except while paused.
 //
 // Lifetime: the constructor binds the socket (a bad path is a VmmError
 // before the guest starts) and returns once the thread serves it, the VM

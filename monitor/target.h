@@ -1,6 +1,6 @@
 // Target: what the monitor server needs from the VM it watches -- guest RAM,
-// the debug table's address and a way to stop the vCPUs -- so that the
-// server depends on no KVM code (MachineTarget is the real one).
+// the debug table's address, a way to stop the vCPUs and the disk image --
+// so that the server depends on no KVM code (MachineTarget is the real one).
 //
 // Threads: the server calls these from its own thread only; implementations
 // make them safe against the vCPU thread.
@@ -18,6 +18,8 @@ class GuestMemory;
 }
 
 namespace aramid::monitor {
+
+class ByteSource; // monitor/ext4_check.h
 
 struct PauseOutcome {
     bool paused = false;  // the vCPUs are held: one resume() is owed
@@ -40,6 +42,9 @@ public:
     virtual bool stopped() const = 0;
     // Host time since the vCPU first ran (0 before).
     virtual std::chrono::nanoseconds uptime() const = 0;
+    // The image behind the guest's block device, read-only, as big as the
+    // device the guest sees; null without one (aramid-vmm --disk).
+    virtual ByteSource const* disk() const { return nullptr; }
 };
 
 } // namespace aramid::monitor

@@ -19,14 +19,17 @@
 namespace aramid::debug {
 
 inline constexpr uint32_t kMagic = 0x47424452; // "RDBG"
-inline constexpr uint32_t kVersion = 3; // 2: the CPU's counters and the threads' switch counts are read in place;
-                                        // 3: a switch record names only the thread switched to
+inline constexpr uint32_t kVersion = 4; // 2: the CPU's counters and the threads' switch counts are read in place;
+                                        // 3: a switch record names only the thread switched to;
+                                        // 4: mounted file systems (MountRecord)
 
 inline constexpr uint32_t kMaxThreads = 512;   // thread records (slots)
 inline constexpr uint32_t kSwitchRing = 256;   // context-switch records per CPU
 inline constexpr uint32_t kEventRing = 128;    // events
 inline constexpr uint32_t kMaxStackPages = 4;  // 16 KiB kernel stacks
 inline constexpr uint32_t kNameLength = 16;
+inline constexpr uint32_t kMaxMounts = 4;        // mount records (slots)
+inline constexpr uint32_t kMountPointLength = 64;
 
 enum class ThreadState : uint32_t { Free = 0, Runnable = 1, Running = 2, Blocked = 3, Dead = 4 };
 
@@ -142,6 +145,45 @@ struct MemoryStats {
     uint64_t large_pages;
 };
 
+enum class MountState : uint32_t { Free = 0, Mounted = 1 };
+
+inline constexpr uint32_t kMountReadOnly = 1; // MountRecord::flags
+
+// One mounted ext2/ext3/ext4 file system, for `aramid-mon fs-bitmaps`: what
+// the file system's truth is made of -- the device (the VMM's disk image)
+// overlaid with the blocks the kernel has changed but not yet written, which
+// sit dirty in the file system's BlockCache (guest/fs/block_cache.h). The
+// record says where that cache's entries lie and how one is laid out, as
+// the kernel was compiled, so that the reader depends on this header alone.
+// An entry whose data is 0 has never been used.
+//
+// `sequence` is odd while the kernel writes the record (at mount, when the
+// VFS places it, at unmount). `busy` changes without it: the file system adds
+// one as each metadata-changing operation starts and one as it ends, so an
+// odd value means one is in flight and its half-done work is not corruption.
+struct MountRecord {
+    uint64_t sequence;
+    MountState state;
+    uint32_t flags;            // kMountReadOnly
+    uint64_t dev;              // st_dev, Linux's dev_t encoding (254:0 is /dev/vda)
+    char type[8];              // "ext4", "ext3", "ext2"; NUL-padded
+    char mount_point[kMountPointLength]; // NUL-padded; empty until the VFS places it; a longer path is cut
+    uint64_t device_bytes;     // the device's size
+    uint32_t block_size;       // the cache's block size: entry `number` is at byte number * block_size
+    uint32_t cache_capacity;   // entries in the array
+    uint64_t cache_entries;    // GPA of the cache's BlockCacheEntry[cache_capacity]
+    // One BlockCacheEntry as the kernel lays it out: its size (the
+    // stride) and where three of its fields are.
+    uint32_t entry_size;
+    uint16_t entry_number_offset; // u64: the block's number
+    uint16_t entry_data_offset;   // u64: the bytes' kernel virtual address (direct map; 0 if never used)
+    uint16_t entry_dirty_offset;  // u8: nonzero while the bytes differ from the device's
+    uint16_t reserved0[3];
+    uint64_t busy;
+    uint64_t reserved[4];
+};
+static_assert(sizeof(MountRecord) == 176);
+
 struct Table {
     uint32_t magic;
     uint32_t version;
@@ -171,7 +213,10 @@ struct Table {
     uint64_t log;              // the kernel log ring (text)
     uint64_t log_size;
     uint64_t log_written;      // bytes written so far (the ring holds the last log_size)
-    uint64_t reserved[8];
+    uint64_t mounts;           // MountRecord[mount_capacity]
+    uint32_t mount_capacity;
+    uint32_t mount_record_size;
+    uint64_t reserved[6];
 };
 
 } // namespace aramid::debug

@@ -61,6 +61,16 @@ interface Monitor {
   # whose watermark reaches the threshold (1-100, 0 for the default) is
   # reported once. With `replay`, the events the guest's ring still holds
   # come first.
+
+  fsBitmaps @8 (limit :UInt32) -> (filesystems :List(FsReport), snapshot :Snapshot);
+  # Each mounted ext2/ext3/ext4 file system's block and inode bitmaps
+  # checked against the inodes and the metadata that own the blocks, on the
+  # disk image overlaid with the blocks the guest has changed but not yet
+  # written (its dirty cache). The vCPUs stay paused for the whole check:
+  # resumed earlier, the guest could write back between the copy of its
+  # dirty blocks and the read of the image, and the check would mix two
+  # instants. `limit`: disagreements listed per file system (0: 64); all
+  # are counted.
 }
 
 interface Listener {
@@ -202,4 +212,77 @@ struct Event {
   timeNs @6 :UInt64;         # guest time since boot, if known
   watermarkPercent @7 :Float64;
   fromGuest @8 :Bool;        # read from the guest's event ring (else found by the server)
+}
+
+# fsBitmaps: what kind of disagreement (monitor/ext4_check.h says more).
+enum FsDisagreementKind {
+  blockUsedButFree @0;       # an owner uses the block, the bitmap marks it free (the dangerous kind)
+  blockLeaked @1;            # the bitmap marks it used, nothing owns it
+  blockMultiplyClaimed @2;   # two owners claim it (`owner` the later, `other` the earlier)
+  inodeUsedButFree @3;       # the inode's record is in use, its bitmap bit is clear
+  inodeMarkedButUnused @4;   # its bitmap bit is set, its record is not in use
+  badBlockPointer @5;        # a block pointer or extent that cannot be right
+  groupFreeBlocks @6;        # a group's free-block count differs from its bitmap
+  groupFreeInodes @7;        # a group's free-inode count differs from its bitmap
+}
+
+struct FsBlockOwner {
+  role @0 :Text;             # "data", "extent tree", "indirect block", "xattr block", "superblock",
+                             # "group descriptors", "reserved GDT", "block bitmap", "inode bitmap",
+                             # "inode table", "MMP block"; empty: none
+  inode @1 :UInt32;          # for an inode's blocks
+  logical @2 :UInt64;        # for an inode's blocks: the file's block (for tree blocks, the first they map)
+  group @3 :UInt32;          # for the file system's own metadata
+}
+
+struct FsDisagreement {
+  kind @0 :FsDisagreementKind;
+  block @1 :UInt64;          # block kinds; badBlockPointer: the pointer
+  inode @2 :UInt32;          # inode kinds; the owner for block kinds
+  group @3 :UInt32;
+  owner @4 :FsBlockOwner;
+  other @5 :FsBlockOwner;    # blockMultiplyClaimed: the earlier claim
+  recorded @6 :UInt64;       # group kinds: the descriptor's count
+  counted @7 :UInt64;        # group kinds: what the bitmap gives
+  text @8 :Text;             # one line for people
+}
+
+struct FsDisagreementCounts {
+  blockUsedButFree @0 :UInt64;
+  blockLeaked @1 :UInt64;
+  blockMultiplyClaimed @2 :UInt64;
+  inodeUsedButFree @3 :UInt64;
+  inodeMarkedButUnused @4 :UInt64;
+  badBlockPointer @5 :UInt64;
+  groupFreeBlocks @6 :UInt64;
+  groupFreeInodes @7 :UInt64;
+}
+
+struct FsReport {
+  slot @0 :UInt32;           # its mount record in the table
+  dev @1 :UInt64;            # st_dev (Linux's encoding)
+  type @2 :Text;             # "ext4", "ext3", "ext2"
+  mountPoint @3 :Text;       # empty if the guest has not said
+  readOnly @4 :Bool;
+  torn @5 :Bool;             # the record kept changing while read
+  problem @6 :Text;          # why it was not checked (or the check could not run), if so
+  busy @7 :Bool;             # a metadata change was in flight: disagreements may be its half-done work
+  changes @8 :UInt64;        # metadata changes the file system has finished
+  dirtyBlocks @9 :UInt32;    # the guest's changed blocks, overlaid on the image
+  checked @10 :Bool;         # the check ran: the fields below are valid
+  complete @11 :Bool;        # every bitmap and inode table was read and the walk finished (else see notes)
+  blockSize @12 :UInt32;
+  groups @13 :UInt32;
+  blocks @14 :UInt64;
+  blocksUsed @15 :UInt64;    # set in the block bitmaps
+  inodes @16 :UInt32;
+  inodesUsed @17 :UInt64;    # set in the inode bitmaps
+  superFreeBlocks @18 :UInt64; # the superblock's counts (Linux updates them lazily: not judged)
+  superFreeInodes @19 :UInt64;
+  counts @20 :FsDisagreementCounts;
+  disagreements @21 :UInt64; # all kinds together
+  items @22 :List(FsDisagreement); # `limit` of them: the most dangerous kinds first, each in the order found
+  notes @23 :List(Text);     # what limited the check (an unreadable bitmap, ...): the first few
+  noteCount @24 :UInt64;
+  checkNs @25 :UInt64;       # host time the check took
 }

@@ -44,16 +44,25 @@ class Results:
         return sum(1 for r in self.rows if r[2] == verdict)
 
 
-def run_unit(build, pattern, results):
+def run_unit(build, pattern, jobs, results):
+    """GoogleTest's own sharding: `jobs` processes, each a share of the cases."""
     exe = os.path.join(build, "tests", "unit", "unit-tests")
+    shards = max(1, jobs)
     with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "unit.json")
-        args = [exe, f"--gtest_output=json:{out}"]
-        proc = subprocess.run(args, capture_output=True, text=True, timeout=600)
-        if not os.path.exists(out):
-            results.add("unit", "unit-tests", "FAIL", proc.stdout[-2000:] + proc.stderr[-2000:])
-            return
-        report = json.load(open(out))
+        procs = []
+        for index in range(shards):
+            out = os.path.join(tmp, f"unit-{index}.json")
+            env = dict(os.environ, GTEST_TOTAL_SHARDS=str(shards), GTEST_SHARD_INDEX=str(index))
+            procs.append((out, subprocess.Popen([exe, f"--gtest_output=json:{out}"], env=env, text=True,
+                                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)))
+        suites = []
+        for out, proc in procs:
+            stdout, stderr = proc.communicate(timeout=600)
+            if not os.path.exists(out):
+                results.add("unit", "unit-tests", "FAIL", stdout[-2000:] + stderr[-2000:])
+                continue
+            suites += json.load(open(out)).get("testsuites", [])
+        report = {"testsuites": suites}
     for suite in report.get("testsuites", []):
         for case in suite.get("testsuite", []):
             name = f"{suite['name']}.{case['name']}"
@@ -139,7 +148,7 @@ def main():
     results = Results()
     start = time.monotonic()
     if fnmatch.fnmatch("unit.x", args.filter.split(".")[0] + ".*") or args.filter == "*":
-        run_unit(build, args.filter, results)
+        run_unit(build, args.filter, args.jobs, results)
     run_integration(build, args.filter, args.jobs, results)
     # The contract suite on KVM (or QEMU where there is no /dev/kvm), and
     # again under QEMU, which is how the native (PVH) path gets tested here.

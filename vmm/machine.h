@@ -83,6 +83,8 @@ public:
     // registers it) and the gate that pauses the vCPU (see pause_gate.h).
     uint64_t debug_table_gpa() const { return m_debug_table.gpa(); }
     PauseGate& pause_gate() { return m_pause; }
+    // The --disk device, or null.
+    VirtioBlock const* disk() const { return m_disk.get(); }
 
     // Where the vCPU starts: what load_guest() left in RAM for it.
     struct BootState {

@@ -1,6 +1,7 @@
 #include <fs/block_cache.h>
 
 #include <new>
+#include <utility>
 
 Result<void> BlockBackend::read_blocks(u64 offset, usize block_size, u8* const* blocks, usize count)
 {
@@ -57,7 +58,9 @@ Result<OwnPtr<BlockCache>> BlockCache::create(BlockBackend& backend, usize block
     cache->m_read_ahead_limit = lib::max(limit, usize(1));
     cache->m_run_entries = new (std::nothrow) Entry*[cache->m_read_ahead_limit];
     cache->m_run_buffers = new (std::nothrow) u8*[cache->m_read_ahead_limit];
-    if (!cache->m_run_entries || !cache->m_run_buffers) return Errno(ENOMEM);
+    cache->m_write_limit = lib::max(lib::min(backend.max_request() / block_size, capacity), usize(1));
+    cache->m_write_entries = new (std::nothrow) Entry*[capacity];
+    if (!cache->m_run_entries || !cache->m_run_buffers || !cache->m_write_entries) return Errno(ENOMEM);
     return cache;
 }
 
@@ -70,6 +73,8 @@ BlockCache::~BlockCache()
     delete[] m_buckets;
     delete[] m_run_entries;
     delete[] m_run_buffers;
+    delete[] m_write_entries;
+    delete[] m_write_buffer;
 }
 
 BlockCache::Entry* BlockCache::find(u64 number)
@@ -133,8 +138,10 @@ void BlockCache::lru_remove(Entry& entry)
 }
 
 // A slot for a block about to be read: a never-used one while there are
-// any, else the least recently used unpinned clean block, forgotten.
-Result<BlockCache::Entry*> BlockCache::take_slot()
+// any, else the least recently used unpinned block, forgotten. A dirty one
+// is written back first if `write_back`, else skipped; one whose write
+// fails stays as it is, and the next is tried.
+Result<BlockCache::Entry*> BlockCache::take_slot(bool write_back)
 {
     if (m_used < m_capacity) {
         Entry& fresh = m_entries[m_used];
@@ -143,13 +150,20 @@ Result<BlockCache::Entry*> BlockCache::take_slot()
         m_used++;
         return &fresh;
     }
+    Errno failure(ENOMEM);
     for (Entry* victim = m_lru_tail; victim; victim = victim->lru_prev) {
-        if (victim->dirty) continue; // nothing writes back yet: never drop data
+        if (victim->dirty) {
+            if (!write_back) continue;
+            if (auto written = write_around(*victim); written.is_error()) {
+                failure = written.error();
+                continue;
+            }
+        }
         lru_remove(*victim);
         hash_remove(*victim);
         return victim;
     }
-    return Errno(ENOMEM);
+    return failure;
 }
 
 Result<BlockHandle> BlockCache::get(u64 number, u64 ahead)
@@ -177,7 +191,7 @@ Result<BlockHandle> BlockCache::get(u64 number, u64 ahead)
     }
     // One block alone: no read-ahead asked for, or the run failed (one more
     // request, so that only the block wanted now can fail its reader).
-    Entry* e = TRY(take_slot());
+    Entry* e = TRY(take_slot(true));
     auto read = m_backend.read(number * m_block_size, e->data, m_block_size);
     if (read.is_error()) {
         discard(*e);
@@ -198,7 +212,7 @@ Result<void> BlockCache::read_run(u64 first, usize count)
 {
     usize taken = 0;
     while (taken < count) {
-        auto slot = take_slot();
+        auto slot = take_slot(false);
         if (slot.is_error()) {
             if (taken == 0) return slot.error();
             break;
@@ -250,4 +264,118 @@ void BlockCache::unpin(Entry& entry)
         m_pinned--;
         lru_push_front(entry);
     }
+}
+
+Result<BlockHandle> BlockCache::get_zeroed(u64 number)
+{
+    if (number >= block_count()) return Errno(EINVAL);
+    Entry* e = find(number);
+    if (e) {
+        m_hits++;
+        pin(*e);
+    } else {
+        m_misses++;
+        e = TRY(take_slot(true));
+        e->number = number;
+        e->pins = 1;
+        hash_insert(*e);
+        m_pinned++;
+    }
+    __builtin_memset(e->data, 0, m_block_size);
+    e->dirty = true;
+    return BlockHandle(this, e);
+}
+
+usize BlockCache::dirty() const
+{
+    usize count = 0;
+    for (usize i = 0; i < m_used; i++) count += m_entries[i].dirty;
+    return count;
+}
+
+// Writes `entry` and the dirty cached blocks next to it on the disk, as one
+// request of at most m_write_limit blocks that holds `entry`.
+Result<void> BlockCache::write_around(Entry& entry)
+{
+    u64 first = entry.number;
+    while (first > 0 && entry.number - (first - 1) < m_write_limit) {
+        Entry* before = find(first - 1);
+        if (!before || !before->dirty) break;
+        first--;
+    }
+    usize count = 0;
+    while (count < m_write_limit) {
+        Entry* e = find(first + count);
+        if (!e || !e->dirty) break;
+        m_write_entries[count++] = e;
+    }
+    auto written = write_entries(m_write_entries, count);
+    if (!written.is_error() || count == 1) return written;
+    // The run failed: one more request, so that a bad sector further on
+    // keeps only its own block from being written (as get()'s reads).
+    Entry* alone = &entry;
+    return write_entries(&alone, 1);
+}
+
+// Writes `count` cached blocks with consecutive numbers (at most
+// m_write_limit) in one request, and marks them clean but for the pinned.
+Result<void> BlockCache::write_entries(Entry* const* entries, usize count)
+{
+    if (count > 1 && !m_write_buffer) m_write_buffer = new (std::nothrow) u8[m_write_limit * m_block_size];
+    u64 const offset = entries[0]->number * m_block_size;
+    if (count == 1 || !m_write_buffer) {
+        // One block, or no memory for a bigger request: one at a time.
+        for (usize i = 0; i < count; i++) {
+            TRY(m_backend.write(offset + i * m_block_size, entries[i]->data, m_block_size));
+            m_write_requests++;
+        }
+    } else {
+        for (usize i = 0; i < count; i++)
+            __builtin_memcpy(m_write_buffer + i * m_block_size, entries[i]->data, m_block_size);
+        TRY(m_backend.write(offset, m_write_buffer, count * m_block_size));
+        m_write_requests++;
+    }
+    for (usize i = 0; i < count; i++) {
+        if (entries[i]->pins == 0) entries[i]->dirty = false;
+    }
+    m_written += count;
+    return {};
+}
+
+Result<void> BlockCache::sync()
+{
+    // The dirty blocks, sorted by number (a heap sort: no recursion, no
+    // allocation), so that runs are found and the disk is written in order.
+    usize count = 0;
+    for (usize i = 0; i < m_used; i++)
+        if (m_entries[i].dirty) m_write_entries[count++] = &m_entries[i];
+    Entry** list = m_write_entries;
+    auto sift_down = [list](usize root, usize end) {
+        while (2 * root + 1 < end) {
+            usize child = 2 * root + 1;
+            if (child + 1 < end && list[child + 1]->number > list[child]->number) child++;
+            if (list[root]->number >= list[child]->number) return;
+            std::swap(list[root], list[child]);
+            root = child;
+        }
+    };
+    for (usize i = count / 2; i-- > 0;) sift_down(i, count);
+    for (usize end = count; end > 1; end--) {
+        std::swap(list[0], list[end - 1]);
+        sift_down(0, end - 1);
+    }
+
+    Result<void> result;
+    for (usize start = 0; start < count;) {
+        usize run = 1;
+        while (start + run < count && run < m_write_limit
+            && list[start + run]->number == list[start]->number + run)
+            run++;
+        auto written = write_entries(list + start, run);
+        if (written.is_error() && !result.is_error()) result = written.error();
+        start += run;
+    }
+    auto flushed = m_backend.flush();
+    if (result.is_error()) return result;
+    return flushed;
 }

@@ -1,5 +1,5 @@
-// BlockCache: file-system blocks (1-64 KiB) of one device, read through a
-// small bounded cache.
+// BlockCache: file-system blocks (1-64 KiB) of one device, read and written
+// through a small bounded cache.
 //
 // The model: a cache holds at most `capacity` blocks of one size, each in
 // its own heap buffer. get() returns a BlockHandle, a move-only reference
@@ -8,24 +8,35 @@
 // last handle goes, the block joins the LRU list of unpinned blocks and is
 // what gets reused first once the cache is full.
 //
-// The bytes come from a BlockBackend: a byte-addressed reader. The kernel
-// plugs in a disk (block_cache_disk.h); the host unit tests plug in an image
-// file, which is why this file depends on guest/lib alone.
+// The bytes come from a BlockBackend: a byte-addressed reader and writer.
+// The kernel plugs in a disk (block_cache_disk.h); the host unit tests plug
+// in an image file or memory, which is why this file depends on guest/lib
+// alone.
 //
 // Read-ahead: every request to a disk is a VM exit (tens of microseconds)
 // whatever its size, so get() can be told how many blocks from `number` on
 // the caller is about to want (a file's contiguous run, say). On a miss it
 // then reads the missing blocks of that run in one backend request (up to
 // read_ahead_limit() blocks) and caches them unpinned, at the recent end of
-// the LRU list. Read-ahead only ever takes slots that get() could take
-// itself (unused, or unpinned and clean), and is kept to a quarter of the
+// the LRU list. Read-ahead only ever takes slots that are unused, or
+// unpinned and clean (it never writes back), and is kept to a quarter of the
 // cache, so it cannot push out what is pinned nor most of what is hot. If
 // the run's request fails, get() retries the one block asked for: a bad
 // sector further on fails only the read that needs it.
 //
-// Read-only for now, but shaped for a writer: a handle can mark its block
-// dirty, and eviction skips dirty blocks (a writer will add write-back and a
-// flush; until then nothing marks blocks dirty).
+// Write-back: a handle's mutable_data() marks its block dirty. A dirty block
+// is written when get() needs its slot (with the dirty blocks next to it on
+// the disk, in one request: a file written sequentially leaves long dirty
+// runs) and by sync(), which writes every dirty block in ascending order,
+// contiguous ones coalesced up to one backend request, then flushes the
+// device. A write that fails keeps its blocks dirty: get() tries the next
+// slot, and sync() the next run, then reports the error; nothing is lost
+// that a later sync() could still write. A pinned block stays dirty even
+// once written, because its holder may still be changing the bytes through
+// the pointer mutable_data() gave it. Blocks are written in no particular
+// order between syncs, so a caller that needs one write to reach the disk
+// before another (there is no journal) has to sync() between them. The
+// owner sync()s before it drops the cache: what is dirty then is lost.
 //
 // Concurrency: one CPU and a non-preemptive kernel, and the disk driver
 // polls (get() does not sleep), so there is no lock. A driver that sleeps
@@ -53,6 +64,15 @@ public:
     // reads into a temporary buffer; a disk overrides it to copy from its
     // DMA buffer straight into the blocks.
     virtual Result<void> read_blocks(u64 offset, usize block_size, u8* const* blocks, usize count);
+    // Writes `length` bytes from `buffer` at byte `offset` (multiples of
+    // 512). EROFS from a read-only device; errors as read().
+    virtual Result<void> write(u64 offset, u8 const* buffer, usize length)
+    {
+        (void)offset, (void)buffer, (void)length;
+        return Errno(EROFS);
+    }
+    // Makes what was written durable (a disk's FLUSH).
+    virtual Result<void> flush() { return {}; }
 };
 
 class BlockCache;
@@ -80,9 +100,13 @@ public:
     u8 const* data() const { return m_entry->data; }
     usize size() const;
     u64 block() const { return m_entry->number; }
-    // For a future writer: the block must be written back before it is
-    // evicted.
-    void mark_dirty() { m_entry->dirty = true; }
+    // The bytes, to change: marks the block dirty (written back by
+    // BlockCache::sync or before the slot is reused).
+    u8* mutable_data()
+    {
+        m_entry->dirty = true;
+        return m_entry->data;
+    }
     explicit operator bool() const { return m_entry != nullptr; }
 
 private:
@@ -107,12 +131,21 @@ public:
     BlockCache& operator=(BlockCache const&) = delete;
 
     // Block `number` (in units of block_size), pinned. EINVAL past the end
-    // of the device; EIO from the device; ENOMEM when every slot is pinned
-    // or dirty, or memory is short. `ahead` > 1: the caller will want
+    // of the device; EIO from the device (a read, or the write-back of the
+    // only slot there was to take); ENOMEM when every slot is pinned, or
+    // memory is short. `ahead` > 1: the caller will want
     // blocks number+1 .. number+ahead-1 next, so a miss reads them too, in
     // the same request (see the top of this file); it is clipped to the
     // device, read_ahead_limit() and the first block already cached.
     Result<BlockHandle> get(u64 number, u64 ahead = 1);
+    // Block `number` about to be overwritten whole (a block just
+    // allocated): zero-filled and dirty, pinned, without reading the
+    // device. A cached copy is zeroed in place, under any other holder:
+    // only for a block nobody else is using. Errors as get().
+    Result<BlockHandle> get_zeroed(u64 number);
+    // Writes every dirty block, then flushes the backend. The first error
+    // met; what failed stays dirty.
+    Result<void> sync();
 
     usize block_size() const { return m_block_size; }
     usize capacity() const { return m_capacity; }
@@ -120,6 +153,9 @@ public:
     // The most blocks one miss reads: one backend request, and a quarter
     // of the cache. At least 1.
     usize read_ahead_limit() const { return m_read_ahead_limit; }
+    // The most blocks one write-back request moves: one backend request,
+    // and never more than the cache.
+    usize write_limit() const { return m_write_limit; }
 
     // Counters, for tests and the monitor.
     u64 hits() const { return m_hits; }
@@ -127,6 +163,11 @@ public:
     u64 read_ahead() const { return m_read_ahead; } // blocks read beyond the one a miss asked for
     usize cached() const { return m_used; }
     usize pinned() const { return m_pinned; }
+    // The capacity() slots, for the monitor (kernel/debug/debug_table.h); they never move.
+    BlockCacheEntry const* entries() const { return m_entries; }
+    u64 written() const { return m_written; } // blocks written back
+    u64 write_requests() const { return m_write_requests; }
+    usize dirty() const; // blocks dirty now (counted, for tests)
 
 private:
     friend class BlockHandle;
@@ -145,7 +186,10 @@ private:
     void lru_push_front(Entry& entry);
     void lru_push_back(Entry& entry);
     void lru_remove(Entry& entry);
-    Result<Entry*> take_slot();
+    // `write_back`: a dirty victim may be written to free its slot.
+    Result<Entry*> take_slot(bool write_back);
+    Result<void> write_around(Entry& entry);
+    Result<void> write_entries(Entry* const* entries, usize count);
     void pin(Entry& entry);
     void unpin(Entry& entry);
     void discard(Entry& entry);
@@ -166,6 +210,14 @@ private:
     // buffers (m_read_ahead_limit of each; on the heap, not the stack).
     Entry** m_run_entries { nullptr };
     u8** m_run_buffers { nullptr };
+    usize m_write_limit { 1 };
+    // Scratch for writes: the entries of a run (m_capacity, for sync's
+    // sorted list too), and one request's bytes (allocated at the first
+    // write of more than one block; without it, blocks go one at a time).
+    Entry** m_write_entries { nullptr };
+    u8* m_write_buffer { nullptr };
+    u64 m_written { 0 };
+    u64 m_write_requests { 0 };
     u64 m_hits { 0 };
     u64 m_misses { 0 };
     u64 m_read_ahead { 0 };

@@ -26,8 +26,7 @@ Result<void> DiskBackend::read_blocks(u64 offset, usize block_size, u8* const* b
 {
     constexpr usize kSector = BlockDevice::kSectorSize;
     usize const length = block_size * count;
-    if (offset % kSector || length % kSector) return Errno(EINVAL);
-    if (offset > size() || length > size() - offset) return Errno(EINVAL);
+    TRY(check(offset, length));
     usize done = 0;
     while (done < length) {
         usize const chunk = lib::min(length - done, m_request_limit);
@@ -42,5 +41,26 @@ Result<void> DiskBackend::read_blocks(u64 offset, usize block_size, u8* const* b
         }
         done += chunk;
     }
+    return {};
+}
+
+Result<void> DiskBackend::write(u64 offset, u8 const* buffer, usize length)
+{
+    constexpr usize kSector = BlockDevice::kSectorSize;
+    TRY(check(offset, length));
+    for (usize done = 0; done < length;) {
+        usize const chunk = lib::min(length - done, m_request_limit);
+        __builtin_memcpy(m_bounce.data(), buffer + done, chunk);
+        TRY(m_device.write_sectors((offset + done) / kSector, chunk / kSector, m_bounce));
+        done += chunk;
+    }
+    return {};
+}
+
+Result<void> DiskBackend::check(u64 offset, usize length) const
+{
+    constexpr usize kSector = BlockDevice::kSectorSize;
+    if (offset % kSector || length % kSector) return Errno(EINVAL);
+    if (offset > size() || length > size() - offset) return Errno(EINVAL);
     return {};
 }

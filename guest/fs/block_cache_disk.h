@@ -1,8 +1,8 @@
-// DiskBackend: a BlockBackend reading a BlockDevice (a disk), for the block
+// DiskBackend: a BlockBackend over a BlockDevice (a disk), for the block
 // caches of disk file systems. Requests are split at the device's request
-// limit and go through one DMA bounce buffer the backend owns, then are
-// copied into the cache's heap block (a memcpy is nothing next to the VM
-// exit every request costs).
+// limit and go through one DMA bounce buffer the backend owns, copied to or
+// from the cache's heap blocks (a memcpy is nothing next to the VM exit
+// every request costs).
 #pragma once
 
 #include <fs/block_cache.h>
@@ -15,9 +15,12 @@ public:
     u64 size() const override { return m_device.size(); }
     usize max_request() const override { return m_request_limit; }
     Result<void> read_blocks(u64 offset, usize block_size, u8* const* blocks, usize count) override;
+    Result<void> write(u64 offset, u8 const* buffer, usize length) override;
+    Result<void> flush() override { return m_device.flush(); }
     BlockDevice& device() const { return m_device; }
 
 private:
+    Result<void> check(u64 offset, usize length) const;
     DiskBackend(BlockDevice& device, DmaBuffer bounce)
         : m_device(device)
         , m_bounce(static_cast<DmaBuffer&&>(bounce))

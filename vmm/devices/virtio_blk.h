@@ -117,6 +117,9 @@ public:
 
     uint64_t capacity_sectors() const { return m_config.capacity; }
     bool read_only() const { return m_read_only; }
+    // The image's descriptor, for readers beside the guest (the monitor's
+    // fs-bitmaps reads it with pread, which any thread may do).
+    int fd() const { return m_fd.get(); }
 
 private:
     // Serves the request; returns its status, and in `written` the data

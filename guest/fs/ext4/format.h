@@ -1,11 +1,14 @@
 // The ext2/ext3/ext4 on-disk format: the structures and constants of
 // Linux's fs/ext4/ext4.h, ext4_extents.h and Documentation/filesystems/ext4,
-// for the parts this driver reads. Everything on disk is little-endian, as
+// for the parts this driver reads and writes. Everything on disk is little-endian, as
 // is x86-64, so the structures are read in place from cache blocks; they
 // are packed, so any offset is fine.
 //
 // The image is untrusted: nothing here checks anything; the reader
 // (volume.h) validates every field before it uses it.
+//
+// Linux's names for the feature bits are kept in the comments, so that a
+// grep for the Linux name finds ours.
 #pragma once
 
 #include <lib/types.h>
@@ -20,14 +23,46 @@ inline constexpr u16 kGoodOldInodeSize = 128;
 inline constexpr u32 kMaxLogBlockSize = 6; // 1024 << 6 = 64 KiB, Linux's EXT4_MAX_BLOCK_LOG_SIZE - 10
 
 // s_feature_compat
+inline constexpr u32 kCompatDirPrealloc = 0x1;
+inline constexpr u32 kCompatImagicInodes = 0x2;
 inline constexpr u32 kCompatHasJournal = 0x4;
+inline constexpr u32 kCompatExtAttr = 0x8;
+inline constexpr u32 kCompatResizeInode = 0x10;
+inline constexpr u32 kCompatDirIndex = 0x20;
 inline constexpr u32 kCompatSparseSuper2 = 0x200;
+inline constexpr u32 kCompatFastCommit = 0x400;
+inline constexpr u32 kCompatStableInodes = 0x800;
+inline constexpr u32 kCompatOrphanFile = 0x1000;
 
-// s_feature_ro_compat (we never write, so any of them is fine)
+// s_feature_ro_compat (any of them is fine for the reader; the writer
+// refuses what it cannot keep consistent, see Volume::open_writable)
 inline constexpr u32 kRoCompatSparseSuper = 0x1;
 inline constexpr u32 kRoCompatLargeFile = 0x2;
+inline constexpr u32 kRoCompatBtreeDir = 0x4;
 inline constexpr u32 kRoCompatHugeFile = 0x8;
+inline constexpr u32 kRoCompatGdtCsum = 0x10; // uninit_bg
+inline constexpr u32 kRoCompatDirNlink = 0x20;
+inline constexpr u32 kRoCompatExtraIsize = 0x40;
+inline constexpr u32 kRoCompatHasSnapshot = 0x80;
+inline constexpr u32 kRoCompatQuota = 0x100;
 inline constexpr u32 kRoCompatBigalloc = 0x200;
+inline constexpr u32 kRoCompatMetadataCsum = 0x400;
+inline constexpr u32 kRoCompatReplica = 0x800;
+inline constexpr u32 kRoCompatReadonly = 0x1000;
+inline constexpr u32 kRoCompatProject = 0x2000;
+inline constexpr u32 kRoCompatSharedBlocks = 0x4000;
+inline constexpr u32 kRoCompatVerity = 0x8000;
+inline constexpr u32 kRoCompatOrphanPresent = 0x10000;
+
+// s_state
+inline constexpr u16 kStateValid = 0x1; // EXT4_VALID_FS: cleanly unmounted
+inline constexpr u16 kStateError = 0x2; // EXT4_ERROR_FS
+// s_checksum_type
+inline constexpr u8 kChecksumTypeCrc32c = 1;
+
+// Reserved inodes.
+inline constexpr u32 kResizeIno = 7;
+inline constexpr u32 kJournalIno = 8;
 
 // s_feature_incompat
 inline constexpr u32 kIncompatCompression = 0x1;
@@ -115,7 +150,24 @@ struct PACKED Superblock {
     u64 s_kbytes_written;
     u8 s_unused_a[0x24c - 0x180]; // snapshot and error-tracking fields
     u32 s_backup_bgs[2]; // sparse_super2's two backup groups
-    u8 s_unused_b[1024 - 0x254];
+    u8 s_encrypt_algos[4];
+    u8 s_encrypt_pw_salt[16];
+    u32 s_lpf_ino;
+    u32 s_prj_quota_inum;
+    u32 s_checksum_seed; // CSUM_SEED: crc32c(~0, s_uuid) as it was at mkfs
+    u8 s_wtime_hi;
+    u8 s_mtime_hi;
+    u8 s_mkfs_time_hi;
+    u8 s_lastcheck_hi;
+    u8 s_first_error_time_hi;
+    u8 s_last_error_time_hi;
+    u8 s_first_error_errcode;
+    u8 s_last_error_errcode;
+    u16 s_encoding;
+    u16 s_encoding_flags;
+    u32 s_orphan_file_inum;
+    u32 s_reserved[94];
+    u32 s_checksum; // metadata_csum: crc32c(~0, the bytes before it)
 };
 static_assert(sizeof(Superblock) == 1024);
 static_assert(__builtin_offsetof(Superblock, s_magic) == 0x38);
@@ -125,6 +177,9 @@ static_assert(__builtin_offsetof(Superblock, s_first_meta_bg) == 0x104);
 static_assert(__builtin_offsetof(Superblock, s_blocks_count_hi) == 0x150);
 static_assert(__builtin_offsetof(Superblock, s_kbytes_written) == 0x178);
 static_assert(__builtin_offsetof(Superblock, s_backup_bgs) == 0x24c);
+static_assert(__builtin_offsetof(Superblock, s_checksum_seed) == 0x270);
+static_assert(__builtin_offsetof(Superblock, s_orphan_file_inum) == 0x280);
+static_assert(__builtin_offsetof(Superblock, s_checksum) == 0x3fc);
 
 // A group descriptor: 32 bytes, or s_desc_size (>= 64) with INCOMPAT_64BIT,
 // whose second half holds the high words.
@@ -159,6 +214,13 @@ struct PACKED GroupDescriptor {
     u32 bg_reserved;
 };
 static_assert(sizeof(GroupDescriptor) == 64);
+static_assert(__builtin_offsetof(GroupDescriptor, bg_checksum) == 0x1e);
+static_assert(__builtin_offsetof(GroupDescriptor, bg_block_bitmap_csum_hi) == 0x38);
+
+// bg_flags
+inline constexpr u16 kGroupInodeUninit = 0x1; // EXT4_BG_INODE_UNINIT: inode bitmap not initialized
+inline constexpr u16 kGroupBlockUninit = 0x2; // EXT4_BG_BLOCK_UNINIT: block bitmap not initialized
+inline constexpr u16 kGroupInodeZeroed = 0x4; // EXT4_BG_INODE_ZEROED: inode table zeroed
 static_assert(__builtin_offsetof(GroupDescriptor, bg_inode_table_hi) == 0x28);
 
 // i_block: 15 words. Direct blocks, then single, double and triple
@@ -246,6 +308,24 @@ struct PACKED Extent {
     u32 ee_start_lo;
 };
 static_assert(sizeof(ExtentHeader) == 12 && sizeof(ExtentIndex) == 12 && sizeof(Extent) == 12);
+// In a tree block, after the eh_max entries: crc32c of the block up to it,
+// seeded with the inode's seed (ext4_extent_block_csum).
+struct PACKED ExtentTail {
+    u32 et_checksum;
+};
+
+// An extended-attribute block's header (ext4_xattr_header): blocks may be
+// shared by several inodes, h_refcount counts them.
+inline constexpr u32 kXattrMagic = 0xea020000;
+struct PACKED XattrHeader {
+    u32 h_magic;
+    u32 h_refcount;
+    u32 h_blocks;
+    u32 h_hash;
+    u32 h_checksum; // crc32c(seed, le64 block number, the block with this zeroed)
+    u32 h_reserved[3];
+};
+static_assert(sizeof(XattrHeader) == 32);
 
 // Directory entries (ext4_dir_entry_2; without FILETYPE the type byte is
 // the high byte of a 16-bit name_len).

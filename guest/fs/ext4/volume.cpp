@@ -1,3 +1,5 @@
+#include <fs/ext4/checksum.h>
+#include <fs/ext4/group_descriptor.h>
 #include <fs/ext4/volume.h>
 #include <fs/vfs/mode.h>
 
@@ -104,6 +106,9 @@ Result<OwnPtr<Volume>> Volume::open(BlockBackend& backend, OpenReport& report)
     TRY(backend.read(kSuperblockOffset, reinterpret_cast<u8*>(&volume->m_super), sizeof(Superblock)));
     TRY(volume->check_superblock(report, device_size));
     volume->m_cache = TRY(BlockCache::create(backend, volume->m_block_size, cache_capacity(volume->m_block_size)));
+    Superblock const& super = volume->m_super;
+    volume->m_checksum_seed
+        = checksum_seed(super.s_uuid, volume->m_incompat & kIncompatCsumSeed, super.s_checksum_seed);
 
     auto root = TRY(volume->read_inode(kRootIno));
     if ((root.mode & kModeTypeMask) != kModeDirectory || root.links == 0) return Errno(EUCLEAN);
@@ -223,35 +228,45 @@ bool Volume::group_has_superblock(u64 group) const
     return false;
 }
 
-// Where group `group`'s inode table starts (Linux's descriptor_loc for the
-// descriptor, then ext4_inode_table), checked to lie inside the disk.
-Result<Volume::InodeTable> Volume::inode_table(u32 group)
+// The block holding group `group`'s descriptor (Linux's descriptor_loc).
+u64 Volume::descriptor_location(u32 group) const
 {
     u32 const per_block = u32(m_block_size / m_desc_size);
     u32 const gdt_block_index = group / per_block;
     u64 const superblock_block = kSuperblockOffset / m_block_size;
-    u64 block;
-    if (!(m_incompat & kIncompatMetaBg) || gdt_block_index < m_super.s_first_meta_bg) {
-        block = superblock_block + 1 + gdt_block_index;
-    } else {
-        // META_BG: each meta group's descriptors sit in its first group,
-        // after that group's superblock backup if it has one.
-        u64 const first_group = u64(gdt_block_index) * per_block;
-        u64 has_super = group_has_superblock(first_group) ? 1 : 0;
-        if (m_block_size == 1024 && gdt_block_index == 0 && m_first_data_block == 0) has_super++;
-        block = m_first_data_block + first_group * m_blocks_per_group + has_super;
-    }
+    if (!(m_incompat & kIncompatMetaBg) || gdt_block_index < m_super.s_first_meta_bg)
+        return superblock_block + 1 + gdt_block_index;
+    // META_BG: each meta group's descriptors sit in its first group,
+    // after that group's superblock backup if it has one.
+    u64 const first_group = u64(gdt_block_index) * per_block;
+    u64 has_super = group_has_superblock(first_group) ? 1 : 0;
+    if (m_block_size == 1024 && gdt_block_index == 0 && m_first_data_block == 0) has_super++;
+    return m_first_data_block + first_group * m_blocks_per_group + has_super;
+}
+
+Result<Volume::BlockSlot> Volume::descriptor(u32 group)
+{
+    if (group >= m_group_count) return Errno(EUCLEAN);
+    u64 const block = descriptor_location(group);
     if (block >= m_block_count) return Errno(EUCLEAN);
-    auto handle = TRY(m_cache->get(block));
-    auto const& descriptor = at<GroupDescriptor>(handle.data(), (group % per_block) * m_desc_size);
-    u64 table = descriptor.bg_inode_table_lo;
-    if (m_desc_size >= kMinDescSize64Bit) table |= u64(descriptor.bg_inode_table_hi) << 32;
+    u32 const per_block = u32(m_block_size / m_desc_size);
+    return BlockSlot { TRY(m_cache->get(block)), (group % per_block) * m_desc_size };
+}
+
+// Where group `group`'s inode table starts (ext4_inode_table), checked to
+// lie inside the disk.
+Result<Volume::InodeTable> Volume::inode_table(u32 group)
+{
+    auto slot = TRY(descriptor(group));
+    DescriptorView const descriptor(slot.handle.data() + slot.offset, m_desc_size >= kMinDescSize64Bit);
+    u64 const table = descriptor.inode_table();
     u64 const table_blocks = (u64(m_inodes_per_group) * m_inode_size + m_block_size - 1) / m_block_size;
     if (table == 0 || !valid_range(table, table_blocks)) return Errno(EUCLEAN);
     return InodeTable { table, table_blocks };
 }
 
-Result<InodeData> Volume::read_inode(u32 ino)
+// The cached block holding inode `ino`'s slot, and the slot's offset in it.
+Result<Volume::BlockSlot> Volume::inode_slot(u32 ino)
 {
     if (ino == 0 || ino > m_inodes_count) return Errno(EUCLEAN);
     u32 const group = (ino - 1) / m_inodes_per_group;
@@ -264,8 +279,14 @@ Result<InodeData> Volume::read_inode(u32 ino)
     // sit next to each other.
     u64 const block_index = byte >> m_block_shift;
     auto handle = TRY(m_cache->get(table.first + block_index, table.blocks - block_index));
+    return BlockSlot { static_cast<BlockHandle&&>(handle), usize(byte & (m_block_size - 1)) };
+}
+
+Result<InodeData> Volume::read_inode(u32 ino)
+{
+    auto slot = TRY(inode_slot(ino));
     DiskInode raw {};
-    __builtin_memcpy(&raw, handle.data() + (byte & (m_block_size - 1)), lib::min(usize(m_inode_size), sizeof(raw)));
+    __builtin_memcpy(&raw, slot.handle.data() + slot.offset, lib::min(usize(m_inode_size), sizeof(raw)));
 
     // The fields past the good old 128 bytes exist up to 128 + i_extra_isize.
     usize extra = 0;
@@ -296,6 +317,7 @@ Result<InodeData> Volume::read_inode(u32 ino)
     inode.atime = decode_time(raw.i_atime, has(__builtin_offsetof(DiskInode, i_atime_extra), 4), raw.i_atime_extra);
     inode.mtime = decode_time(raw.i_mtime, has(__builtin_offsetof(DiskInode, i_mtime_extra), 4), raw.i_mtime_extra);
     inode.ctime = decode_time(raw.i_ctime, has(__builtin_offsetof(DiskInode, i_ctime_extra), 4), raw.i_ctime_extra);
+    inode.generation = raw.i_generation;
     __builtin_memcpy(inode.block, raw.i_block, sizeof(inode.block));
     if (type == kModeCharacter || type == kModeBlock) inode.rdev = decode_device(inode.block);
     // Inline data needs the feature we refuse; an inode claiming it is corrupt.
@@ -528,6 +550,324 @@ Result<u32> Volume::lookup(InodeData const& dir, StringView name)
         &search));
     if (!search.found) return Errno(ENOENT);
     return search.found;
+}
+
+// ---- Writing: opening for it, checksums, inodes, the superblock.
+
+namespace {
+
+// Linux's crc16 (lib/crc16.c: polynomial 0x8005, reflected, no inversion),
+// the checksum of gdt_csum (uninit_bg) descriptors.
+struct Crc16Table {
+    u16 entries[256];
+    constexpr Crc16Table()
+        : entries {}
+    {
+        for (u32 i = 0; i < 256; i++) {
+            u32 crc = i;
+            for (int bit = 0; bit < 8; bit++) crc = (crc >> 1) ^ (crc & 1 ? 0xa001 : 0);
+            entries[i] = u16(crc);
+        }
+    }
+};
+constexpr Crc16Table kCrc16;
+
+u16 crc16(u16 crc, void const* data, usize length)
+{
+    auto const* bytes = static_cast<u8 const*>(data);
+    for (usize i = 0; i < length; i++) crc = u16((crc >> 8) ^ kCrc16.entries[(crc ^ bytes[i]) & 0xff]);
+    return crc;
+}
+
+constexpr usize kDescriptorChecksumOffset = __builtin_offsetof(GroupDescriptor, bg_checksum);
+constexpr usize kInodeChecksumLo = __builtin_offsetof(DiskInode, l_i_checksum_lo);
+constexpr usize kInodeChecksumHi = __builtin_offsetof(DiskInode, i_checksum_hi);
+constexpr usize kSuperblockChecksumOffset = __builtin_offsetof(Superblock, s_checksum);
+
+// Linux's ext4_encode_extra_time: the seconds' bits 32-33 and the
+// nanoseconds, in i_*time_extra.
+u32 encode_extra_time(Time t) { return (u32((t.sec - i64(i32(t.sec))) >> 32) & 3) | t.nsec << 2; }
+
+template<typename T> T& at_mut(u8* data, usize offset) { return *reinterpret_cast<T*>(data + offset); }
+
+struct Feature {
+    u32 bit;
+    char const* name;
+};
+
+// What the writer refuses (Linux refuses most of these read-write too).
+constexpr Feature kUnwritableRoCompat[] = {
+    { kRoCompatBtreeDir, "btree_dir" },
+    { kRoCompatHasSnapshot, "snapshot" },
+    { kRoCompatQuota, "quota" }, // the quota inodes would go stale
+    { kRoCompatBigalloc, "bigalloc" },
+    { kRoCompatReplica, "replica" },
+    { kRoCompatReadonly, "readonly" },
+    { kRoCompatProject, "project" }, // project quota
+    { kRoCompatSharedBlocks, "shared_blocks" },
+    { kRoCompatVerity, "verity" },
+    { kRoCompatOrphanPresent, "orphan_present" },
+};
+constexpr u32 kWritableRoCompat = kRoCompatSparseSuper | kRoCompatLargeFile | kRoCompatHugeFile | kRoCompatGdtCsum
+    | kRoCompatDirNlink | kRoCompatExtraIsize | kRoCompatMetadataCsum;
+constexpr Feature kUnwritableIncompat[] = {
+    { kIncompatRecover, "needs_recovery" }, // the journal was not replayed
+    { kIncompatMmp, "mmp" }, // another host may have it open
+    { kIncompatEaInode, "ea_inode" }, // freeing an inode would have to drop its EA inodes
+};
+constexpr Feature kUnwritableCompat[] = {
+    { kCompatOrphanFile, "orphan_file" },
+};
+
+} // namespace
+
+u16 Volume::descriptor_checksum(u32 group, u8 const* raw) const
+{
+    u16 const zero = 0;
+    if (has_metadata_csum()) {
+        // ext4_group_desc_csum: crc32c over the group number and the whole
+        // descriptor with bg_checksum zeroed; the low 16 bits.
+        u32 crc = crc32c_u32(m_checksum_seed, group);
+        crc = crc32c(crc, raw, kDescriptorChecksumOffset);
+        crc = crc32c(crc, &zero, sizeof(zero));
+        usize const rest = kDescriptorChecksumOffset + sizeof(zero);
+        if (m_desc_size > rest) crc = crc32c(crc, raw + rest, m_desc_size - rest);
+        return u16(crc);
+    }
+    // gdt_csum: crc16 over the uuid, the group and the descriptor without
+    // bg_checksum (the rest of a wide descriptor only with 64bit).
+    u16 crc = crc16(0xffff, m_super.s_uuid, sizeof(m_super.s_uuid));
+    crc = crc16(crc, &group, sizeof(group));
+    crc = crc16(crc, raw, kDescriptorChecksumOffset);
+    usize const rest = kDescriptorChecksumOffset + sizeof(zero);
+    if ((m_incompat & kIncompat64Bit) && m_desc_size > rest) crc = crc16(crc, raw + rest, m_desc_size - rest);
+    return crc;
+}
+
+void Volume::seal_descriptor(u32 group, u8* raw) const
+{
+    if (has_group_csum()) at_mut<GroupDescriptor>(raw, 0).bg_checksum = descriptor_checksum(group, raw);
+}
+
+// ext4_inode_csum: crc32c seeded with the volume's seed, the inode number
+// and its generation, over the whole s_inode_size slot with the checksum
+// fields zeroed. The high half exists only where i_extra_isize covers it.
+u32 Volume::inode_checksum(u32 ino, u8 const* slot) const
+{
+    u16 const zero = 0;
+    u32 const generation = at<DiskInode>(slot, 0).i_generation;
+    u32 crc = crc32c_u32(crc32c_u32(m_checksum_seed, ino), generation);
+    crc = crc32c(crc, slot, kInodeChecksumLo);
+    crc = crc32c(crc, &zero, sizeof(zero));
+    crc = crc32c(crc, slot + kInodeChecksumLo + 2, kGoodOldInodeSize - kInodeChecksumLo - 2);
+    if (m_inode_size > kGoodOldInodeSize) {
+        crc = crc32c(crc, slot + kGoodOldInodeSize, kInodeChecksumHi - kGoodOldInodeSize);
+        usize offset = kInodeChecksumHi;
+        if (kGoodOldInodeSize + usize(at<DiskInode>(slot, 0).i_extra_isize) >= kInodeChecksumHi + 2) {
+            crc = crc32c(crc, &zero, sizeof(zero));
+            offset += 2;
+        }
+        crc = crc32c(crc, slot + offset, m_inode_size - offset);
+    }
+    return crc;
+}
+
+void Volume::seal_inode(u32 ino, u8* slot) const
+{
+    if (!has_metadata_csum()) return;
+    u32 const crc = inode_checksum(ino, slot);
+    auto& raw = at_mut<DiskInode>(slot, 0);
+    raw.l_i_checksum_lo = u16(crc);
+    if (m_inode_size > kGoodOldInodeSize && kGoodOldInodeSize + usize(raw.i_extra_isize) >= kInodeChecksumHi + 2)
+        raw.i_checksum_hi = u16(crc >> 16);
+}
+
+Result<OwnPtr<Volume>> Volume::open_writable(BlockBackend& backend, OpenReport& report, Time now)
+{
+    auto volume = TRY(open(backend, report));
+    TRY(volume->prepare_writing(report, now));
+    return volume;
+}
+
+// Refuses what cannot be kept consistent, checks what every write will rely
+// on (the superblock's and the descriptors' checksums, the descriptors'
+// bitmaps and tables), counts the free blocks and inodes from the
+// descriptors (as Linux's mount: the superblock's counts are only a hint),
+// and marks the file system in use on the disk before anything else is
+// written.
+Result<void> Volume::prepare_writing(OpenReport& report, Time now)
+{
+    auto refuse = [&](char const* feature) {
+        report.refused_feature = feature;
+        return Errno(EROFS);
+    };
+    for (auto const& feature : kUnwritableIncompat)
+        if (m_incompat & feature.bit) return refuse(feature.name);
+    for (auto const& feature : kUnwritableCompat)
+        if (m_compat & feature.bit) return refuse(feature.name);
+    for (auto const& feature : kUnwritableRoCompat)
+        if (m_ro_compat & feature.bit) return refuse(feature.name);
+    if (m_ro_compat & ~kWritableRoCompat) return refuse("unknown ro_compat bits");
+    // An orphan list left by a crash: Linux finishes those deletions at
+    // mount; we leave them to e2fsck.
+    if (m_super.s_last_orphan != 0) return refuse("orphan list");
+    if (has_metadata_csum() && m_super.s_checksum_type != kChecksumTypeCrc32c) return refuse("checksum type");
+
+    auto corrupt = [&](char const* problem) {
+        report.problem = problem;
+        return Errno(EUCLEAN);
+    };
+    if (has_metadata_csum()
+        && m_super.s_checksum != crc32c(~0u, &m_super, kSuperblockChecksumOffset))
+        return corrupt("superblock checksum");
+
+    // Linux's ext4_check_descriptors.
+    bool const wide = m_desc_size >= kMinDescSize64Bit;
+    u64 const table_blocks = (u64(m_inodes_per_group) * m_inode_size + m_block_size - 1) / m_block_size;
+    u64 free_blocks = 0;
+    u64 free_inodes = 0;
+    for (u32 group = 0; group < m_group_count; group++) {
+        auto slot = TRY(descriptor(group));
+        u8 const* raw = slot.handle.data() + slot.offset;
+        DescriptorView const view(raw, wide);
+        if (has_group_csum() && at<GroupDescriptor>(raw, 0).bg_checksum != descriptor_checksum(group, raw))
+            return corrupt("group descriptor checksum");
+        // Without flex_bg a group's metadata lives in the group itself.
+        u64 const low = (m_incompat & kIncompatFlexBg) ? m_first_data_block : group_first_block(group);
+        u64 const high = (m_incompat & kIncompatFlexBg) ? m_block_count : low + blocks_in_group(group);
+        auto inside = [&](u64 block, u64 count) { return block >= low && block < high && count <= high - block; };
+        if (!inside(view.block_bitmap(), 1) || !inside(view.inode_bitmap(), 1)
+            || !inside(view.inode_table(), table_blocks))
+            return corrupt("group metadata outside its range");
+        if (view.free_blocks() > blocks_in_group(group) || view.free_inodes() > m_inodes_per_group
+            || view.itable_unused() > m_inodes_per_group)
+            return corrupt("group counts out of range");
+        free_blocks += view.free_blocks();
+        free_inodes += view.free_inodes();
+    }
+    m_super.s_free_blocks_count_lo = u32(free_blocks);
+    if (m_incompat & kIncompat64Bit) m_super.s_free_blocks_count_hi = u32(free_blocks >> 32);
+    m_super.s_free_inodes_count = u32(free_inodes);
+
+    // Not cleanly unmounted until close(), as Linux does on a file system
+    // without a journal (we write in place, unjournaled, whatever it has).
+    m_state_at_open = m_super.s_state;
+    m_super.s_state &= u16(~kStateValid);
+    m_super.s_mnt_count++;
+    if (now.sec) {
+        m_super.s_mtime = u32(now.sec);
+        m_super.s_mtime_hi = u8(u64(now.sec) >> 32);
+        note_time(now);
+    }
+    m_generation = crc32c_u32(m_checksum_seed ^ m_super.s_mnt_count, u32(now.sec));
+    m_written_at_sync = m_cache->written();
+    m_writable = true;
+    return sync();
+}
+
+// The superblock goes through the cache like any block (its block may hold
+// the boot sector, or be block 0 with the descriptors after it).
+Result<void> Volume::write_superblock()
+{
+    if (m_latest.sec) {
+        m_super.s_wtime = u32(m_latest.sec);
+        m_super.s_wtime_hi = u8(u64(m_latest.sec) >> 32);
+    }
+    u64 const written = m_cache->written();
+    m_super.s_kbytes_written += ((written - m_written_at_sync) * m_block_size) >> 10;
+    m_written_at_sync = written;
+    if (has_metadata_csum()) m_super.s_checksum = crc32c(~0u, &m_super, kSuperblockChecksumOffset);
+    auto handle = TRY(m_cache->get(kSuperblockOffset / m_block_size));
+    __builtin_memcpy(handle.mutable_data() + kSuperblockOffset % m_block_size, &m_super, sizeof(m_super));
+    return {};
+}
+
+Result<void> Volume::sync()
+{
+    if (!m_writable) return {};
+    TRY(write_superblock());
+    return m_cache->sync();
+}
+
+Result<void> Volume::close()
+{
+    if (!m_writable) return {};
+    m_super.s_state = m_state_at_open;
+    TRY(sync());
+    m_writable = false;
+    return {};
+}
+
+// Read-modify-write of the slot: what InodeData does not model (dtime,
+// crtime, the xattr block, the project id, in-inode xattrs) stays as it is.
+Result<void> Volume::update_inode(InodeData const& inode)
+{
+    if (!m_writable) return Errno(EROFS);
+    auto slot = TRY(inode_slot(inode.ino));
+    u8 const* old = slot.handle.data() + slot.offset;
+    auto const& raw = at<DiskInode>(old, 0);
+    if (has_metadata_csum() && raw.i_mode != 0) {
+        // Do not bless a slot that changed behind our back with a checksum.
+        usize const extra = m_inode_size > kGoodOldInodeSize ? raw.i_extra_isize : 0;
+        u32 const want = inode_checksum(inode.ino, old);
+        bool const has_hi = m_inode_size > kGoodOldInodeSize && kGoodOldInodeSize + extra >= kInodeChecksumHi + 2
+            && kGoodOldInodeSize + extra <= m_inode_size;
+        u32 const stored = raw.l_i_checksum_lo | (has_hi ? u32(raw.i_checksum_hi) << 16 : 0);
+        if (stored != (has_hi ? want : (want & 0xffff))) return Errno(EUCLEAN);
+    }
+    return store_inode(inode, slot.handle.mutable_data() + slot.offset);
+}
+
+Result<void> Volume::store_inode(InodeData const& inode, u8* slot)
+{
+    usize extra = 0;
+    if (m_inode_size > kGoodOldInodeSize) {
+        extra = at<DiskInode>(slot, 0).i_extra_isize;
+        if (kGoodOldInodeSize + extra > m_inode_size || (extra & 3)) return Errno(EUCLEAN);
+    }
+    u64 blocks = inode.blocks;
+    u32 flags = inode.flags & ~kHugeFileFlag;
+    // Linux's ext4_inode_blocks_set.
+    if (blocks > 0xffffffffull) {
+        if (!(m_ro_compat & kRoCompatHugeFile)) return Errno(EFBIG);
+        if (blocks > 0xffffffffffffull) {
+            flags |= kHugeFileFlag;
+            blocks >>= m_block_shift - 9;
+        }
+    }
+    u32 const type = inode.mode & kModeTypeMask;
+    if (type == kModeRegular && inode.size > 0x7fffffffull && !(m_ro_compat & kRoCompatLargeFile)) {
+        // A file past 2 GiB needs LARGE_FILE (ext4_update_inode_size); a
+        // revision 0 superblock has no features to set, write() refuses.
+        if (m_super.s_rev_level == 0) return Errno(EFBIG);
+        m_ro_compat |= kRoCompatLargeFile;
+        m_super.s_feature_ro_compat |= kRoCompatLargeFile;
+    }
+
+    auto& raw = at_mut<DiskInode>(slot, 0);
+    raw.i_mode = u16(inode.mode);
+    raw.i_uid = u16(inode.uid);
+    raw.l_i_uid_high = u16(inode.uid >> 16);
+    raw.i_gid = u16(inode.gid);
+    raw.l_i_gid_high = u16(inode.gid >> 16);
+    raw.i_links_count = u16(inode.links);
+    raw.i_flags = flags;
+    raw.i_size_lo = u32(inode.size);
+    raw.i_size_high = u32(inode.size >> 32);
+    raw.i_blocks_lo = u32(blocks);
+    raw.l_i_blocks_high = u16(blocks >> 32);
+    raw.i_generation = inode.generation;
+    __builtin_memcpy(raw.i_block, inode.block, sizeof(raw.i_block));
+    raw.i_atime = u32(inode.atime.sec);
+    raw.i_mtime = u32(inode.mtime.sec);
+    raw.i_ctime = u32(inode.ctime.sec);
+    // The extra fields exist up to 128 + i_extra_isize.
+    auto has = [&](usize field_offset) { return field_offset + 4 <= kGoodOldInodeSize + extra; };
+    if (has(__builtin_offsetof(DiskInode, i_ctime_extra))) raw.i_ctime_extra = encode_extra_time(inode.ctime);
+    if (has(__builtin_offsetof(DiskInode, i_mtime_extra))) raw.i_mtime_extra = encode_extra_time(inode.mtime);
+    if (has(__builtin_offsetof(DiskInode, i_atime_extra))) raw.i_atime_extra = encode_extra_time(inode.atime);
+    seal_inode(inode.ino, slot);
+    return {};
 }
 
 } // namespace ext4

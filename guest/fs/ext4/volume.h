@@ -1,9 +1,9 @@
-// ext4::Volume: the read-only reader of an ext2, ext3 or ext4 file system --
-// superblock and features, group descriptors, inodes, extent trees and
+// ext4::Volume: the reader and writer of an ext2, ext3 or ext4 file system
+// -- superblock and features, group descriptors, inodes, extent trees and
 // indirect blocks, directories and symlinks. It knows nothing of the VFS:
 // the kernel wraps it in Ext4FileSystem (ext4_fs.h); the host unit tests
-// drive it directly on image files. It reads through a BlockCache over a
-// BlockBackend, and depends on guest/lib alone.
+// drive it directly on image files. It reads and writes through a
+// BlockCache over a BlockBackend, and depends on guest/lib alone.
 //
 // The image is untrusted. Every number read from it (block numbers and
 // counts, depths, record lengths, name lengths, inode numbers, sizes) is
@@ -19,9 +19,21 @@
 // Supported: block sizes 1-64 KiB; incompat FILETYPE, EXTENTS, 64BIT,
 // FLEX_BG, META_BG, RECOVER (opened anyway: the journal is not replayed, the
 // caller warns), and those that change nothing for a reader (MMP, EA_INODE,
-// CSUM_SEED, LARGEDIR); any ro_compat feature (nothing is written).
-// Refused: COMPRESSION, JOURNAL_DEV, DIRDATA, INLINE_DATA, ENCRYPT,
-// CASEFOLD and unknown incompat bits. Checksums are not verified.
+// CSUM_SEED, LARGEDIR); any ro_compat feature for reading. Refused:
+// COMPRESSION, JOURNAL_DEV, DIRDATA, INLINE_DATA, ENCRYPT, CASEFOLD and
+// unknown incompat bits. A reader verifies no checksum.
+//
+// Writing (open_writable; volume.cpp, allocator.cpp, file_write.cpp,
+// directory_write.cpp) is in place and unjournaled: the superblock says
+// "not clean" from open_writable to close(), so a crash in between sends
+// the next mount to e2fsck, as ext2 does. A journal may be present if it is
+// clean (it is never used nor marked). Refused for writing (EROFS, named in
+// OpenReport::refused_feature): needs_recovery, MMP, EA_INODE, orphan_file,
+// and ro_compat bigalloc, quota, project, verity, readonly, shared_blocks,
+// replica, snapshot, btree_dir, orphan_present and unknown bits; an orphan
+// list left by a crash. Every checksum the writer rewrites is verified
+// first (superblock, descriptors at open; bitmaps, inodes, extent blocks
+// as they are changed): a wrong one is EUCLEAN, never re-sealed.
 //
 // Reads ask the cache for read-ahead (BlockCache::get's `ahead`) where what
 // comes next is known: the rest of a file's physically contiguous run, up to
@@ -60,6 +72,7 @@ struct InodeData {
     u64 size { 0 };
     u64 blocks { 0 }; // i_blocks in 512-byte units
     u64 rdev { 0 }; // character and block devices (Linux's dev_t encoding)
+    u32 generation { 0 }; // i_generation: inode and directory-block checksums use it
     Time atime, mtime, ctime;
     u32 block[kBlockPointers] {}; // i_block as on disk
 };
@@ -70,6 +83,14 @@ public:
     virtual Result<void> write(usize offset, u8 const* data, usize length) = 0;
     virtual Result<void> zero(usize offset, usize length) = 0;
     virtual ~DataSink() = default;
+};
+
+// Where write() takes file bytes from: kernel memory, user memory (EFAULT),
+// a test buffer.
+class DataSource {
+public:
+    virtual Result<void> read(usize offset, u8* data, usize length) = 0;
+    virtual ~DataSource() = default;
 };
 
 // One live directory entry (inode != 0), at byte `offset` of the directory.
@@ -115,6 +136,61 @@ public:
     };
     Result<Mapping> map(InodeData const& inode, u64 logical);
 
+    // ---- Writing (a volume opened writable). Each operation leaves the
+    // file system consistent once its dirty blocks are written (sync());
+    // nothing is journaled. The caller passes every inode an operation
+    // changes as the InodeData it keeps (the VFS keeps one per live inode),
+    // and the operation updates it and the disk together, so no stale copy
+    // is written back later. Errors: ENOSPC, EUCLEAN (corruption met),
+    // EIO, ENOMEM; the names ones as Linux (EEXIST, ENOENT, ENOTEMPTY,
+    // ENAMETOOLONG, EMLINK). Permission and file-type checks are the
+    // caller's (the VFS).
+
+    // Opens writable: refuses (EROFS, report.refused_feature naming it) a
+    // file system with a feature it cannot keep consistent while writing;
+    // marks the superblock not cleanly unmounted until close().
+    // `now`, if set, is the mount time (s_mtime).
+    static Result<OwnPtr<Volume>> open_writable(BlockBackend& backend, OpenReport& report, Time now = {});
+    bool writable() const { return m_writable; }
+
+    // Writes `length` bytes from `source` at `offset`, allocating blocks,
+    // growing the size; sets mtime and ctime to `now`. Returns the bytes
+    // written (short only if an error came after some were).
+    Result<usize> write(InodeData& inode, u64 offset, usize length, DataSource& source, Time now);
+    // Sets the size; blocks past it are freed, a grown file reads zeros.
+    Result<void> truncate(InodeData& inode, u64 size, Time now);
+    // Writes the inode's metadata (mode, uid, gid, links, size, flags,
+    // times) back to its slot.
+    Result<void> update_inode(InodeData const& inode);
+    // An inode with no links and no users: frees its blocks and its number.
+    Result<void> release(InodeData& inode, Time now);
+
+    // Names (directory_write.cpp). `dir` is the directory holding `name`.
+    // A new regular file, directory (with "." and ".."), device node, fifo
+    // or socket; `mode` carries the type bits.
+    Result<InodeData> create(InodeData& dir, StringView name, u32 mode, u32 uid, u32 gid, u64 rdev, Time now);
+    Result<InodeData> create_symlink(InodeData& dir, StringView name, StringView target, u32 uid, u32 gid, Time now);
+    // A new name for `target` (not a directory).
+    Result<void> link(InodeData& dir, StringView name, InodeData& target, Time now);
+    // Removes `name`, which names `target`; a directory must be empty.
+    // target.links drops (to 0 for a directory); the caller release()s it
+    // when it has no links and no users left.
+    Result<void> unlink(InodeData& dir, StringView name, InodeData& target, Time now);
+    // Moves `name` (naming `moved`) to `new_name` in `new_dir`, replacing
+    // `replaced` (what new_name named, or null), whose links drop as
+    // unlink's. `old_dir` and `new_dir` may be one object.
+    Result<void> rename(InodeData& old_dir, StringView name, InodeData& moved, InodeData& new_dir,
+        StringView new_name, InodeData* replaced, Time now);
+    // RENAME_EXCHANGE: `name_a` in `dir_a` (naming `a`) and `name_b` in
+    // `dir_b` (naming `b`) swap what they name. The directories may be one.
+    Result<void> exchange(InodeData& dir_a, StringView name_a, InodeData& a, InodeData& dir_b, StringView name_b,
+        InodeData& b, Time now);
+
+    // Writes every dirty block and the superblock, then flushes the device.
+    Result<void> sync();
+    // sync(), and marks the file system cleanly unmounted.
+    Result<void> close();
+
     usize block_size() const { return m_block_size; }
     u64 block_count() const { return m_block_count; }
     u32 inode_count() const { return m_inodes_count; }
@@ -125,6 +201,7 @@ public:
     BlockCache& cache() { return *m_cache; }
 
 private:
+    friend struct VolumeTestPeer; // the host unit tests' access to the allocator
     Volume() = default;
     Result<void> check_superblock(OpenReport& report, u64 device_size);
     struct InodeTable {
@@ -142,6 +219,147 @@ private:
         return block != 0 && block >= m_first_data_block && count <= m_block_count && block <= m_block_count - count;
     }
 
+    // ---- Shared by the writers (allocator.cpp, file_write.cpp,
+    // directory_write.cpp).
+    // A free inode near `parent`'s group (a directory spreads out),
+    // marked used; counts updated.
+    Result<u32> allocate_inode(u32 parent, bool directory);
+    // A fresh on-disk inode: zeroed, times `now`, extents flag where the
+    // file system has extents, a new generation; written.
+    Result<InodeData> initialize_inode(u32 ino, u32 mode, u32 uid, u32 gid, Time now);
+    // The physical block behind `logical`, allocated (zeroed) if it is a hole.
+    Result<u64> block_for_write(InodeData& inode, u64 logical);
+
+    // names: directory_write.cpp's helpers.
+    struct DirectorySlot;
+    struct DirectoryEntryLocation;
+    // The seed of `dir`'s directory-block checksums: the volume's, its
+    // inode number, its generation.
+    u32 directory_seed(InodeData const& dir) const;
+    // Where `name` can go in `dir` (EEXIST if it is there); an htree
+    // directory becomes linear first.
+    Result<DirectorySlot> find_slot(InodeData& dir, StringView name);
+    // Writes the entry there, appending a block if the slot says so.
+    Result<void> fill_slot(InodeData& dir, DirectorySlot const& slot, StringView name, u32 ino, u8 file_type);
+    Result<void> add_entry(InodeData& dir, StringView name, u32 ino, u8 file_type);
+    Result<DirectoryEntryLocation> find_entry(InodeData const& dir, StringView name);
+    Result<void> remove_entry(InodeData& dir, StringView name, u32 ino);
+    // Points `name` at `new_ino` (old_ino 0: whatever it named).
+    Result<void> replace_entry(InodeData& dir, StringView name, u32 old_ino, u32 new_ino, u8 file_type);
+    Result<void> make_linear(InodeData& dir);
+    Result<bool> is_empty_directory(InodeData const& dir);
+    Result<InodeData> new_inode(InodeData const& dir, u32 mode, u32 uid, u32 gid, Time now);
+    void discard_new_inode(InodeData& inode, Time now);
+
+    // blocks: volume.cpp's writing helpers (checksums, descriptors, inode
+    // slots, the superblock).
+    bool has_metadata_csum() const { return m_ro_compat & kRoCompatMetadataCsum; }
+    // Descriptors carry a checksum: metadata_csum (crc32c) or gdt_csum (crc16).
+    bool has_group_csum() const { return m_ro_compat & (kRoCompatMetadataCsum | kRoCompatGdtCsum); }
+    u64 group_first_block(u32 group) const { return m_first_data_block + u64(group) * m_blocks_per_group; }
+    u64 blocks_in_group(u32 group) const
+    {
+        return lib::min(u64(m_blocks_per_group), m_block_count - group_first_block(group));
+    }
+    // A cached block and a byte offset in it: a group descriptor, an inode slot.
+    struct BlockSlot {
+        BlockHandle handle;
+        usize offset;
+    };
+    u64 descriptor_location(u32 group) const;
+    Result<BlockSlot> descriptor(u32 group);
+    Result<BlockSlot> inode_slot(u32 ino);
+    u16 descriptor_checksum(u32 group, u8 const* raw) const;
+    // Sets the descriptor's checksum (after any change to it).
+    void seal_descriptor(u32 group, u8* raw) const;
+    u32 inode_checksum(u32 ino, u8 const* slot) const;
+    // Sets the inode's checksum (after any change to its slot).
+    void seal_inode(u32 ino, u8* slot) const;
+    Result<void> prepare_writing(OpenReport& report, Time now);
+    Result<void> write_superblock();
+    // The latest time an operation was told: what s_wtime says.
+    void note_time(Time now)
+    {
+        if (now.sec > m_latest.sec) m_latest = now;
+    }
+
+    // blocks: allocator.cpp.
+    struct BlockRun {
+        u64 first;
+        u64 count;
+    };
+    // Up to `wanted` free blocks in one run, at or after `goal` if it can
+    // (else anywhere), marked used; counts updated. ENOSPC when none.
+    Result<BlockRun> allocate_blocks(u64 goal, u64 wanted);
+    // Marks blocks free (the run may cross groups); EUCLEAN if one is
+    // already free or holds metadata.
+    Result<void> free_blocks(u64 first, u64 count);
+    Result<void> free_inode(u32 ino, bool directory);
+    // Where a file's first block should go (Linux's ext4_inode_to_goal_block).
+    u64 goal_for(InodeData const& inode) const;
+    // The block bitmap of `group`, pinned, built first if BLOCK_UNINIT
+    // (the descriptor is then updated too); its checksum checked.
+    Result<BlockHandle> block_bitmap(u32 group);
+    Result<BlockHandle> inode_bitmap(u32 group);
+    // Blocks at the start of `group` held by a superblock backup and group
+    // descriptors (with the reserved GDT blocks): Linux's
+    // ext4_num_base_meta_clusters.
+    u64 base_metadata_blocks(u32 group) const;
+    // Whether [first, first + count), inside `group`, holds file-system
+    // metadata (a superblock, descriptors, bitmaps or an inode table): a
+    // free bit there is corruption.
+    Result<bool> holds_metadata(u32 group, u64 first, u64 count);
+    u64 free_block_total() const;
+    void set_free_block_total(u64 count);
+    u32 next_generation();
+    // Writes `inode`'s fields into its slot's bytes, and the checksum.
+    Result<void> store_inode(InodeData const& inode, u8* slot);
+
+    // blocks: file_write.cpp.
+    // A walk from the extent tree's root (in i_block) to the leaf for one
+    // logical block: each level's node, pinned, and the entry chosen.
+    struct ExtentPath;
+    struct FreeRun;
+    // The largest size `inode` may have (EFBIG past it): Linux's
+    // ext4_max_size or ext4_max_bitmap_size.
+    u64 max_size(InodeData const& inode) const;
+    // The physical run behind `logical` (up to `wanted` blocks), allocated
+    // where it is a hole. `fresh`: its blocks hold nothing yet (just
+    // allocated, or an uninitialized extent now initialized) and must be
+    // written whole, zeros where the caller has nothing.
+    Result<BlockRun> map_for_write(InodeData& inode, u64 logical, u64 wanted, bool& fresh);
+    Result<BlockRun> extent_map_for_write(InodeData& inode, u64 logical, u64 wanted, bool& fresh);
+    Result<BlockRun> indirect_map_for_write(InodeData& inode, u64 logical, u64 wanted, bool& fresh);
+    // Frees every block from `first_logical` on, and the tree or indirect
+    // blocks left empty.
+    Result<void> free_from(InodeData& inode, u64 first_logical);
+    Result<void> indirect_free_from(InodeData& inode, u64 first_logical);
+    Result<void> free_indirect(InodeData& inode, u32& pointer, unsigned level, u64 base, u64 first_logical,
+        FreeRun& pending);
+    Result<void> flush_free_run(InodeData& inode, FreeRun& pending);
+    Result<void> find_extent_path(InodeData& inode, u64 logical, ExtentPath& path);
+    Result<void> insert_extent(InodeData& inode, u64 logical, u64 physical, u64 length, bool uninitialized);
+    Result<void> split_extent_node(InodeData& inode, ExtentPath& path, u16 level, u64 logical, u64 goal);
+    Result<void> grow_extent_tree(InodeData& inode, u64 goal);
+    void fix_extent_keys(InodeData const& inode, ExtentPath& path, u16 level);
+    void seal_extent_node(InodeData const& inode, ExtentPath& path, u16 level);
+    Result<void> convert_to_initialized(InodeData& inode, u64 logical, u64 count);
+    // Frees what a tree node holds from `first_logical` on; `empty` says
+    // whether it holds nothing more.
+    Result<void> extent_free_node(InodeData& inode, u8* node, u64 block, u16 depth, u64 first_logical, bool& empty);
+    u32 extent_block_checksum(InodeData const& inode, u8 const* block) const;
+    void add_inode_blocks(InodeData& inode, i64 fs_blocks);
+    // Zeros the bytes of the block holding `size` past it, so that what a
+    // size increase exposes reads as zeros.
+    Result<void> zero_tail(InodeData& inode, u64 size);
+    Result<void> release_xattr_block(InodeData& inode, u64 block);
+
+    bool m_writable { false };
+    u32 m_checksum_seed { 0 };
+    u16 m_state_at_open { 0 };
+    Time m_latest {};
+    u64 m_written_at_sync { 0 };
+    u32 m_generation { 0 };
     Superblock m_super {};
     OwnPtr<BlockCache> m_cache;
     usize m_block_size { 0 };

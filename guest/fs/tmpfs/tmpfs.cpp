@@ -1,5 +1,6 @@
 #include <fs/tmpfs/tmpfs.h>
 #include <fs/vfs/file.h>
+#include <fs/vfs/file_pages.h>
 #include <kernel/mm/layout.h>
 #include <kernel/mm/address_space.h>
 #include <kernel/mm/physical.h>
@@ -25,10 +26,6 @@ public:
         m.nlink = vfs::is_directory(mode) ? 2 : 1;
         m.atime = m.mtime = m.ctime = clock::realtime();
         return RefPtr<TmpInode>::adopt(inode);
-    }
-    ~TmpInode() override {
-        for (u64 frame : m_pages)
-            if (frame) mm::page_unref(frame);
     }
 
     // ---- directories
@@ -188,7 +185,7 @@ public:
             u64 position = offset + done;
             usize in_page = usize(position % kPageSize);
             usize chunk = lib::min(length - done, usize(kPageSize - in_page));
-            u64 frame = page_index(position) < m_pages.size() ? m_pages[page_index(position)] : 0;
+            u64 frame = m_pages.at(FilePages::index_of(position));
             if (frame) TRY(buffer.write(done, mm::phys_to_ptr<u8>(frame) + in_page, chunk));
             else TRY(buffer.fill_zero(done, chunk)); // a hole
             done += chunk;
@@ -199,13 +196,13 @@ public:
     Result<usize> write(u64 offset, IoBuffer buffer, usize length) override {
         if (is_directory()) return Errno(EISDIR);
         if (offset + length < offset) return Errno(EFBIG);
-        if (offset > m_metadata.size) zero_tail(offset);
+        m_pages.zero_past_end(m_metadata.size, offset);
         usize done = 0;
         while (done < length) {
             u64 position = offset + done;
             usize in_page = usize(position % kPageSize);
             usize chunk = lib::min(length - done, usize(kPageSize - in_page));
-            u64 frame = TRY(page_for_write(page_index(position)));
+            u64 frame = TRY(m_pages.get_or_make(FilePages::index_of(position)));
             auto copied = buffer.read(done, mm::phys_to_ptr<u8>(frame) + in_page, chunk);
             if (copied.is_error()) {
                 if (done) break; // a partial write counts
@@ -221,35 +218,22 @@ public:
     Result<void> truncate(u64 size) override {
         if (is_directory()) return Errno(EISDIR);
         if (!is_regular()) return Errno(EINVAL);
-        if (size > m_metadata.size) zero_tail(size);
-        u64 const keep = (size + kPageSize - 1) / kPageSize;
-        // Mappings lose the dropped pages first: touching them is SIGBUS
-        // from now on, and no PTE keeps a frame the file no longer has.
-        if (m_pages.size() > keep)
-            mm::revoke_file_pages(static_cast<Inode const*>(this), keep, m_pages.begin() + keep, m_pages.size() - keep);
-        while (m_pages.size() > keep) {
-            u64 frame = m_pages.take_last();
-            if (frame) mm::page_unref(frame);
-        }
-        // Zero the tail of the last page so a later extension reads zeros.
-        if (size % kPageSize && keep && keep - 1 < m_pages.size() && m_pages[keep - 1]) {
-            __builtin_memset(mm::phys_to_ptr<u8>(m_pages[keep - 1]) + size % kPageSize, 0,
-                             kPageSize - size % kPageSize);
-        }
+        m_pages.zero_past_end(m_metadata.size, size);
+        m_pages.shrink(static_cast<Inode const*>(this), size);
         m_metadata.size = size;
         touch_modified();
         return {};
     }
 
     // Any page holding file bytes, the partial last one too (its tail past
-    // EOF is kept zero, see zero_tail); a hole gets a page now, since a
+    // EOF is kept zero, see FilePages); a hole gets a page now, since a
     // shared mapping must write into the file. ENXIO past EOF, so that
     // callers can tell it from the Inode default's ENOENT (no frames at all).
-    Result<u64> page_frame(u64 offset) override {
+    Result<u64> page_frame(u64 offset, bool) override {
         if (!is_regular()) return Errno(ENOENT);
         if (offset % kPageSize) return Errno(EINVAL);
         if (offset >= m_metadata.size) return Errno(ENXIO);
-        u64 const frame = TRY(page_for_write(page_index(offset)));
+        u64 const frame = TRY(m_pages.get_or_make(FilePages::index_of(offset)));
         mm::page_ref(frame);
         return frame;
     }
@@ -257,8 +241,7 @@ public:
     Result<void> adopt_pages(u64 const* frames, usize count, u64 size) override {
         if (!is_regular() || m_metadata.size || !m_pages.is_empty()) return Errno(EINVAL);
         if (size > count * kPageSize) return Errno(EINVAL);
-        TRY(m_pages.try_resize(count));
-        for (usize i = 0; i < count; i++) m_pages[i] = frames[i];
+        TRY(m_pages.adopt(frames, count));
         m_metadata.size = size;
         touch_modified();
         return {};
@@ -279,7 +262,6 @@ private:
     };
 
     TmpFs& tmpfs() { return static_cast<TmpFs&>(fs()); }
-    static u64 page_index(u64 position) { return position / kPageSize; }
 
     Entry* find(StringView name) {
         for (auto& e : m_entries)
@@ -293,25 +275,9 @@ private:
         touch_modified();
         return {};
     }
-    // The file grows to `new_size`: the old last page's bytes past the old
-    // EOF become file data and must read zero, whatever a MAP_SHARED
-    // mapping wrote there meanwhile.
-    void zero_tail(u64 new_size) {
-        u64 const old_size = m_metadata.size;
-        u64 const index = page_index(old_size);
-        if (old_size % kPageSize == 0 || index >= m_pages.size() || !m_pages[index]) return;
-        u64 const end = lib::min(new_size, (index + 1) * kPageSize);
-        __builtin_memset(mm::phys_to_ptr<u8>(m_pages[index]) + old_size % kPageSize, 0, usize(end - old_size));
-    }
-    Result<u64> page_for_write(u64 index) {
-        if (index >= m_pages.size()) TRY(m_pages.try_resize(index + 1));
-        if (!m_pages[index]) m_pages[index] = TRY(mm::allocate_pages(0, true));
-        return m_pages[index];
-    }
-
     Vector<Entry> m_entries;     // directories
     TmpInode* m_parent { nullptr }; // directories: not owning (the parent owns us)
-    Vector<u64> m_pages;         // regular files: frames, 0 for holes
+    FilePages m_pages;           // regular files: frames, 0 for holes
     KString m_link_target;       // symlinks
 };
 

@@ -103,6 +103,9 @@ public:
     Result<u64> seek(i64 offset, int whence) override;
     Result<void> truncate(u64 size) override;
     Result<usize> read_directory(IoBuffer buffer, usize length) override;
+    // The file's file system writes what it holds (a disk file system all
+    // of it: simpler than one file's blocks, and as durable).
+    Result<void> sync() override { return m_inode->fs().sync(); }
     RefPtr<Inode> inode() override { return m_inode; }
     InodeMetadata metadata() override { return m_inode->metadata(); }
     FileKind kind() const override { return FileKind::Inode; }

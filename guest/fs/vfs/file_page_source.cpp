@@ -4,7 +4,11 @@
 #include <new>
 
 Result<RefPtr<mm::PageSource>> FilePageSource::create(RefPtr<Inode> inode, u64 end, char const* name) {
-    auto* source = new (std::nothrow) FilePageSource(inode, end);
+    return make(inode, end, false, name);
+}
+
+Result<RefPtr<mm::PageSource>> FilePageSource::make(RefPtr<Inode> inode, u64 end, bool shared, char const* name) {
+    auto* source = new (std::nothrow) FilePageSource(inode, end, shared);
     if (!source) return Errno(ENOMEM);
     usize i = 0;
     for (; name && name[i] && i + 1 < sizeof(source->m_name); i++) source->m_name[i] = name[i];
@@ -15,11 +19,11 @@ Result<RefPtr<mm::PageSource>> FilePageSource::create_for_mmap(RefPtr<Inode> ino
     if (shared) {
         // Ask for a page past any EOF: a file system with frames to share
         // says ENXIO (no such page), the Inode default ENOENT (no frames).
-        auto probe = inode->page_frame(~0ull & ~(mm::kPageSize - 1));
+        auto probe = inode->page_frame(~0ull & ~(mm::kPageSize - 1), true);
         if (!probe.is_error()) mm::page_unref(probe.value());
         else if (probe.error().code() != ENXIO) return Errno(ENODEV);
     }
-    return create(inode, kWholeFile, name);
+    return make(inode, kWholeFile, shared, name);
 }
 
 Result<void> FilePageSource::read_page(u64 offset, u8* page) {
@@ -32,7 +36,7 @@ Result<void> FilePageSource::read_page(u64 offset, u8* page) {
 Result<u64> FilePageSource::shared_frame(u64 offset) {
     // An exec segment's last page holds other bytes of the file past `end`.
     if (m_end != kWholeFile && (offset >= m_end || m_end - offset < mm::kPageSize)) return Errno(ENOENT);
-    return m_inode->page_frame(offset);
+    return m_inode->page_frame(offset, m_shared);
 }
 
 bool FilePageSource::past_end(u64 offset) {

@@ -2,7 +2,7 @@
 // exec maps). Pages come from the inode's page frames when the file system
 // offers them (Inode::page_frame), else they are read into a fresh page.
 // A MAP_SHARED mapping needs the frames: only a file system that has them
-// (tmpfs) can back one.
+// (tmpfs, ext4) can back one.
 #pragma once
 
 #include <fs/vfs/inode.h>
@@ -26,8 +26,10 @@ public:
 
 private:
     static constexpr u64 kWholeFile = ~0ull;
-    FilePageSource(RefPtr<Inode> inode, u64 end) : m_inode(inode), m_end(end) { }
+    static Result<RefPtr<mm::PageSource>> make(RefPtr<Inode> inode, u64 end, bool shared, char const* name);
+    FilePageSource(RefPtr<Inode> inode, u64 end, bool shared) : m_inode(inode), m_end(end), m_shared(shared) { }
     RefPtr<Inode> m_inode;
     u64 m_end; // kWholeFile for mmap
+    bool m_shared; // a MAP_SHARED mapping: it may write to the frames
     char m_name[64] {};
 };

@@ -89,9 +89,11 @@ public:
     virtual Result<void> truncate(u64 size);
     // The frame holding the whole page at `offset` (page aligned, inside the
     // file), with a reference for the caller, so mmap and exec can map it
-    // instead of copying. ENOENT if this file system cannot.
-    virtual Result<u64> page_frame(u64 offset) {
-        (void)offset;
+    // instead of copying. `shared`: for a MAP_SHARED mapping, which may
+    // write to it (a disk file system writes such pages back). ENOENT if
+    // this file system cannot; ENXIO past the end of the file.
+    virtual Result<u64> page_frame(u64 offset, bool shared) {
+        (void)offset, (void)shared;
         return Errno(ENOENT);
     }
     // Makes `count` page frames (already filled, owned by the caller until
@@ -143,6 +145,13 @@ public:
     // vfs::mount sets it.
     bool read_only() const { return m_read_only; }
     void set_read_only(bool read_only) { m_read_only = read_only; }
+
+    // Writes what the file system keeps in memory for its disk: sync(2),
+    // syncfs(2), fsync(2). Memory file systems have nothing to write.
+    virtual Result<void> sync() { return {}; }
+    // The kernel is stopping (the VM exits): the last sync, and a disk file
+    // system marks itself cleanly unmounted. Nothing is written after.
+    virtual void shutdown() { }
 
 protected:
     FileSystem();

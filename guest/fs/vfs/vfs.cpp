@@ -1,4 +1,6 @@
 #include <fs/vfs/vfs.h>
+#include <kernel/debug/debug_table.h>
+#include <kernel/debug/log.h>
 #include <kernel/debug/panic.h>
 #include <kernel/mm/heap.h>
 #include <lib/own_ptr.h>
@@ -179,6 +181,7 @@ Result<void> mount(RefPtr<FileSystem> fs, Custody& target, StringView source, bo
     m.source[length] = 0;
     fs->set_read_only(read_only);
     g_mount_count++;
+    debug_table::mount_placed(*fs, target, read_only);
     return {};
 }
 
@@ -204,6 +207,18 @@ void for_each_mount(void (*f)(MountInfo const& mount, void* context), void* cont
         Mount& m = g_mounts[i];
         f({ *m.fs, *m.where, StringView(m.source), m.fs->read_only() }, context);
     }
+}
+
+void sync_all() {
+    for (usize i = 0; i < g_mount_count; i++) {
+        auto result = g_mounts[i].fs->sync();
+        if (result.is_error())
+            log_error("sync: %s on %s: errno %d", g_mounts[i].fs->name(), g_mounts[i].source, result.error().code());
+    }
+}
+
+void shutdown_all() {
+    for (usize i = g_mount_count; i-- > 0;) g_mounts[i].fs->shutdown();
 }
 
 void set_magic_links(MagicLinks links) { g_magic_links = links; }

@@ -41,6 +41,12 @@ struct MountInfo {
 // Calls f for the root file system and then for each mount, in mount order
 // (/proc/mounts).
 void for_each_mount(void (*f)(MountInfo const& mount, void* context), void* context);
+// sync(2): every mounted file system's sync(); errors are logged (sync
+// reports none).
+void sync_all();
+// At the VM's exit: every mounted file system's shutdown(), newest mount
+// first, as an unmount would.
+void shutdown_all();
 
 // Magic links (Linux's term): symlinks whose target is an object rather
 // than a path -- procfs's /proc/<pid>/fd/N, cwd, root and exe. Following

@@ -10,6 +10,8 @@
 #include <kernel/mm/physical.h>
 #include <kernel/proc/process.h>
 #include <kernel/sched/thread.h>
+#include <fs/block_cache.h>
+#include <fs/vfs/custody.h>
 #include <proto/vm_abi.h>
 
 namespace abi = aramid::debug;
@@ -39,6 +41,9 @@ alignas(64) abi::Table g_table;
 alignas(64) abi::ThreadRecord g_threads[kMaxThreads];
 alignas(64) abi::EventRecord g_events[kEventRing];
 alignas(64) abi::MemoryStats g_memory;
+alignas(64) abi::MountRecord g_mounts[abi::kMaxMounts];
+FileSystem const* g_mount_owners[abi::kMaxMounts]; // the kernel's side of g_mounts: who each slot is
+u32 g_mount_changes[abi::kMaxMounts];              // changes begun and not ended (they may nest)
 bool g_ready;
 
 u64 gpa(void const* p) { return mm::virt_to_phys(p); }
@@ -101,6 +106,9 @@ void init() {
     t.log = gpa(log_ring(log_size, log_written));
     t.log_size = log_size;
     t.log_written = log_written;
+    t.mounts = gpa(g_mounts);
+    t.mount_capacity = abi::kMaxMounts;
+    t.mount_record_size = sizeof(abi::MountRecord);
     g_ready = true;
     for (Thread& thread : all_threads()) thread_created(thread);
     update_memory();
@@ -194,6 +202,100 @@ void update_memory() {
     g_memory.slab_pages = heap.slab_pages;
     g_memory.large_pages = heap.large_pages;
     end(g_memory.sequence);
+}
+
+// ---- mounts
+
+namespace {
+
+// Where BlockCacheEntry keeps what the monitor reads, as this kernel lays it
+// out: the record publishes the offsets, and these are the sizes it promises.
+static_assert(sizeof(BlockCacheEntry::number) == 8 && sizeof(BlockCacheEntry::data) == 8
+    && sizeof(BlockCacheEntry::dirty) == 1);
+
+int slot_of(FileSystem const& fs) {
+    for (u32 i = 0; i < abi::kMaxMounts; i++)
+        if (g_mount_owners[i] == &fs) return int(i);
+    return -1;
+}
+
+void copy_text(char* destination, usize size, char const* source, usize length) {
+    usize i = 0;
+    for (; i < length && i + 1 < size && source[i]; i++) destination[i] = source[i];
+    for (; i < size; i++) destination[i] = 0;
+}
+
+} // namespace
+
+void register_mount(FileSystem const& fs, u64 dev, char const* type, BlockCache const& cache) {
+    for (u32 i = 0; i < abi::kMaxMounts; i++) {
+        if (g_mount_owners[i]) continue;
+        g_mount_owners[i] = &fs;
+        g_mount_changes[i] = 0;
+        abi::MountRecord& r = g_mounts[i];
+        begin(r.sequence);
+        r.state = abi::MountState::Mounted;
+        r.flags = 0;
+        r.dev = dev;
+        copy_text(r.type, sizeof(r.type), type, sizeof(r.type));
+        copy_text(r.mount_point, sizeof(r.mount_point), "", 0);
+        r.device_bytes = cache.block_count() * cache.block_size();
+        r.block_size = u32(cache.block_size());
+        r.cache_capacity = u32(cache.capacity());
+        r.cache_entries = gpa(cache.entries());
+        r.entry_size = sizeof(BlockCacheEntry);
+        r.entry_number_offset = __builtin_offsetof(BlockCacheEntry, number);
+        r.entry_data_offset = __builtin_offsetof(BlockCacheEntry, data);
+        r.entry_dirty_offset = __builtin_offsetof(BlockCacheEntry, dirty);
+        r.busy = 0;
+        end(r.sequence);
+        return;
+    }
+}
+
+void mount_placed(FileSystem const& fs, Custody const& where, bool read_only) {
+    int const slot = slot_of(fs);
+    if (slot < 0) return;
+    abi::MountRecord* r = &g_mounts[slot];
+    begin(r->sequence);
+    usize const length = where.absolute_path(r->mount_point, sizeof(r->mount_point));
+    if (length >= sizeof(r->mount_point)) {
+        // Too long: ".../" and as much of the last name as fits.
+        StringView const name = where.name();
+        copy_text(r->mount_point, sizeof(r->mount_point), ".../", 4);
+        copy_text(r->mount_point + 4, sizeof(r->mount_point) - 4, name.data(), name.length());
+    }
+    r->flags = read_only ? abi::kMountReadOnly : 0;
+    end(r->sequence);
+}
+
+void unregister_mount(FileSystem const& fs) {
+    for (u32 i = 0; i < abi::kMaxMounts; i++) {
+        if (g_mount_owners[i] != &fs) continue;
+        abi::MountRecord& r = g_mounts[i];
+        begin(r.sequence);
+        r.state = abi::MountState::Free;
+        r.cache_entries = 0;
+        r.cache_capacity = 0;
+        end(r.sequence);
+        g_mount_owners[i] = nullptr;
+    }
+}
+
+// `busy` counts the outermost change only, so that nested scopes keep it
+// odd until the last one ends.
+void begin_change(FileSystem const& fs) {
+    int const slot = slot_of(fs);
+    if (slot < 0 || g_mount_changes[slot]++ > 0) return;
+    g_mounts[slot].busy++;
+    x86::compiler_barrier();
+}
+
+void end_change(FileSystem const& fs) {
+    int const slot = slot_of(fs);
+    if (slot < 0 || g_mount_changes[slot] == 0 || --g_mount_changes[slot] > 0) return;
+    x86::compiler_barrier();
+    g_mounts[slot].busy++;
 }
 
 } // namespace debug_table

@@ -4,13 +4,18 @@
 // changes at every context switch -- thread states, switch counts, the CPU's
 // counters -- the table points at instead of copying, so a switch writes
 // one ring slot and nothing else, and half of that slot is the scheduler's
-// own timestamp.
+// own timestamp. Mounted ext* file systems are published the same way: the
+// record says where the file system's block cache keeps its entries, and
+// the monitor reads the dirty blocks in place.
 #pragma once
 
 #include <kernel/arch/x86_64/cpu.h>
 #include <proto/debug_table.h>
 #include <lib/types.h>
 
+class BlockCache;
+class Custody;
+class FileSystem;
 class Thread;
 
 namespace debug_table {
@@ -41,5 +46,33 @@ inline u64 switched_in_tsc(u64 n) { return detail::g_cpu_record.switches[(n - 1)
 void event(aramid::debug::EventKind kind, u32 tid, u64 value, char const* text = nullptr);
 // Refreshes the memory statistics (from the timer tick).
 void update_memory();
+
+// Mounted ext2/3/4 file systems (MountRecord), keyed by their FileSystem
+// object: what `aramid-mon fs-bitmaps` checks. The file system registers
+// itself once it has mounted (a full table, kMaxMounts, leaves it out of the
+// monitor's view: nothing fails) and unregisters as it goes; the cache must
+// live as long as the registration.
+void register_mount(FileSystem const& fs, u64 dev, char const* type, BlockCache const& cache);
+// From the VFS once `fs` is mounted at `where`; nothing if `fs` is not registered.
+void mount_placed(FileSystem const& fs, Custody const& where, bool read_only);
+void unregister_mount(FileSystem const& fs);
+// Around every operation that changes a registered file system's metadata
+// (bitmaps, inodes, extent trees, directories, group descriptors): while
+// one is in flight the monitor says so instead of calling its half-done
+// work corruption. Cheap: a scan of kMaxMounts pointers and an increment.
+// They nest: the outermost pair is what counts.
+void begin_change(FileSystem const& fs);
+void end_change(FileSystem const& fs);
+
+class ChangeScope {
+public:
+    explicit ChangeScope(FileSystem const& fs) : m_fs(fs) { begin_change(m_fs); }
+    ~ChangeScope() { end_change(m_fs); }
+    ChangeScope(ChangeScope const&) = delete;
+    ChangeScope& operator=(ChangeScope const&) = delete;
+
+private:
+    FileSystem const& m_fs;
+};
 
 } // namespace debug_table

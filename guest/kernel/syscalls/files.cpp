@@ -127,7 +127,15 @@ SYSCALL_HANDLER(fdatasync, int fd) {
     return u64(0);
 }
 SYSCALL_HANDLER(sync) {
+    vfs::sync_all();
     block::flush_all();
+    return u64(0);
+}
+SYSCALL_HANDLER(syncfs, int fd) {
+    auto file = TRY(file_for(fd));
+    Custody* custody = file->custody();
+    if (!custody) return u64(0); // pipes and sockets: their file system is in memory
+    TRY(custody->inode().fs().sync());
     return u64(0);
 }
 SYSCALL_HANDLER(flock, int fd, int) {

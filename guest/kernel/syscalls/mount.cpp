@@ -1,5 +1,5 @@
-// mount(2) and umount2(2): new mounts of ext2/ext3/ext4 (read-only, from a
-// disk), tmpfs and proc, and their removal.
+// mount(2) and umount2(2): new mounts of ext2/ext3/ext4 (from a disk),
+// tmpfs and proc, and their removal.
 //
 // Checks in Linux's order (do_mount, path_mount, do_new_mount): the strings
 // are copied (EFAULT), the target resolved (ENOENT, ENOTDIR ...), then
@@ -7,9 +7,11 @@
 // unknown one), then the source device (ENOTBLK, ENXIO).
 //
 // Where we differ from Linux:
-//  - ext2/ext3/ext4 are read-only: without MS_RDONLY the mount is EROFS
-//    (busybox's mount then retries read-only by itself, as it does for a
-//    write-protected disk). The journal is never replayed.
+//  - ext2/ext3/ext4 are written in place without the journal; one that
+//    needs journal recovery, or has a feature the writer cannot keep
+//    consistent, mounts read-only only (EROFS without MS_RDONLY; busybox's
+//    mount then retries read-only by itself, as for a write-protected disk,
+//    which is EACCES). The journal is never replayed.
 //  - MS_REMOUNT, MS_BIND, MS_MOVE and the propagation flags are EINVAL;
 //    other flags (nosuid, nodev, noexec, atime ...) are accepted and not
 //    enforced. Mount options (`data`) are ignored.
@@ -97,10 +99,9 @@ Result<RefPtr<FileSystem>> create_file_system(
     if (is_ext(type)) {
         if (!source) return Errno(EINVAL); // Linux: "No source specified"
         BlockDevice* device = TRY(disk_at(source->view()));
-        if (!read_only) return Errno(EROFS);
         copy_name(source_name, source_size, "/dev/", device->name());
         char const* name = type == "ext2" ? "ext2" : type == "ext3" ? "ext3" : "ext4";
-        return RefPtr<FileSystem>(TRY(Ext4FileSystem::create(*device, name)));
+        return RefPtr<FileSystem>(TRY(Ext4FileSystem::create(*device, name, read_only)));
     }
     // Memory file systems ignore the source but show it, as Linux does.
     copy_name(source_name, source_size, source ? source->view() : StringView("none"));

@@ -1,5 +1,6 @@
 #include "image.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -62,9 +63,10 @@ int make_image(std::string const& image, std::string const& source, std::string 
     return run("mke2fs -q -F " + options + " -d '" + source + "' '" + image + "' " + size + " >/dev/null 2>&1");
 }
 
-FileBackend::FileBackend(std::string const& path)
+FileBackend::FileBackend(std::string const& path, bool writable)
+    : m_writable(writable)
 {
-    m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    m_fd = ::open(path.c_str(), (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
     struct stat st { };
     if (m_fd >= 0 && fstat(m_fd, &st) == 0) m_size = uint64_t(st.st_size);
 }
@@ -89,6 +91,30 @@ Result<void> FileBackend::read(u64 offset, u8* buffer, usize length)
     return {};
 }
 
+Result<void> FileBackend::write(u64 offset, u8 const* buffer, usize length)
+{
+    m_writes++;
+    if (!m_writable) return Errno(EROFS);
+    if (m_fail_writes) return Errno(EIO);
+    if (offset % 512 || length % 512) return Errno(EINVAL);
+    if (offset > m_size || length > m_size - offset) return Errno(EINVAL);
+    size_t done = 0;
+    while (done < length) {
+        ssize_t n = ::pwrite(m_fd, buffer + done, length - done, off_t(offset + done));
+        if (n <= 0) return Errno(EIO);
+        done += size_t(n);
+    }
+    return {};
+}
+
+Result<void> FileBackend::flush()
+{
+    m_flushes++;
+    if (!m_writable) return {};
+    if (::fdatasync(m_fd) != 0) return Errno(EIO);
+    return {};
+}
+
 Opened open_image(std::string const& path)
 {
     Opened opened;
@@ -99,6 +125,44 @@ Opened open_image(std::string const& path)
     else
         opened.volume = volume.release_value();
     return opened;
+}
+
+Opened open_image_writable(std::string const& path, ext4::Time now)
+{
+    Opened opened;
+    opened.backend = std::make_unique<FileBackend>(path, true);
+    auto volume = ext4::Volume::open_writable(*opened.backend, opened.report, now);
+    if (volume.is_error())
+        opened.error = volume.error().code();
+    else
+        opened.volume = volume.release_value();
+    return opened;
+}
+
+std::string command_output(std::string const& command)
+{
+    std::string out;
+    FILE* pipe = popen(command.c_str(), "r");
+    if (!pipe) return out;
+    char buffer[4096];
+    size_t n;
+    while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
+    pclose(pipe);
+    return out;
+}
+
+std::string debugfs_output(std::string const& image, std::string const& request)
+{
+    return command_output("debugfs -R '" + request + "' '" + image + "' 2>/dev/null");
+}
+
+std::string fsck_output(std::string const& image)
+{
+    std::string const log = command_output("e2fsck -fn '" + image + "' 2>&1; echo \"exit $?\"");
+    if (log.size() >= 7 && log.compare(log.size() - 7, 7, "exit 0\n") == 0) return "";
+    // Enough to see what is wrong, not a screenful per inode.
+    if (log.size() > 3000) return log.substr(0, 2500) + "\n...\n" + log.substr(log.size() - 400);
+    return log;
 }
 
 Result<void> VectorSink::write(usize offset, u8 const* data, usize length)

@@ -38,22 +38,32 @@ std::string read_host_file(std::string const& path);
 int make_image(
     std::string const& image, std::string const& source, std::string const& options, std::string const& size);
 
-// pread on an image file. Counts reads, and can be told to fail them.
+// pread and pwrite on an image file (opened read-write if `writable`, else
+// writes are EROFS). Counts requests, and can be told to fail them.
 class FileBackend final : public BlockBackend {
 public:
-    explicit FileBackend(std::string const& path);
+    explicit FileBackend(std::string const& path, bool writable = false);
     ~FileBackend() override;
     bool is_open() const { return m_fd >= 0; }
     Result<void> read(u64 offset, u8* buffer, usize length) override;
+    Result<void> write(u64 offset, u8 const* buffer, usize length) override;
+    Result<void> flush() override;
     u64 size() const override { return m_size; }
     unsigned reads() const { return m_reads; }
+    unsigned writes() const { return m_writes; }
+    unsigned flushes() const { return m_flushes; }
     void fail_reads(bool fail) { m_fail = fail; }
+    void fail_writes(bool fail) { m_fail_writes = fail; }
 
 private:
     int m_fd { -1 };
+    bool m_writable { false };
     u64 m_size { 0 };
     unsigned m_reads { 0 };
+    unsigned m_writes { 0 };
+    unsigned m_flushes { 0 };
     bool m_fail { false };
+    bool m_fail_writes { false };
 };
 
 // An image opened as a Volume (or the error open gave).
@@ -64,6 +74,16 @@ struct Opened {
     int error { 0 };
 };
 Opened open_image(std::string const& path);
+// The same, read-write, through Volume::open_writable.
+Opened open_image_writable(std::string const& path, ext4::Time now = {});
+
+// A command's standard output.
+std::string command_output(std::string const& command);
+// debugfs -R `request` on an image: its output.
+std::string debugfs_output(std::string const& image, std::string const& request);
+// e2fsck -fn on an image: "" when it exits 0, else its output (cut down
+// to its start and end) and exit status, for the test's failure message.
+std::string fsck_output(std::string const& image);
 
 class VectorSink final : public ext4::DataSink {
 public:

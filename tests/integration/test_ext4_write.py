@@ -1,0 +1,248 @@
+"""ext2/ext3/ext4 read-write: a busybox script builds and reshapes a tree on
+an empty file system mounted read-write in the guest (files of many sizes,
+overwrites and appends, a sparse file, a fragmented file that needs an
+extent tree, a directory of hundreds of entries with a third removed,
+hard and symbolic links, device nodes, fifos, renames of files and of a
+directory across directories, recursive removal, truncation, chmod, chown,
+touch). The same script run by the host's busybox in a host directory is
+the oracle:
+
+  - the guest's description of the tree after an unmount and a read-only
+    mount (so it comes from the disk, not from the cache) equals the host's
+    description of its own tree (names, types, sizes, modes, owners, link
+    counts, link targets, device numbers, md5sums);
+  - after the VM exits, `e2fsck -fn` finds the image clean, and debugfs --
+    e2fsprogs' own reader -- gives the same bytes for files the host made;
+  - a second VM mounts the image read-only and sees the same tree.
+
+A full disk gives ENOSPC and leaves the file system clean, and what is
+written before the VM exits without an unmount reaches the disk (the exit
+syncs and unmounts, as a clean poweroff)."""
+import hashlib
+import os
+import subprocess
+import tempfile
+
+# Run in the directory to fill. Deterministic: the same bytes on the host and
+# in the guest.
+WORKLOAD = r"""
+set -e
+mkdir -p a/b/c d empty-dir
+echo hello > a/b/c/hello.txt
+seq 1 20000 > numbers
+yes abcdefghij | head -c 3000000 > big
+cp /bin/busybox bb
+head -c 5000 numbers > small
+dd if=numbers of=small bs=1 seek=100 count=50 conv=notrunc 2>/dev/null
+echo appended >> small
+truncate -s 10000000 sparse
+echo end >> sparse
+i=0
+while [ $i -lt 300 ]; do echo "$i" > d/file-$i-with-a-rather-long-name; i=$((i + 1)); done
+i=0
+while [ $i -lt 300 ]; do rm d/file-$i-with-a-rather-long-name; i=$((i + 3)); done
+ln a/b/c/hello.txt hardlink
+ln -s a/b/c/hello.txt symlink
+ln -s "$(yes long-target | head -n 12 | tr '\n' /)end" slow-symlink
+mknod chr c 1 3
+mknod blk b 7 300
+mkfifo fifo
+chmod 640 small
+chown 1000:1001 small
+chmod 1777 empty-dir
+mv a/b d/moved-b
+mv numbers a/renamed-numbers
+echo replaced > victim
+cp small small-copy
+mv small-copy victim
+mkdir -p d/over/full e
+touch e/inside
+mv -T e d/over 2>/dev/null && exit 1
+rmdir d/over/full
+mv -T e d/over
+mkdir gone gone/sub
+touch gone/x gone/sub/y
+rm -r gone
+i=0
+while [ $i -lt 800 ]; do dd if=a/renamed-numbers of=frag bs=1024 count=1 seek=$((i * 4)) conv=notrunc 2>/dev/null; i=$((i + 2)); done
+cp frag frag-whole
+truncate -s 1000000 frag
+cp big big-copy
+rm big
+echo x > overwrite
+echo yyy > overwrite
+touch -t 202001020304.05 small
+"""
+
+# Describes the tree at $1, one line per entry, sorted. No times but one
+# set by touch, no directory sizes (the block size decides them).
+DESCRIBE = r"""
+cd "$1" || exit 1
+echo DESCRIBE-BEGIN
+find . | sort | while read -r f; do
+  if [ -L "$f" ]; then echo "$f link $(readlink "$f")"
+  elif [ -d "$f" ]; then echo "$f dir $(stat -c '%a %u:%g %h' "$f")"
+  elif [ -p "$f" ]; then echo "$f fifo $(stat -c '%a %u:%g' "$f")"
+  elif [ -c "$f" ] || [ -b "$f" ]; then echo "$f dev $(stat -c '%F %t:%T %a' "$f")"
+  else echo "$f file $(stat -c '%s %a %u:%g %h' "$f") $(md5sum < "$f" | cut -c1-32)"
+  fi
+done
+stat -c 'small mtime %Y' small
+echo DESCRIBED
+"""
+
+# Files debugfs reads back from the image, compared with the host's.
+DEBUGFS_FILES = ["big-copy", "bb", "frag", "frag-whole", "sparse", "a/renamed-numbers", "d/moved-b/c/hello.txt"]
+
+
+def _host_tree(tmp):
+    """The host's run of WORKLOAD and its description."""
+    tree = os.path.join(tmp, "host-tree")
+    os.makedirs(tree)
+    os.mkdir(os.path.join(tree, "lost+found"), 0o700)  # mke2fs makes one
+    env = dict(os.environ, TZ="UTC")  # touch -t reads local time; the guest's is UTC
+    subprocess.run(["/bin/busybox", "sh", "-c", WORKLOAD], cwd=tree, check=True, capture_output=True, env=env)
+    described = subprocess.run(["/bin/busybox", "sh", "-c", DESCRIBE, "describe", tree], capture_output=True,
+                               text=True, check=True).stdout
+    return tree, described
+
+
+def _make_image(tmp, mkfs_args, size="64M"):
+    image = os.path.join(tmp, "disk.img")
+    subprocess.run(["mke2fs", "-q", "-F", *mkfs_args, image, size], check=True, capture_output=True)
+    return image
+
+
+def _e2fsck(image):
+    check = subprocess.run(["e2fsck", "-fn", image], capture_output=True, text=True)
+    assert check.returncode == 0, f"e2fsck -fn found problems (exit {check.returncode}):\n{check.stdout}{check.stderr}"
+
+
+def _debugfs_cat(image, path):
+    return subprocess.run(["debugfs", "-R", f"cat /{path}", image], capture_output=True, check=True).stdout
+
+
+def _guest_script():
+    return ("mount -t ext4 /dev/vda /mnt && cd /mnt && sh /workload.sh && cd / && umount /mnt && "
+            "mount -t ext4 -o ro /dev/vda /mnt && grep ' /mnt ' /proc/mounts && sh /describe.sh /mnt")
+
+
+def _files():
+    return [("workload.sh", 0o755, WORKLOAD.encode()), ("describe.sh", 0o755, DESCRIBE.encode())]
+
+
+def _check(run, expected, image, host_tree):
+    out = run.stdout.replace("\r", "")
+    assert "DESCRIBED" in out, run
+    assert "/dev/vda /mnt ext4 ro" in out, run
+    got = out[out.index("DESCRIBE-BEGIN"):out.index("DESCRIBED")] if "DESCRIBE-BEGIN" in out else out
+    want = expected[expected.index("DESCRIBE-BEGIN"):expected.index("DESCRIBED")]
+    assert got == want, f"the guest's tree differs from the host's:\n{_diff(want, got)}\n--- log:\n{run.log[-3000:]}"
+    assert run.status == 0, run
+    _e2fsck(image)
+    for path in DEBUGFS_FILES:
+        want_bytes = open(os.path.join(host_tree, path), "rb").read()
+        got_bytes = _debugfs_cat(image, path)
+        assert hashlib.md5(got_bytes).hexdigest() == hashlib.md5(want_bytes).hexdigest(), \
+            f"debugfs reads /{path} differently ({len(got_bytes)} bytes, host {len(want_bytes)})"
+
+
+def _diff(a, b):
+    import difflib
+    return "\n".join(list(difflib.unified_diff(a.splitlines(), b.splitlines(), "host", "guest", lineterm=""))[:80])
+
+
+def _kvm(ctx, mkfs_args):
+    ctx.require_kvm()
+    with tempfile.TemporaryDirectory() as tmp:
+        host_tree, expected = _host_tree(tmp)
+        image = _make_image(tmp, mkfs_args)
+        initrd = ctx.initramfs(tmp, argv=["/bin/sh", "-c", _guest_script()], files=_files())
+        run = ctx.vmm("--initrd", initrd, "--disk", image, "--timeout", "120", "--cmdline", "aramid.stdout=pipe",
+                      timeout=150)
+        _check(run, expected, image, host_tree)
+        # A fresh VM, read-only: the tree is on the disk.
+        again = ctx.initramfs(tmp, argv=["/bin/sh", "-c",
+                                         "mount -t ext4 -o ro /dev/vda /mnt && grep ' /mnt ' /proc/mounts && "
+                                         "sh /describe.sh /mnt"], files=_files())
+        run = ctx.vmm("--initrd", again, "--disk", image, "--disk-readonly", "--timeout", "60", "--cmdline",
+                      "aramid.stdout=pipe", timeout=90)
+        _check(run, expected, image, host_tree)
+
+
+def test_kvm_ext4_write(ctx):
+    _kvm(ctx, ["-t", "ext4", "-b", "4096"])
+
+
+def test_kvm_ext4_write_1k_blocks(ctx):
+    _kvm(ctx, ["-t", "ext4", "-b", "1024"])
+
+
+def test_kvm_ext4_write_small_groups(ctx):
+    # Many groups of 1024 blocks: files and directories spread across them.
+    _kvm(ctx, ["-t", "ext4", "-b", "1024", "-g", "1024", "-N", "4096"])
+
+
+def test_kvm_ext3_write(ctx):
+    _kvm(ctx, ["-t", "ext3"])
+
+
+def test_kvm_ext2_write(ctx):
+    _kvm(ctx, ["-t", "ext2"])
+
+
+def test_qemu_ext4_write(ctx):
+    with tempfile.TemporaryDirectory() as tmp:
+        host_tree, expected = _host_tree(tmp)
+        image = _make_image(tmp, ["-t", "ext4"])
+        initrd = ctx.initramfs(tmp, argv=["/bin/sh", "-c", _guest_script()], files=_files())
+        extra = ["-global", "virtio-mmio.force-legacy=false",
+                 "-drive", f"id=d0,file={image},format=raw,if=none", "-device", "virtio-blk-device,drive=d0"]
+        run = ctx.qemu("aramid.stdout=pipe", initrd=initrd, timeout=300, extra=extra)
+        _check(run, expected, image, host_tree)
+
+
+def test_kvm_ext4_full_disk(ctx):
+    """ENOSPC when the disk fills, the file keeps what fitted, and removing
+    it gives every block back."""
+    ctx.require_kvm()
+    with tempfile.TemporaryDirectory() as tmp:
+        image = _make_image(tmp, ["-t", "ext4", "-b", "1024"], size="8M")
+        before = _free_blocks(image)
+        script = ("mount -t ext4 /dev/vda /mnt && "
+                  "{ dd if=/dev/zero of=/mnt/fill bs=65536 2>/tmp/dd.err; echo dd exit $?; } && "
+                  "grep -o 'No space left on device' /tmp/dd.err && "
+                  "stat -c 'fill %s' /mnt/fill && mkdir /mnt/no-room 2>&1; "
+                  "rm /mnt/fill && echo removed && umount /mnt && echo UNMOUNTED")
+        initrd = ctx.initramfs(tmp, argv=["/bin/sh", "-c", script])
+        run = ctx.vmm("--initrd", initrd, "--disk", image, "--timeout", "60", "--cmdline", "aramid.stdout=pipe",
+                      timeout=90)
+        out = run.stdout
+        assert "dd exit 1" in out and "No space left on device" in out, run
+        size = int(out.split("fill ")[1].split()[0])
+        assert size > 4 << 20, run  # most of the 8 MiB was usable
+        assert "removed" in out and "UNMOUNTED" in out, run
+        _e2fsck(image)
+        assert _free_blocks(image) == before
+
+
+def test_kvm_ext4_exit_without_unmount(ctx):
+    """The VM's exit writes back and marks the file system clean."""
+    ctx.require_kvm()
+    with tempfile.TemporaryDirectory() as tmp:
+        image = _make_image(tmp, ["-t", "ext4"])
+        script = "mount -t ext4 /dev/vda /mnt && seq 1 5000 > /mnt/kept && mkdir /mnt/dir && echo WROTE"
+        initrd = ctx.initramfs(tmp, argv=["/bin/sh", "-c", script])
+        run = ctx.vmm("--initrd", initrd, "--disk", image, "--timeout", "60", "--cmdline", "aramid.stdout=pipe",
+                      timeout=90)
+        assert "WROTE" in run.stdout and run.status == 0, run
+        _e2fsck(image)
+        expected = "".join(f"{i}\n" for i in range(1, 5001)).encode()
+        assert _debugfs_cat(image, "kept") == expected
+        state = subprocess.run(["dumpe2fs", "-h", image], capture_output=True, text=True).stdout
+        assert "Filesystem state:         clean" in state, state
+
+
+def _free_blocks(image):
+    header = subprocess.run(["dumpe2fs", "-h", image], capture_output=True, text=True, check=True).stdout
+    return int(header.split("Free blocks:")[1].split()[0])
