@@ -246,3 +246,42 @@ def test_kvm_ext4_exit_without_unmount(ctx):
 def _free_blocks(image):
     header = subprocess.run(["dumpe2fs", "-h", image], capture_output=True, text=True, check=True).stdout
     return int(header.split("Free blocks:")[1].split()[0])
+
+
+def test_kvm_ext4_second_mount_and_unmount(ctx):
+    """A mounted disk cannot be mounted again (EBUSY: two caches and two
+    allocators would write over each other), and an unmount leaves no inode
+    of the file system behind (the kernel logs any that outlives it)."""
+    ctx.require_kvm()
+    with tempfile.TemporaryDirectory() as tmp:
+        image = _make_image(tmp, ["-t", "ext4", "-b", "4096"])
+        script = ("mkdir -p /m2 && mount -t ext4 /dev/vda /mnt && { mount -t ext4 /dev/vda /m2 2>&1; "
+                  "mount -t ext4 -o ro /dev/vda /m2 2>&1; true; } && seq 1 1000 > /mnt/a && mkdir /mnt/d && "
+                  "umount /mnt && echo UNMOUNTED && mount -t ext4 /dev/vda /m2 && wc -l < /m2/a && umount /m2")
+        initrd = ctx.initramfs(tmp, argv=["/bin/sh", "-c", script])
+        run = ctx.vmm("--initrd", initrd, "--disk", image, "--timeout", "60", "--cmdline", "aramid.stdout=pipe",
+                      timeout=90)
+        out = run.stdout
+        assert out.lower().count("busy") == 2, run
+        assert "UNMOUNTED" in out and out.rstrip().endswith("1000"), run
+        assert "outlives its file system" not in run.log, run.log
+        assert run.status == 0, run
+        _e2fsck(image)
+        assert len(_debugfs_cat(image, "a")) == len("".join(f"{i}\n" for i in range(1, 1001)))
+
+
+def test_kvm_ext4_exit_with_a_removed_file_open(ctx):
+    """A file removed while a process still has it open is freed at the
+    VM's exit, before the file system is marked clean."""
+    ctx.require_kvm()
+    with tempfile.TemporaryDirectory() as tmp:
+        image = _make_image(tmp, ["-t", "ext4", "-b", "4096"])
+        before = _free_blocks(image)
+        script = ("mount -t ext4 /dev/vda /mnt && seq 1 100000 > /mnt/f && "
+                  "{ sh -c 'exec 3</mnt/f; sleep 30' & } && sleep 0.3 && rm /mnt/f && echo REMOVED")
+        initrd = ctx.initramfs(tmp, argv=["/bin/sh", "-c", script])
+        run = ctx.vmm("--initrd", initrd, "--disk", image, "--timeout", "60", "--cmdline", "aramid.stdout=pipe",
+                      timeout=90)
+        assert "REMOVED" in run.stdout and run.status == 0, run
+        _e2fsck(image)
+        assert _free_blocks(image) == before

@@ -214,7 +214,7 @@ public:
             // Shared pages show the new bytes, and zeros between the old
             // end and the write.
             m_pages.zero_past_end(old_size, offset);
-            TRY(reload_frames(offset, written.value()));
+            copy_to_frames(offset, written.value(), buffer);
         }
         return written;
     }
@@ -313,6 +313,7 @@ public:
         return store_metadata();
     }
 private:
+    friend class Ext4FileSystem; // shutdown and teardown: evict(), detach()
     explicit Ext4Inode(ext4::InodeData const& data)
         : m_data(data)
     {
@@ -366,46 +367,60 @@ private:
         return result;
     }
 
-    // After a write of [offset, offset + length): the frames of those pages
-    // read the file again.
-    Result<void> reload_frames(u64 offset, usize length)
+    // After `length` bytes from `buffer` were written at `offset`: the
+    // frames of those pages take the same bytes. They were just read from
+    // the buffer, so this copy cannot fault (one CPU, nothing ran between).
+    void copy_to_frames(u64 offset, usize length, IoBuffer buffer)
     {
         for (u64 position = offset; position < offset + length;) {
             usize const in_page = usize(position % mm::kPageSize);
             usize const chunk = usize(lib::min(u64(mm::kPageSize - in_page), offset + length - position));
-            if (u64 frame = m_pages.at(FilePages::index_of(position))) {
-                IoBufferSink sink(IoBuffer::kernel(mm::phys_to_ptr<u8>(frame) + in_page));
-                TRY(volume().read(m_data, position, chunk, sink));
-            }
+            if (u64 frame = m_pages.at(FilePages::index_of(position)))
+                (void)buffer.read(usize(position - offset), mm::phys_to_ptr<u8>(frame) + in_page, chunk);
             position += chunk;
         }
-        return {};
     }
 
+    // The file system went first (it must not: logged there); nothing here
+    // touches it any more.
+    void detach() { m_detached = true; }
+    void evict();
+
     ext4::InodeData m_data;
+    bool m_evicted { false };
+    bool m_detached { false };
     FilePages m_pages; // regular files: the pages mappings and executables share
     Vector<bool> m_shared; // by page index: handed to a MAP_SHARED mapping
 };
 
 Ext4Inode::~Ext4Inode()
 {
+    if (m_detached) return;
+    ext4fs().forget(*this);
+    evict();
+}
+
+// The inode's last user is gone (or the file system shuts down): its
+// shared pages are written back, or, without links, it is freed on disk
+// (Linux's ext4_evict_inode). Once only; a mount that was shut down writes
+// nothing more.
+void Ext4Inode::evict()
+{
     auto& fs = ext4fs();
-    fs.forget(*this);
-    if (m_data.links && !fs.closed()) {
+    if (m_evicted || fs.closed() || !volume().writable()) return;
+    m_evicted = true;
+    if (m_data.links) {
         auto written = write_back();
         if (written.is_error())
             log_error("%s: writing back mapped pages of inode %u failed: errno %d", fs.device_object().name(),
                 m_data.ino, written.error().code());
+        return;
     }
-    // The last user of an inode without links: free it now (Linux's
-    // ext4_evict_inode). A mount that was shut down writes nothing more.
-    if (m_data.links == 0 && volume().writable() && !fs.closed()) {
-        debug_table::ChangeScope const change(fs);
-        auto result = volume().release(m_data, now());
-        if (result.is_error())
-            log_error("%s: could not free inode %u: errno %d", fs.device_object().name(), m_data.ino,
-                result.error().code());
-    }
+    debug_table::ChangeScope const change(fs);
+    auto result = volume().release(m_data, now());
+    if (result.is_error())
+        log_error("%s: could not free inode %u: errno %d", fs.device_object().name(), m_data.ino,
+            result.error().code());
 }
 
 // Positions are byte offsets in the directory, as Linux's ext4 gives them
@@ -434,9 +449,17 @@ Result<RefPtr<Ext4FileSystem>> Ext4FileSystem::create(BlockDevice& device, char 
 {
     // Linux's get_tree_bdev: a write-protected disk mounts read-only or not at all.
     if (!read_only && device.read_only()) return Errno(EACCES);
+    if (!device.claim()) {
+        log_error("%s (%s): can't mount: the disk is mounted already", device.name(), type);
+        return Errno(EBUSY);
+    }
     auto* raw = new (std::nothrow) Ext4FileSystem;
-    if (!raw) return Errno(ENOMEM);
+    if (!raw) {
+        device.release_claim();
+        return Errno(ENOMEM);
+    }
     auto fs = RefPtr<Ext4FileSystem>::adopt(raw);
+    fs->m_device = &device;
     fs->m_type = type;
     fs->m_backend = TRY(DiskBackend::create(device));
     ext4::OpenReport report;
@@ -475,6 +498,15 @@ Ext4FileSystem::~Ext4FileSystem()
     // The root goes first, while the table it leaves is still here.
     m_root = nullptr;
     shutdown();
+    // Every inode holds a reference into the tree that keeps the mount busy,
+    // and umount drops its own before the file system: none should be left.
+    for (Ext4Inode* live : m_live) {
+        log_warn("%s: inode %u outlives its file system", device_object().name(), live->number());
+        live->detach();
+    }
+    m_volume = nullptr;
+    m_backend = nullptr;
+    if (m_device) m_device->release_claim();
 }
 
 Result<void> Ext4FileSystem::sync()
@@ -498,6 +530,10 @@ Result<void> Ext4FileSystem::write_back_mapped_pages()
 void Ext4FileSystem::shutdown()
 {
     if (!m_volume || !m_volume->writable() || m_closed) return;
+    // Files removed while still open are freed now: nothing will use them
+    // again, and a clean file system must not keep them.
+    for (Ext4Inode* live : m_live)
+        if (live->m_data.links == 0) live->evict();
     auto written = write_back_mapped_pages();
     if (written.is_error())
         log_error("%s (%s): writing back mapped pages failed: errno %d", device_object().name(), m_type,

@@ -42,7 +42,8 @@ public:
     // shows; one driver serves all three), writable unless `read_only`.
     // EINVAL for a file system it cannot read, EROFS for one it can read
     // but not write, EACCES for a writable mount of a read-only disk (each
-    // with a log line saying why, as Linux).
+    // with a log line saying why, as Linux), EBUSY for a disk that is
+    // mounted already (Linux would share the one file system).
     static Result<RefPtr<Ext4FileSystem>> create(BlockDevice& device, char const* type, bool read_only);
     ~Ext4FileSystem() override;
 
@@ -75,4 +76,5 @@ private:
     Vector<Ext4Inode*> m_live; // not owning
     RefPtr<Inode> m_root;
     bool m_closed { false }; // marked cleanly unmounted: nothing more is written
+    BlockDevice* m_device { nullptr }; // claimed while this exists
 };

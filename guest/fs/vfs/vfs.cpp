@@ -185,7 +185,7 @@ Result<void> mount(RefPtr<FileSystem> fs, Custody& target, StringView source, bo
     return {};
 }
 
-Result<void> unmount(Custody& target, bool (*busy)(FileSystem& fs, void* context), void* context) {
+Result<RefPtr<FileSystem>> unmount(Custody& target, bool (*busy)(FileSystem& fs, void* context), void* context) {
     usize index = g_mount_count;
     for (usize i = 0; i < g_mount_count; i++)
         if (g_mounts[i].fs->root().ptr() == &target.inode()) index = i;
@@ -194,10 +194,11 @@ Result<void> unmount(Custody& target, bool (*busy)(FileSystem& fs, void* context
     for (usize i = 0; i < g_mount_count; i++)
         if (i != index && &g_mounts[i].where->inode().fs() == &fs) return Errno(EBUSY);
     if (busy(fs, context)) return Errno(EBUSY);
+    RefPtr<FileSystem> unmounted = g_mounts[index].fs;
     for (usize i = index; i + 1 < g_mount_count; i++) g_mounts[i] = g_mounts[i + 1];
     g_mount_count--;
-    g_mounts[g_mount_count] = Mount {}; // drops the last references: the file system goes now
-    return {};
+    g_mounts[g_mount_count] = Mount {};
+    return unmounted;
 }
 
 void for_each_mount(void (*f)(MountInfo const& mount, void* context), void* context) {

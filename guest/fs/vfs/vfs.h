@@ -30,7 +30,9 @@ Result<void> mount(RefPtr<FileSystem> fs, Custody& target, StringView source, bo
 // umount(2): removes the mount whose root `target` is. EINVAL if it is no
 // mount's root (or the root file system's); EBUSY if another mount sits
 // inside it or `busy(fs, context)` says it is in use.
-Result<void> unmount(Custody& target, bool (*busy)(FileSystem& fs, void* context), void* context);
+// Returns the unmounted file system: the caller drops it after its own
+// references into the tree (the target's custody holds its root).
+Result<RefPtr<FileSystem>> unmount(Custody& target, bool (*busy)(FileSystem& fs, void* context), void* context);
 
 struct MountInfo {
     FileSystem& fs;

@@ -42,6 +42,17 @@ public:
     // its medium). A disk without a volatile cache has nothing to do.
     virtual Result<void> flush() = 0;
 
+    // A file system on the disk claims it for as long as it is mounted, so
+    // that a second one (with its own cache and allocator) cannot write
+    // over the first. False if it is claimed already.
+    bool claim()
+    {
+        if (m_claimed) return false;
+        m_claimed = true;
+        return true;
+    }
+    void release_claim() { m_claimed = false; }
+
 protected:
     BlockDevice(u64 rdev, u64 sector_count, bool read_only, usize max_request_sectors)
         : m_rdev(rdev), m_sector_count(sector_count), m_read_only(read_only),
@@ -55,6 +66,7 @@ private:
     u64 m_sector_count;
     bool m_read_only;
     usize m_max_request_sectors;
+    bool m_claimed { false };
 };
 
 namespace block {

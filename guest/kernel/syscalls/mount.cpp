@@ -16,6 +16,8 @@
 //    other flags (nosuid, nodev, noexec, atime ...) are accepted and not
 //    enforced. Mount options (`data`) are ignored.
 //  - Mounts do not stack: a directory that is already a mount's root is EBUSY.
+//  - A disk mounts once: mounting it again elsewhere is EBUSY (Linux shows
+//    the one file system at both places).
 //  - umount2: MNT_FORCE, MNT_DETACH and MNT_EXPIRE are EINVAL. A mount is
 //    busy (EBUSY) when another mount sits inside it, or any process has its
 //    working directory, root or executable there, or an open file there;
@@ -178,6 +180,9 @@ SYSCALL_HANDLER(umount2, UserCString user_target, u32 flags)
     // The ext* file system, if that is what is mounted here, for its exact count.
     Ext4FileSystem* ext = nullptr;
     if (is_ext(target->inode().fs().name())) ext = static_cast<Ext4FileSystem*>(&target->inode().fs());
-    TRY(vfs::unmount(*target, in_use, &ext));
+    RefPtr<FileSystem> unmounted = TRY(vfs::unmount(*target, in_use, &ext));
+    // The target's custody holds the file system's root inode: it goes
+    // first, then the file system (its inodes must not outlive it).
+    target = nullptr;
     return u64(0);
 }
