@@ -285,3 +285,46 @@ def test_kvm_ext4_exit_with_a_removed_file_open(ctx):
         assert "REMOVED" in run.stdout and run.status == 0, run
         _e2fsck(image)
         assert _free_blocks(image) == before
+
+
+MSYNC_PROGRAM = r"""
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+    int fd = open(argv[1], O_RDWR | O_CREAT, 0644);
+    if (fd < 0 || ftruncate(fd, 8192) < 0) return 1;
+    char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) return 2;
+    memcpy(p + 5000, "WRITTEN THROUGH THE MAPPING", 27);
+    if (msync(p, 8192, MS_SYNC) < 0) return 3;
+    printf("SYNCED\n");
+    fflush(stdout);
+    pause();
+    return 0;
+}
+"""
+
+
+def test_kvm_ext4_msync_reaches_the_disk(ctx):
+    """msync(MS_SYNC) of a MAP_SHARED mapping writes it back: the VM is
+    killed (its timeout) right after, with no unmount or sync, and the image
+    holds the file and the bytes written through the mapping."""
+    ctx.require_kvm()
+    with tempfile.TemporaryDirectory() as tmp:
+        image = _make_image(tmp, ["-t", "ext4", "-b", "4096"])
+        source = os.path.join(tmp, "msync.c")
+        with open(source, "w") as out:
+            out.write(MSYNC_PROGRAM)
+        binary = os.path.join(tmp, "msync")
+        subprocess.run(["musl-gcc", "-static", "-O2", "-o", binary, source], check=True)
+        initrd = ctx.initramfs(tmp, argv=["/bin/sh", "-c", "mount -t ext4 /dev/vda /mnt && /msync /mnt/f"],
+                               files=[("msync", 0o755, open(binary, "rb").read())])
+        run = ctx.vmm("--initrd", initrd, "--disk", image, "--timeout", "2", "--cmdline", "aramid.stdout=pipe",
+                      timeout=30)
+        assert "SYNCED" in run.stdout, run
+        data = _debugfs_cat(image, "f")
+        assert len(data) == 8192 and data[5000:5027] == b"WRITTEN THROUGH THE MAPPING", data[4990:5040]

@@ -22,6 +22,9 @@ public:
     // Exec segments are never revoked: Linux refuses to truncate a running
     // binary (ETXTBSY); here it runs on from the pages it has.
     void const* file() const override { return m_end == kWholeFile ? m_inode.ptr() : nullptr; }
+    // A shared mapping's file system writes back (all it holds: as durable,
+    // and simpler than one file's pages).
+    Result<void> sync() override { return m_shared ? m_inode->fs().sync() : Result<void> {}; }
     char const* name() const override { return m_name; }
 
 private:

@@ -7,6 +7,7 @@
 #include <kernel/mm/physical.h>
 #include <kernel/mm/user.h>
 #include <kernel/mm/vdso.h>
+#include <lib/vector.h>
 
 #include <new>
 
@@ -513,6 +514,18 @@ Result<void> AddressSpace::discard(u64 address, u64 length, bool private_anonymo
 Result<void> AddressSpace::check_mapped(u64 address, u64 length) {
     SpinlockGuard guard(m_lock);
     return check_mapped_locked(address, address + length);
+}
+
+Result<void> AddressSpace::sync_range(u64 address, u64 length) {
+    Vector<RefPtr<PageSource>> sources;
+    {
+        SpinlockGuard guard(m_lock);
+        for (Region& r : m_regions)
+            if (r.shared && r.source && r.end > address && r.start < address + length)
+                TRY(sources.try_append(r.source));
+    }
+    for (auto& source : sources) TRY(source->sync());
+    return check_mapped(address, length);
 }
 
 Result<void> AddressSpace::check_mapped_locked(u64 start, u64 end) {

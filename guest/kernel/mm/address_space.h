@@ -53,6 +53,9 @@ public:
     virtual bool past_end(u64 offset) { (void)offset; return false; }
     // The file, as revoke_file_pages names it (null: never revoked).
     virtual void const* file() const { return nullptr; }
+    // msync(MS_SYNC) of a shared mapping: what the mapping changed reaches
+    // the file's disk. Nothing to do for memory file systems.
+    virtual Result<void> sync() { return {}; }
     virtual char const* name() const = 0;
 };
 
@@ -128,6 +131,10 @@ public:
     Result<void> discard(u64 address, u64 length, bool private_anonymous_only);
     // ENOMEM unless every page of [address, address + length) is mapped.
     Result<void> check_mapped(u64 address, u64 length);
+    // msync(MS_SYNC): each shared file mapping in the range sync()s its
+    // source (outside the lock: a disk write may take a while); then
+    // check_mapped's answer.
+    Result<void> sync_range(u64 address, u64 length);
 
     // brk: the heap ends at brk(); set_brk grows or shrinks it.
     void set_brk_base(u64 base) { m_brk_base = m_brk = base; }

@@ -123,8 +123,10 @@ SYSCALL_HANDLER(msync, u64 address, u64 length, int flags) {
     if (end < address) return Errno(ENOMEM);
     if (end == address) return u64(0);
     if (!mm::is_user_range(address, end - address)) return Errno(ENOMEM);
-    // Shared file mappings map tmpfs's own pages: the file already holds
-    // every write, so there is nothing to write back.
-    TRY(current_process().address_space().check_mapped(address, end - address));
+    // Shared file mappings map the file's own frames, so the file shows
+    // every write at once; MS_SYNC also makes a disk file system write them
+    // back (MS_ASYNC leaves that to the next sync, as Linux's writeback).
+    if (flags & MS_SYNC) TRY(current_process().address_space().sync_range(address, end - address));
+    else TRY(current_process().address_space().check_mapped(address, end - address));
     return u64(0);
 }
