@@ -256,10 +256,7 @@ public:
                 return filled.error();
             }
         }
-        if (shared) {
-            if (index >= m_shared.size()) TRY(m_shared.try_resize(index + 1));
-            m_shared[index] = true;
-        }
+        if (shared) m_pages.mark_shared(index);
         mm::page_ref(frame);
         return frame;
     }
@@ -268,24 +265,24 @@ public:
     // (through the block cache), those that differ from it only.
     Result<void> write_back()
     {
-        if (m_shared.is_empty() || !volume().writable()) return {};
+        if (m_pages.is_empty() || !volume().writable()) return {};
         debug_table::ChangeScope const change(fs());
         auto* on_disk = new (std::nothrow) u8[mm::kPageSize];
         if (!on_disk) return Errno(ENOMEM);
         Result<void> result;
-        for (u64 index = 0; index < m_shared.size() && !result.is_error(); index++) {
-            u64 const frame = m_pages.at(index);
+        m_pages.for_each_shared([&](u64 index, u64 frame) {
             u64 const offset = index * mm::kPageSize;
-            if (!m_shared[index] || !frame || offset >= size()) continue;
+            if (offset >= size()) return false;
             usize const length = usize(lib::min(u64(mm::kPageSize), size() - offset));
             u8 const* bytes = mm::phys_to_ptr<u8>(frame);
             IoBufferSink sink(IoBuffer::kernel(on_disk));
             auto read = volume().read(m_data, offset, length, sink);
-            if (!read.is_error() && read.value() == length && !__builtin_memcmp(on_disk, bytes, length)) continue;
+            if (!read.is_error() && read.value() == length && !__builtin_memcmp(on_disk, bytes, length)) return true;
             IoBufferSource source(IoBuffer::kernel(bytes));
             auto written = volume().write(m_data, offset, length, source, now());
-            result = written.is_error() ? Result<void>(written.error()) : Result<void> {};
-        }
+            if (written.is_error()) result = written.error();
+            return !result.is_error();
+        });
         delete[] on_disk;
         refresh();
         return result;
@@ -390,7 +387,6 @@ private:
     bool m_evicted { false };
     bool m_detached { false };
     FilePages m_pages; // regular files: the pages mappings and executables share
-    Vector<bool> m_shared; // by page index: handed to a MAP_SHARED mapping
 };
 
 Ext4Inode::~Ext4Inode()
