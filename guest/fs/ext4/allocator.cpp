@@ -409,6 +409,18 @@ Result<void> Volume::free_inode(u32 ino, bool directory)
     return {};
 }
 
+Result<bool> Volume::inode_in_use(u32 ino)
+{
+    if (ino == 0 || ino > m_inodes_count) return Errno(EUCLEAN);
+    u32 const group = (ino - 1) / m_inodes_per_group;
+    auto slot = TRY(descriptor(group));
+    DescriptorView const view(slot.handle.data() + slot.offset, m_desc_size >= kMinDescSize64Bit);
+    // Not inode_bitmap(): an INODE_UNINIT group's bitmap is not made here.
+    if (has_group_csum() && (view.flags() & kGroupInodeUninit)) return false;
+    auto bitmap = TRY(inode_bitmap(group));
+    return test_bit(bitmap.data(), (ino - 1) % m_inodes_per_group);
+}
+
 Result<InodeData> Volume::initialize_inode(u32 ino, u32 mode, u32 uid, u32 gid, Time now)
 {
     if (!m_writable) return Errno(EROFS);

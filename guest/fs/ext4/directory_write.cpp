@@ -427,6 +427,8 @@ Result<void> Volume::link(InodeData& dir, StringView name, InodeData& target, Ti
     if (!m_writable) return Errno(EROFS);
     note_time(now);
     if (is_directory(target.mode)) return Errno(EPERM);
+    // An orphan (Linux links one back only for O_TMPFILE, which we lack).
+    if (target.links == 0) return Errno(ENOENT);
     if (target.links >= kLinkMax) return Errno(EMLINK);
     auto const slot = TRY(find_slot(dir, name));
     // The count goes up before the name is written: a crash between the
@@ -451,18 +453,29 @@ Result<void> Volume::unlink(InodeData& dir, StringView name, InodeData& target, 
     bool const directory = is_directory(target.mode);
     if (directory && !TRY(is_empty_directory(target))) return Errno(ENOTEMPTY);
     TRY(remove_entry(dir, name, target.ino));
-    if (directory) {
-        // Its own "." and its entry in `dir` go together; its ".." no
-        // longer counts for `dir`.
-        target.links = 0;
-        drop_subdirectory_link(dir);
-    } else if (target.links > 0) {
-        target.links--;
-    }
-    target.ctime = now;
-    TRY(update_inode(target));
+    TRY(drop_link(target, now));
+    // Its ".." no longer counts for `dir`.
+    if (directory) drop_subdirectory_link(dir);
     dir.mtime = dir.ctime = now;
     return update_inode(dir);
+}
+
+// `inode` lost a name: its count drops (a directory's to 0: its own "."
+// and its name go together), and at 0 it joins the orphan list until
+// release() (Linux's ext4_unlink and ext4_rmdir). A count already 0 (a
+// corrupt image named an inode without links) means it is not ours to
+// list: it may be there already.
+Result<void> Volume::drop_link(InodeData& inode, Time now)
+{
+    bool const had_links = inode.links > 0;
+    if (is_directory(inode.mode))
+        inode.links = 0;
+    else if (inode.links > 0)
+        inode.links--;
+    inode.ctime = now;
+    TRY(update_inode(inode));
+    if (had_links && inode.links == 0) TRY(add_orphan(inode));
+    return {};
 }
 
 Result<void> Volume::rename(InodeData& old_dir, StringView name, InodeData& moved, InodeData& new_dir,
@@ -503,14 +516,7 @@ Result<void> Volume::rename(InodeData& old_dir, StringView name, InodeData& move
     TRY(remove_entry(old_dir, name, moved.ino));
 
     if (moved_directory && !same_dir) TRY(replace_entry(moved, "..", 0, to_dir.ino, kFileTypeDirectory));
-    if (replaced) {
-        if (is_directory(replaced->mode))
-            replaced->links = 0;
-        else if (replaced->links > 0)
-            replaced->links--;
-        replaced->ctime = now;
-        TRY(update_inode(*replaced));
-    }
+    if (replaced) TRY(drop_link(*replaced, now));
     if (moved_directory) {
         // `moved`'s ".." left old_dir; in to_dir it took the place of the
         // replaced directory's, if there was one.
@@ -559,7 +565,11 @@ Result<void> Volume::exchange(InodeData& dir_a, StringView name_a, InodeData& a,
     TRY(names(other_dir, name_b, b.ino));
     if (!same_dir && a_directory != b_directory) TRY(check_subdirectory_room(*this, a_directory ? other_dir : dir_a));
     TRY(replace_entry(dir_a, name_a, a.ino, b.ino, file_type_for_mode(b.mode)));
-    TRY(replace_entry(other_dir, name_b, b.ino, a.ino, file_type_for_mode(a.mode)));
+    if (auto result = replace_entry(other_dir, name_b, b.ino, a.ino, file_type_for_mode(a.mode)); result.is_error()) {
+        // Both names would name b: put a back (the first error is the one to report).
+        (void)replace_entry(dir_a, name_a, b.ino, a.ino, file_type_for_mode(a.mode));
+        return result.error();
+    }
     if (!same_dir) {
         if (a_directory) TRY(replace_entry(a, "..", 0, other_dir.ino, kFileTypeDirectory));
         if (b_directory) TRY(replace_entry(b, "..", 0, dir_a.ino, kFileTypeDirectory));

@@ -813,6 +813,9 @@ Result<void> Volume::release(InodeData& inode, Time now)
     if (!m_writable) return Errno(EROFS);
     if (inode.links != 0) return Errno(EINVAL);
     note_time(now);
+    // Where it is on the orphan list, found before anything changes: a
+    // list that cannot be walked (EUCLEAN) frees nothing.
+    auto const place = TRY(find_orphan(inode.ino));
     TRY(free_from(inode, 0));
     inode.size = 0;
 
@@ -824,6 +827,9 @@ Result<void> Volume::release(InodeData& inode, Time now)
     if (xattr) TRY(release_xattr_block(inode, xattr));
     inode.ctime = now;
     TRY(update_inode(inode));
+    // Off the orphan list once nothing is left to free (ext4_evict_inode's
+    // order): a crash before this point leaves it there for the next mount.
+    TRY(take_off_orphan_list(inode.ino, place));
     u8* bytes = slot.handle.mutable_data() + slot.offset;
     auto& changed = *reinterpret_cast<DiskInode*>(bytes);
     changed.i_dtime = u32(now.sec);

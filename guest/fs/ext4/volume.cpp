@@ -708,9 +708,6 @@ Result<void> Volume::prepare_writing(OpenReport& report, Time now)
     for (auto const& feature : kUnwritableRoCompat)
         if (m_ro_compat & feature.bit) return refuse(feature.name);
     if (m_ro_compat & ~kWritableRoCompat) return refuse("unknown ro_compat bits");
-    // An orphan list left by a crash: Linux finishes those deletions at
-    // mount; we leave them to e2fsck.
-    if (m_super.s_last_orphan != 0) return refuse("orphan list");
     if (has_metadata_csum() && m_super.s_checksum_type != kChecksumTypeCrc32c) return refuse("checksum type");
 
     auto corrupt = [&](char const* problem) {
@@ -749,6 +746,14 @@ Result<void> Volume::prepare_writing(OpenReport& report, Time now)
     if (m_incompat & kIncompat64Bit) m_super.s_free_blocks_count_hi = u32(free_blocks >> 32);
     m_super.s_free_inodes_count = u32(free_inodes);
 
+    // An orphan list: checked now, processed once the disk says "in use".
+    // A file system marked with errors has it dropped, as Linux's
+    // ext4_orphan_cleanup ("Errors on filesystem, clearing orphan list"):
+    // e2fsck is due anyway.
+    bool const drop_orphans = m_super.s_state & kStateError;
+    u32 orphans = 0;
+    if (m_super.s_last_orphan && !drop_orphans) orphans = TRY(check_orphan_list(report));
+
     // Not cleanly unmounted until close(), as Linux does on a file system
     // without a journal (we write in place, unjournaled, whatever it has).
     m_state_at_open = m_super.s_state;
@@ -762,6 +767,12 @@ Result<void> Volume::prepare_writing(OpenReport& report, Time now)
     m_generation = crc32c_u32(m_checksum_seed ^ m_super.s_mnt_count, u32(now.sec));
     m_written_at_sync = m_cache->written();
     m_writable = true;
+    TRY(sync());
+    if (!m_super.s_last_orphan) return {};
+    if (drop_orphans)
+        m_super.s_last_orphan = 0;
+    else
+        TRY(process_orphans(orphans, now));
     return sync();
 }
 
@@ -805,17 +816,166 @@ Result<void> Volume::update_inode(InodeData const& inode)
     if (!m_writable) return Errno(EROFS);
     auto slot = TRY(inode_slot(inode.ino));
     u8 const* old = slot.handle.data() + slot.offset;
-    auto const& raw = at<DiskInode>(old, 0);
-    if (has_metadata_csum() && raw.i_mode != 0) {
-        // Do not bless a slot that changed behind our back with a checksum.
-        usize const extra = m_inode_size > kGoodOldInodeSize ? raw.i_extra_isize : 0;
-        u32 const want = inode_checksum(inode.ino, old);
-        bool const has_hi = m_inode_size > kGoodOldInodeSize && kGoodOldInodeSize + extra >= kInodeChecksumHi + 2
-            && kGoodOldInodeSize + extra <= m_inode_size;
-        u32 const stored = raw.l_i_checksum_lo | (has_hi ? u32(raw.i_checksum_hi) << 16 : 0);
-        if (stored != (has_hi ? want : (want & 0xffff))) return Errno(EUCLEAN);
-    }
+    // Do not bless a slot that changed behind our back with a checksum.
+    if (at<DiskInode>(old, 0).i_mode != 0 && !inode_checksum_matches(inode.ino, old)) return Errno(EUCLEAN);
     return store_inode(inode, slot.handle.mutable_data() + slot.offset);
+}
+
+bool Volume::inode_checksum_matches(u32 ino, u8 const* slot) const
+{
+    if (!has_metadata_csum()) return true;
+    auto const& raw = at<DiskInode>(slot, 0);
+    usize const extra = m_inode_size > kGoodOldInodeSize ? raw.i_extra_isize : 0;
+    u32 const want = inode_checksum(ino, slot);
+    bool const has_hi = m_inode_size > kGoodOldInodeSize && kGoodOldInodeSize + extra >= kInodeChecksumHi + 2
+        && kGoodOldInodeSize + extra <= m_inode_size;
+    u32 const stored = raw.l_i_checksum_lo | (has_hi ? u32(raw.i_checksum_hi) << 16 : 0);
+    return stored == (has_hi ? want : (want & 0xffff));
+}
+
+// ---- The orphan list (see volume.h).
+
+namespace {
+
+// Brent's cycle detection over a walk of inode numbers: revisits() is true
+// once the walk has come back to a number it saw, within about twice the
+// steps to the loop and around it. A number is saved at each power of two
+// of steps; a loop returns to the saved one once the power passes its
+// length.
+class LoopCheck {
+public:
+    bool revisits(u32 ino)
+    {
+        if (ino == m_saved) return true;
+        if (++m_steps == m_power) {
+            m_saved = ino;
+            m_power <<= 1;
+            m_steps = 0;
+        }
+        return false;
+    }
+
+private:
+    u32 m_saved { 0 };
+    u64 m_power { 1 };
+    u64 m_steps { 0 };
+};
+
+} // namespace
+
+Result<u32> Volume::next_orphan(u32 ino)
+{
+    if (ino < first_ino() || ino > m_inodes_count) return Errno(EUCLEAN);
+    auto slot = TRY(inode_slot(ino));
+    return at<DiskInode>(slot.handle.data() + slot.offset, 0).i_dtime;
+}
+
+Result<void> Volume::set_next_orphan(u32 ino, u32 next)
+{
+    if (ino < first_ino() || ino > m_inodes_count) return Errno(EUCLEAN);
+    auto slot = TRY(inode_slot(ino));
+    if (!inode_checksum_matches(ino, slot.handle.data() + slot.offset)) return Errno(EUCLEAN);
+    u8* bytes = slot.handle.mutable_data() + slot.offset;
+    at_mut<DiskInode>(bytes, 0).i_dtime = next;
+    seal_inode(ino, bytes);
+    return {};
+}
+
+// Linux's ext4_orphan_add: at the head, the old head in i_dtime.
+Result<void> Volume::add_orphan(InodeData const& inode)
+{
+    if (!m_writable) return Errno(EROFS);
+    TRY(set_next_orphan(inode.ino, m_super.s_last_orphan));
+    m_super.s_last_orphan = inode.ino;
+    // Into the cached superblock block now, not at the next sync(): a
+    // snapshot of the disk with the dirty blocks (the monitor's) shows the
+    // list with the inode slots that carry it.
+    return write_superblock();
+}
+
+// Linux's ext4_orphan_del keeps an in-memory list for the predecessor;
+// we walk the one on the disk (short: the unlinked inodes still open). The
+// walk goes to the end, so that a loop anywhere is found before the caller
+// changes anything.
+Result<Volume::OrphanPlace> Volume::find_orphan(u32 ino)
+{
+    OrphanPlace place { false, 0 };
+    LoopCheck loop;
+    u32 previous = 0;
+    for (u32 current = m_super.s_last_orphan; current;) {
+        if (loop.revisits(current)) return Errno(EUCLEAN);
+        if (current == ino) place = OrphanPlace { true, previous };
+        previous = current;
+        current = TRY(next_orphan(current));
+    }
+    return place;
+}
+
+Result<void> Volume::take_off_orphan_list(u32 ino, OrphanPlace place)
+{
+    if (!m_writable) return Errno(EROFS);
+    if (!place.listed) return {};
+    u32 const next = TRY(next_orphan(ino));
+    if (place.previous == 0) {
+        m_super.s_last_orphan = next;
+        return write_superblock(); // as add_orphan
+    }
+    return set_next_orphan(place.previous, next);
+}
+
+// Linux's ext4_orphan_get, for each inode on the list, before any of it is
+// used: a number in range, an inode in use whose checksum is right; and no
+// loop. Nothing is written.
+Result<u32> Volume::check_orphan_list(OpenReport& report)
+{
+    auto corrupt = [&](char const* problem) {
+        report.problem = problem;
+        return Errno(EUCLEAN);
+    };
+    u32 count = 0;
+    LoopCheck loop;
+    for (u32 ino = m_super.s_last_orphan; ino;) {
+        if (loop.revisits(ino)) return corrupt("orphan list loops");
+        if (ino < first_ino() || ino > m_inodes_count) return corrupt("orphan list: inode number out of range");
+        if (!TRY(inode_in_use(ino))) return corrupt("orphan list: inode not in use");
+        auto inode = read_inode(ino);
+        if (inode.is_error()) {
+            if (inode.error().code() == EUCLEAN) return corrupt("orphan list: bad inode");
+            return inode.error();
+        }
+        auto slot = TRY(inode_slot(ino));
+        u8 const* bytes = slot.handle.data() + slot.offset;
+        if (!inode_checksum_matches(ino, bytes)) return corrupt("orphan list: inode checksum");
+        count++;
+        ino = at<DiskInode>(bytes, 0).i_dtime;
+    }
+    return count;
+}
+
+// Linux's ext4_orphan_cleanup and ext4_process_orphan: from the head, an
+// inode without links is released (which takes it off); one with links
+// loses its blocks past i_size (Linux's ext4_truncate) and is taken off,
+// its i_dtime cleared. Each step takes the head off, so `count` steps end it.
+Result<void> Volume::process_orphans(u32 count, Time now)
+{
+    Time when = now;
+    if (!when.sec) when.sec = i64(u64(m_super.s_wtime) | u64(m_super.s_wtime_hi) << 32);
+    for (u32 done = 0; m_super.s_last_orphan; done++) {
+        u32 const ino = m_super.s_last_orphan;
+        if (done == count) return Errno(EUCLEAN);
+        auto inode = TRY(read_inode(ino));
+        if (inode.links == 0) {
+            TRY(release(inode, when));
+        } else {
+            TRY(free_from(inode, (inode.size + m_block_size - 1) >> m_block_shift));
+            TRY(zero_tail(inode, inode.size));
+            TRY(update_inode(inode));
+            TRY(take_off_orphan_list(ino, OrphanPlace { true, 0 }));
+            TRY(set_next_orphan(ino, 0));
+        }
+        if (m_super.s_last_orphan == ino) return Errno(EUCLEAN);
+    }
+    return {};
 }
 
 Result<void> Volume::store_inode(InodeData const& inode, u8* slot)

@@ -30,10 +30,30 @@
 // clean (it is never used nor marked). Refused for writing (EROFS, named in
 // OpenReport::refused_feature): needs_recovery, MMP, EA_INODE, orphan_file,
 // and ro_compat bigalloc, quota, project, verity, readonly, shared_blocks,
-// replica, snapshot, btree_dir, orphan_present and unknown bits; an orphan
-// list left by a crash. Every checksum the writer rewrites is verified
-// first (superblock, descriptors at open; bitmaps, inodes, extent blocks
-// as they are changed): a wrong one is EUCLEAN, never re-sealed.
+// replica, snapshot, btree_dir, orphan_present and unknown bits. Every
+// checksum the writer rewrites is verified first (superblock, descriptors
+// at open; bitmaps, inodes, extent blocks as they are changed): a wrong one
+// is EUCLEAN, never re-sealed.
+//
+// The orphan list, as Linux's ext4 keeps it without orphan_file
+// (fs/ext4/orphan.c): an inode whose last link goes (unlink, rename over
+// it) while the VFS may still use it joins the list -- s_last_orphan names
+// the first, each one's i_dtime the next -- and release() takes it off
+// before freeing it. So the disk is consistent between the two: e2fsck
+// (not -n, which skips orphan processing) finishes the deletions the way
+// Linux's mount does, quietly. open_writable does what Linux's
+// ext4_orphan_cleanup does with a list left by a crash or a VM that
+// stopped with such files open: an inode without links is released, one
+// with links (a truncate Linux did not finish) loses what lies past its
+// size, and each is taken off; as Linux, a file system marked with errors
+// has its list dropped unprocessed (e2fsck is due). The list is checked
+// first (numbers in range, inodes in use, checksums, no loop); a bad one
+// refuses the writable open (EUCLEAN, report.problem) before anything is
+// written -- where Linux abandons the list and marks the file system with
+// errors. A read-only open leaves the list alone. Every walk of the list
+// is bounded (Brent's loop check); release() walks it whole for the
+// predecessor (Linux keeps the list in memory too), so it costs the
+// list's length: the unlinked inodes still open.
 //
 // Reads ask the cache for read-ahead (BlockCache::get's `ahead`) where what
 // comes next is known: the rest of a file's physically contiguous run, up to
@@ -162,7 +182,8 @@ public:
     // Writes the inode's metadata (mode, uid, gid, links, size, flags,
     // times) back to its slot.
     Result<void> update_inode(InodeData const& inode);
-    // An inode with no links and no users: frees its blocks and its number.
+    // An inode with no links and no users: frees its blocks, takes it off
+    // the orphan list (if it is there) and frees its number.
     Result<void> release(InodeData& inode, Time now);
 
     // Names (directory_write.cpp). `dir` is the directory holding `name`.
@@ -170,15 +191,17 @@ public:
     // or socket; `mode` carries the type bits.
     Result<InodeData> create(InodeData& dir, StringView name, u32 mode, u32 uid, u32 gid, u64 rdev, Time now);
     Result<InodeData> create_symlink(InodeData& dir, StringView name, StringView target, u32 uid, u32 gid, Time now);
-    // A new name for `target` (not a directory).
+    // A new name for `target` (not a directory; ENOENT if it has no
+    // links left, as Linux's vfs_link).
     Result<void> link(InodeData& dir, StringView name, InodeData& target, Time now);
     // Removes `name`, which names `target`; a directory must be empty.
-    // target.links drops (to 0 for a directory); the caller release()s it
-    // when it has no links and no users left.
+    // target.links drops (to 0 for a directory); at 0 it joins the orphan
+    // list, and the caller release()s it when it has no users left.
     Result<void> unlink(InodeData& dir, StringView name, InodeData& target, Time now);
     // Moves `name` (naming `moved`) to `new_name` in `new_dir`, replacing
     // `replaced` (what new_name named, or null), whose links drop as
-    // unlink's. `old_dir` and `new_dir` may be one object.
+    // unlink's (and it joins the orphan list likewise). `old_dir` and
+    // `new_dir` may be one object.
     Result<void> rename(InodeData& old_dir, StringView name, InodeData& moved, InodeData& new_dir,
         StringView new_name, InodeData* replaced, Time now);
     // RENAME_EXCHANGE: `name_a` in `dir_a` (naming `a`) and `name_b` in
@@ -247,6 +270,8 @@ private:
     // Points `name` at `new_ino` (old_ino 0: whatever it named).
     Result<void> replace_entry(InodeData& dir, StringView name, u32 old_ino, u32 new_ino, u8 file_type);
     Result<void> make_linear(InodeData& dir);
+    // One name of `inode` went: its link count and the orphan list.
+    Result<void> drop_link(InodeData& inode, Time now);
     Result<bool> is_empty_directory(InodeData const& dir);
     Result<InodeData> new_inode(InodeData const& dir, u32 mode, u32 uid, u32 gid, Time now);
     void discard_new_inode(InodeData& inode, Time now);
@@ -277,6 +302,32 @@ private:
     void seal_inode(u32 ino, u8* slot) const;
     Result<void> prepare_writing(OpenReport& report, Time now);
     Result<void> write_superblock();
+    // Whether the slot's stored checksum is the one its bytes give (true
+    // without metadata_csum).
+    bool inode_checksum_matches(u32 ino, u8 const* slot) const;
+    u32 first_ino() const { return m_super.s_rev_level >= 1 ? m_super.s_first_ino : kGoodOldFirstIno; }
+
+    // The orphan list (volume.cpp; see the top of this file).
+    // Puts `inode` (its links just dropped to 0) at the head.
+    Result<void> add_orphan(InodeData const& inode);
+    // Where `ino` is on the list: whether it is, and the inode before it
+    // (0: it is the head). A walk of the whole list; EUCLEAN for a loop or
+    // a number out of range anywhere on it. Nothing is written.
+    struct OrphanPlace {
+        bool listed;
+        u32 previous;
+    };
+    Result<OrphanPlace> find_orphan(u32 ino);
+    Result<void> take_off_orphan_list(u32 ino, OrphanPlace place);
+    // The orphan after `ino` (its i_dtime), 0 at the end; EUCLEAN if `ino`
+    // cannot be an orphan.
+    Result<u32> next_orphan(u32 ino);
+    Result<void> set_next_orphan(u32 ino, u32 next);
+    // At a writable open, before anything is written: the list's length,
+    // or EUCLEAN (report.problem says why) if it cannot be trusted.
+    Result<u32> check_orphan_list(OpenReport& report);
+    // Linux's ext4_orphan_cleanup, on a list check_orphan_list passed.
+    Result<void> process_orphans(u32 count, Time now);
     // The latest time an operation was told: what s_wtime says.
     void note_time(Time now)
     {
@@ -295,6 +346,9 @@ private:
     // already free or holds metadata.
     Result<void> free_blocks(u64 first, u64 count);
     Result<void> free_inode(u32 ino, bool directory);
+    // Whether `ino`'s bit is set in its group's inode bitmap (an
+    // INODE_UNINIT group has none set); the bitmap's checksum checked.
+    Result<bool> inode_in_use(u32 ino);
     // Where a file's first block should go (Linux's ext4_inode_to_goal_block).
     u64 goal_for(InodeData const& inode) const;
     // The block bitmap of `group`, pinned, built first if BLOCK_UNINIT

@@ -555,12 +555,24 @@ protected:
         }
         return 0;
     }
+    int exchange(ext4::InodeData& dir_a, std::string const& name_a, ext4::InodeData& a, ext4::InodeData& dir_b,
+        std::string const& name_b, ext4::InodeData& b)
+    {
+        return error_of(volume().exchange(dir_a, StringView(name_a.data(), name_a.size()), a, dir_b,
+            StringView(name_b.data(), name_b.size()), b, kNow));
+    }
     // Closes; e2fsck -fn must find the image clean; then a read-only view.
     void close_clean()
     {
         EXPECT_EQ(m_writable.close(), "") << GetParam().name;
         m_read = open_image(image());
         ASSERT_EQ(m_read.error, 0);
+    }
+    // After close_clean(): writable again.
+    bool reopen()
+    {
+        m_read = Opened {};
+        return m_writable.open();
     }
     ext4::Volume& reader() { return *m_read.volume; }
     ext4::InodeData read(std::string const& path)
@@ -874,6 +886,159 @@ TEST_P(DirectoryWrite, RenamesDirectories)
     EXPECT_NE(ls.find("inside"), std::string::npos) << ls;
 }
 
+// RENAME_EXCHANGE. Each case: the names swap inodes, ".." and the parents'
+// link counts follow a directory that changes parent; e2fsck -fn clean, a
+// fresh read-only Volume and debugfs show the result.
+TEST_P(DirectoryWrite, ExchangesFilesInOneDirectory)
+{
+    auto d = at("d");
+    auto a = create(d, "a", kModeRegular | 0644);
+    auto b = create(d, "b", kModeFifo | 0600);
+    // The directory passed as two objects, as the VFS may.
+    auto d_again = d;
+    ASSERT_EQ(exchange(d, "a", a, d_again, "b", b), 0);
+    EXPECT_EQ(d_again.mtime.sec, kNow.sec);
+    EXPECT_EQ(d_again.links, d.links);
+    EXPECT_EQ(a.links, 1u);
+    EXPECT_EQ(b.links, 1u);
+    EXPECT_EQ(a.ctime.sec, kNow.sec);
+    EXPECT_EQ(at("d/a").ino, b.ino);
+    EXPECT_EQ(at("d/b").ino, a.ino);
+    close_clean();
+    auto entries = listing("d");
+    EXPECT_EQ(entries.size(), 4u);
+    EXPECT_EQ(entries["a"].ino, b.ino);
+    EXPECT_EQ(entries["a"].type, type(ext4::kFileTypeFifo));
+    EXPECT_EQ(entries["b"].ino, a.ino);
+    EXPECT_EQ(entries["b"].type, type(ext4::kFileTypeRegular));
+    EXPECT_EQ(read("d/a").mode, kModeFifo | 0600);
+    EXPECT_EQ(debugfs_links(image(), "/d"), 2);
+    EXPECT_NE(debugfs(image(), "stat /d/b").find("Inode: " + std::to_string(a.ino)), std::string::npos);
+}
+
+TEST_P(DirectoryWrite, ExchangesAFileAndADirectoryAcrossDirectories)
+{
+    auto d = at("d");
+    auto e = at("e");
+    auto file = create(d, "file", kModeRegular | 0644);
+    auto sub = create(e, "sub", kModeDirectory | 0755);
+    auto inner = create(sub, "inner", kModeRegular | 0644);
+    EXPECT_EQ(d.links, 2u);
+    EXPECT_EQ(e.links, 3u);
+    // The file first: d gains a subdirectory, e loses one.
+    ASSERT_EQ(exchange(d, "file", file, e, "sub", sub), 0);
+    EXPECT_EQ(d.links, 3u);
+    EXPECT_EQ(e.links, 2u);
+    EXPECT_EQ(sub.links, 2u);
+    EXPECT_EQ(file.links, 1u);
+    close_clean();
+    EXPECT_EQ(read("d/file").ino, sub.ino);
+    EXPECT_EQ(read("d/file/..").ino, d.ino);
+    EXPECT_EQ(read("d/file/inner").ino, inner.ino);
+    EXPECT_EQ(read("e/sub").ino, file.ino);
+    EXPECT_EQ(listing("d")["file"].type, type(ext4::kFileTypeDirectory));
+    EXPECT_EQ(listing("e")["sub"].type, type(ext4::kFileTypeRegular));
+    EXPECT_EQ(read("d").links, 3u);
+    EXPECT_EQ(read("e").links, 2u);
+    EXPECT_EQ(debugfs_links(image(), "/d"), 3);
+    EXPECT_EQ(debugfs_links(image(), "/e"), 2);
+    EXPECT_EQ(debugfs_links(image(), "/d/file"), 2);
+    std::string const parent = debugfs(image(), "stat /d/file/..");
+    EXPECT_NE(parent.find("Inode: " + std::to_string(d.ino) + " "), std::string::npos) << parent;
+
+    // And back, the directory first this time.
+    ASSERT_TRUE(reopen());
+    d = at("d");
+    e = at("e");
+    sub = at("d/file");
+    file = at("e/sub");
+    ASSERT_EQ(exchange(d, "file", sub, e, "sub", file), 0);
+    EXPECT_EQ(d.links, 2u);
+    EXPECT_EQ(e.links, 3u);
+    close_clean();
+    EXPECT_EQ(read("e/sub").ino, sub.ino);
+    EXPECT_EQ(read("e/sub/..").ino, e.ino);
+    EXPECT_EQ(read("d/file").ino, file.ino);
+    EXPECT_EQ(debugfs_links(image(), "/d"), 2);
+    EXPECT_EQ(debugfs_links(image(), "/e"), 3);
+}
+
+TEST_P(DirectoryWrite, ExchangesDirectoriesAcrossDirectories)
+{
+    auto root = at("");
+    auto d = at("d");
+    auto e = at("e");
+    auto x = create(d, "x", kModeDirectory | 0755);
+    create(x, "in-x", kModeRegular | 0644);
+    auto y = create(e, "y", kModeDirectory | 0700);
+    auto z = create(y, "z", kModeDirectory | 0700);
+    EXPECT_EQ(y.links, 3u);
+    // A directory with its own parent: EINVAL, either way round.
+    EXPECT_EQ(exchange(root, "e", e, e, "y", y), EINVAL);
+    EXPECT_EQ(exchange(e, "y", y, root, "e", e), EINVAL);
+    ASSERT_EQ(exchange(d, "x", x, e, "y", y), 0);
+    EXPECT_EQ(d.links, 3u);
+    EXPECT_EQ(e.links, 3u);
+    EXPECT_EQ(x.links, 2u);
+    EXPECT_EQ(y.links, 3u);
+    close_clean();
+    EXPECT_EQ(read("d/x").ino, y.ino);
+    EXPECT_EQ(read("d/x/..").ino, d.ino);
+    EXPECT_EQ(read("d/x/z").ino, z.ino);
+    EXPECT_EQ(read("d/x/z/..").ino, y.ino);
+    EXPECT_EQ(read("e/y").ino, x.ino);
+    EXPECT_EQ(read("e/y/..").ino, e.ino);
+    EXPECT_EQ(listing("e/y").count("in-x"), 1u);
+    EXPECT_EQ(debugfs_links(image(), "/d"), 3);
+    EXPECT_EQ(debugfs_links(image(), "/e"), 3);
+    EXPECT_EQ(debugfs_links(image(), "/d/x"), 3);
+    EXPECT_EQ(debugfs_links(image(), "/e/y"), 2);
+}
+
+TEST_P(DirectoryWrite, ExchangeOfOneInodeDoesNothing)
+{
+    auto root = at("");
+    auto f = at("f");
+    ASSERT_EQ(error_of(volume().link(root, "g", f, kNow)), 0);
+    f = at("f");
+    auto const ctime = f.ctime;
+    auto f_again = f;
+    ASSERT_EQ(exchange(root, "f", f, root, "g", f_again), 0);
+    ASSERT_EQ(exchange(root, "f", f, root, "f", f_again), 0);
+    EXPECT_EQ(f.ctime.sec, ctime.sec);
+    EXPECT_EQ(f.links, 2u);
+    close_clean();
+    auto entries = listing("");
+    EXPECT_EQ(entries["f"].ino, f.ino);
+    EXPECT_EQ(entries["g"].ino, f.ino);
+    EXPECT_EQ(read("f").links, 2u);
+}
+
+TEST_P(DirectoryWrite, ExchangeChecksBothNamesFirst)
+{
+    auto root = at("");
+    auto d = at("d");
+    auto e = at("e");
+    auto a = create(d, "a", kModeRegular | 0644);
+    auto b = create(e, "b", kModeRegular | 0644);
+    auto c = create(e, "c", kModeDirectory | 0755);
+    // The second name names another inode, or nothing: ENOENT, and the
+    // first name is left as it was.
+    EXPECT_EQ(exchange(d, "a", a, e, "b", c), ENOENT);
+    EXPECT_EQ(exchange(d, "a", a, e, "gone", b), ENOENT);
+    EXPECT_EQ(exchange(d, "a", b, e, "b", a), ENOENT);
+    EXPECT_EQ(exchange(d, ".", d, e, "c", c), EINVAL);
+    EXPECT_EQ(exchange(d, "a", a, e, "..", root), EINVAL);
+    EXPECT_EQ(d.links, 2u);
+    EXPECT_EQ(e.links, 3u);
+    close_clean();
+    EXPECT_EQ(read("d/a").ino, a.ino);
+    EXPECT_EQ(read("e/b").ino, b.ino);
+    EXPECT_EQ(read("e/c/..").ino, e.ino);
+    EXPECT_EQ(debugfs_links(image(), "/d"), 2);
+    EXPECT_EQ(debugfs_links(image(), "/e"), 3);
+}
+
 INSTANTIATE_TEST_SUITE_P(Layouts, DirectoryWrite,
     testing::Values(WriteLayout { "ext4", "-t ext4 -b 4096", true, true },
         WriteLayout { "ext4_1k", "-t ext4 -b 1024", true, true },
@@ -998,6 +1163,28 @@ TEST_P(HtreeWrite, MovingItRewritesItsParent)
     ASSERT_FALSE(moved.is_error());
     EXPECT_EQ(moved.value().ino, d.ino);
     auto entries = list_directory(*opened.volume, lookup_path(*opened.volume, "d/moved").value());
+    ASSERT_FALSE(entries.is_error());
+    EXPECT_EQ(entries.value().size(), size_t(kFiles + 2));
+    EXPECT_EQ(debugfs_links(image(), "/d"), 3);
+}
+
+// Exchanged with a directory elsewhere, an htree directory's ".." changes:
+// it becomes linear, and both keep their names.
+TEST_P(HtreeWrite, ExchangeRewritesItsParent)
+{
+    auto root = m_writable.at("");
+    auto d = m_writable.at("d");
+    auto big = m_writable.at("big");
+    ASSERT_TRUE(big.flags & ext4::kIndexFlag);
+    auto sub = volume().create(d, "sub", kModeDirectory | 0755, 0, 0, 0, kNow).release_value();
+    ASSERT_EQ(error_of(volume().exchange(root, "big", big, d, "sub", sub, kNow)), 0);
+    EXPECT_FALSE(big.flags & ext4::kIndexFlag);
+    EXPECT_EQ(m_writable.close(), "");
+    auto opened = open_image(image());
+    EXPECT_EQ(lookup_path(*opened.volume, "d/sub/..").value().ino, d.ino);
+    EXPECT_EQ(lookup_path(*opened.volume, "big/..").value().ino, ext4::kRootIno);
+    EXPECT_EQ(lookup_path(*opened.volume, "big").value().ino, sub.ino);
+    auto entries = list_directory(*opened.volume, lookup_path(*opened.volume, "d/sub").value());
     ASSERT_FALSE(entries.is_error());
     EXPECT_EQ(entries.value().size(), size_t(kFiles + 2));
     EXPECT_EQ(debugfs_links(image(), "/d"), 3);

@@ -1,6 +1,6 @@
 // The host unit tests' way into Volume's private writer helpers (Volume
-// names this struct its friend): the allocator and block_for_write, which
-// the public operations use but do not expose.
+// names this struct its friend): the allocator, block_for_write and the
+// orphan list's links, which the public operations use but do not expose.
 #pragma once
 
 #include <fs/ext4/volume.h>
@@ -31,6 +31,8 @@ struct VolumeTestPeer {
         return Run { run.first, run.count };
     }
     static Result<void> free_blocks(Volume& volume, u64 first, u64 count) { return volume.free_blocks(first, count); }
+    // The orphan list's link from `ino` (its i_dtime), to corrupt it in memory.
+    static Result<void> set_next_orphan(Volume& volume, u32 ino, u32 next) { return volume.set_next_orphan(ino, next); }
 };
 
 } // namespace ext4
