@@ -201,15 +201,23 @@ Result<void> Volume::fill_slot(InodeData& dir, DirectorySlot const& slot, String
     // LARGEDIR a directory's size is 32 bits.
     u64 const limit = (m_incompat & kIncompatLargeDir) ? (u64(m_block_size) << 32) : (u64(1) << 32);
     if (dir.size + m_block_size >= limit) return Errno(ENOSPC);
-    u64 const physical = TRY(block_for_write(dir, dir.size >> m_block_shift));
-    dir.size += m_block_size;
-    TRY(update_inode(dir));
-    auto handle = TRY(m_cache->get(physical));
-    DirectoryBlock block(handle.mutable_data(), format);
+    // The block holds its entry before the size covers it: a failed get
+    // must not leave an all-zero block inside the directory, which no
+    // reader could parse. A block mapped past the size goes again.
+    u64 const blocks = dir.size >> m_block_shift;
+    u64 const physical = TRY(block_for_write(dir, blocks));
+    auto handle = m_cache->get(physical);
+    if (handle.is_error()) {
+        (void)free_from(dir, blocks);
+        (void)update_inode(dir);
+        return handle.error();
+    }
+    DirectoryBlock block(handle.value().mutable_data(), format);
     block.initialize();
     block.insert(0, name, ino, file_type);
     block.write_tail(directory_seed(dir));
-    return {};
+    dir.size += m_block_size;
+    return update_inode(dir);
 }
 
 Result<void> Volume::add_entry(InodeData& dir, StringView name, u32 ino, u8 file_type)

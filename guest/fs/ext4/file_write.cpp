@@ -536,9 +536,15 @@ Result<void> Volume::flush_free_run(InodeData& inode, FreeRun& pending)
 }
 
 Result<void> Volume::extent_free_node(
-    InodeData& inode, u8* node, u64 block, u16 depth, u64 first_logical, bool& empty)
+    InodeData& inode, u8* node, BlockHandle* handle, u16 depth, u64 first_logical, bool& empty, bool& changed)
 {
-    // `node` is the root (block 0) or a block the caller pinned.
+    // `node` is the root in the inode (`handle` null) or the bytes of the
+    // block `handle` pins, read-only until something in it changes: a node
+    // truncation leaves alone is not dirtied.
+    auto change = [&] {
+        if (!changed && handle) handle->mutable_data();
+        changed = true;
+    };
     auto& header = header_of(node);
     usize entries = header.eh_entries;
     if (depth == 0) {
@@ -549,6 +555,7 @@ Result<void> Volume::extent_free_node(
             u64 const physical = physical_of(extent);
             if (length == 0 || !valid_range(physical, length)) return Errno(EUCLEAN);
             if (start + length <= first_logical) break;
+            change();
             if (start >= first_logical) {
                 TRY(free_blocks(physical, length));
                 add_inode_blocks(inode, -i64(length));
@@ -568,15 +575,23 @@ Result<void> Volume::extent_free_node(
             ExtentIndex& index = indexes_of(node)[entries - 1];
             u64 const child = child_of(index);
             if (!valid_range(child, 1)) return Errno(EUCLEAN);
-            auto handle = TRY(m_cache->get(child));
-            u8* child_node = handle.mutable_data();
+            auto child_handle = TRY(m_cache->get(child));
+            u8* child_node = const_cast<u8*>(child_handle.data()); // written through mutable_data() only
             auto const& child_header = header_of(child_node);
             if (!header_ok(child_header, block_capacity) || child_header.eh_depth != depth - 1) return Errno(EUCLEAN);
+            // As find_extent_path: a node that changed behind our back is
+            // not resealed (blessed) with a fresh checksum.
+            usize const tail = sizeof(ExtentHeader) + usize(child_header.eh_max) * sizeof(Extent);
+            if (has_metadata_csum()
+                && reinterpret_cast<ExtentTail const*>(child_node + tail)->et_checksum
+                    != extent_block_checksum(inode, child_node))
+                return Errno(EUCLEAN);
             bool child_empty = false;
-            TRY(extent_free_node(inode, child_node, child, u16(depth - 1), first_logical, child_empty));
+            bool child_changed = false;
+            TRY(extent_free_node(
+                inode, child_node, &child_handle, u16(depth - 1), first_logical, child_empty, child_changed));
             if (!child_empty) {
-                if (has_metadata_csum()) {
-                    usize const tail = sizeof(ExtentHeader) + usize(child_header.eh_max) * sizeof(Extent);
+                if (child_changed && has_metadata_csum()) {
                     reinterpret_cast<ExtentTail*>(child_node + tail)->et_checksum
                         = extent_block_checksum(inode, child_node);
                 }
@@ -587,14 +602,14 @@ Result<void> Volume::extent_free_node(
                 // something: keys and extents disagree.
                 return Errno(EUCLEAN);
             }
-            handle = BlockHandle();
+            child_handle = BlockHandle();
+            change();
             TRY(free_blocks(child, 1));
             add_inode_blocks(inode, -1);
             entries--;
             header.eh_entries = u16(entries);
         }
     }
-    (void)block;
     empty = entries == 0;
     return {};
 }
@@ -672,7 +687,8 @@ Result<void> Volume::free_from(InodeData& inode, u64 first_logical)
     u8* root = reinterpret_cast<u8*>(inode.block);
     if (!header_ok(header_of(root), kRootCapacity)) return Errno(EUCLEAN);
     bool empty = false;
-    TRY(extent_free_node(inode, root, 0, header_of(root).eh_depth, first_logical, empty));
+    bool changed = false;
+    TRY(extent_free_node(inode, root, nullptr, header_of(root).eh_depth, first_logical, empty, changed));
     if (empty) {
         // An empty tree is an empty leaf in the root (ext4_ext_tree_init).
         header_of(root).eh_depth = 0;
@@ -721,7 +737,8 @@ Result<usize> Volume::write(InodeData& inode, u64 offset, usize length, DataSour
             break;
         }
         if (fresh) allocated_end = lib::max(allocated_end, logical + run.value().count);
-        for (u64 i = 0; i < run.value().count && done < length; i++) {
+        u64 i = 0;
+        for (; i < run.value().count && done < length; i++) {
             usize const skip = i == 0 ? in_block : 0;
             usize const chunk = lib::min(m_block_size - skip, length - done);
             // A block that held data is read first even when overwritten
@@ -732,12 +749,27 @@ Result<usize> Volume::write(InodeData& inode, u64 offset, usize length, DataSour
                 failure = handle.error();
                 break;
             }
-            auto read = source.read(done, handle.value().mutable_data() + skip, chunk);
+            u8* const bytes = handle.value().mutable_data();
+            auto read = source.read(done, bytes + skip, chunk);
             if (read.is_error()) {
                 failure = read.error();
+                // What the source did copy is not counted: a fresh block
+                // stays all zero.
+                if (fresh) __builtin_memset(bytes, 0, m_block_size);
+                i++;
                 break;
             }
             done += chunk;
+        }
+        // A fresh run (a hole, or uninitialized blocks now initialized) is
+        // mapped whole; the blocks the failed source never reached were not
+        // zeroed yet and hold whatever the disk did (a deleted file's data).
+        // Those inside i_size would show it, as Linux's zeroed pages don't.
+        if (fresh && failure.is_error()) {
+            for (; i < run.value().count; i++) {
+                auto handle = m_cache->get_zeroed(run.value().first + i);
+                if (handle.is_error()) break; // the first error stays the one returned
+            }
         }
     }
     if (done > 0) {

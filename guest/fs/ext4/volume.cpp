@@ -556,29 +556,6 @@ Result<u32> Volume::lookup(InodeData const& dir, StringView name)
 
 namespace {
 
-// Linux's crc16 (lib/crc16.c: polynomial 0x8005, reflected, no inversion),
-// the checksum of gdt_csum (uninit_bg) descriptors.
-struct Crc16Table {
-    u16 entries[256];
-    constexpr Crc16Table()
-        : entries {}
-    {
-        for (u32 i = 0; i < 256; i++) {
-            u32 crc = i;
-            for (int bit = 0; bit < 8; bit++) crc = (crc >> 1) ^ (crc & 1 ? 0xa001 : 0);
-            entries[i] = u16(crc);
-        }
-    }
-};
-constexpr Crc16Table kCrc16;
-
-u16 crc16(u16 crc, void const* data, usize length)
-{
-    auto const* bytes = static_cast<u8 const*>(data);
-    for (usize i = 0; i < length; i++) crc = u16((crc >> 8) ^ kCrc16.entries[(crc ^ bytes[i]) & 0xff]);
-    return crc;
-}
-
 constexpr usize kDescriptorChecksumOffset = __builtin_offsetof(GroupDescriptor, bg_checksum);
 constexpr usize kInodeChecksumLo = __builtin_offsetof(DiskInode, l_i_checksum_lo);
 constexpr usize kInodeChecksumHi = __builtin_offsetof(DiskInode, i_checksum_hi);
@@ -803,8 +780,18 @@ Result<void> Volume::sync()
 Result<void> Volume::close()
 {
     if (!m_writable) return {};
-    m_super.s_state = m_state_at_open;
+    // Everything else reaches the disk first, with the superblock still
+    // saying "not clean": a sync writes blocks in ascending order, so a
+    // clean superblock in the same sync could land before a write that
+    // then fails, and leave a "clean" but inconsistent disk. The second
+    // sync writes only the superblock's block.
     TRY(sync());
+    m_super.s_state = m_state_at_open;
+    auto result = sync();
+    if (result.is_error()) {
+        m_super.s_state &= u16(~kStateValid);
+        return result.error();
+    }
     m_writable = false;
     return {};
 }

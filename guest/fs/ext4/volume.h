@@ -399,8 +399,10 @@ private:
     void seal_extent_node(InodeData const& inode, ExtentPath& path, u16 level);
     Result<void> convert_to_initialized(InodeData& inode, u64 logical, u64 count);
     // Frees what a tree node holds from `first_logical` on; `empty` says
-    // whether it holds nothing more.
-    Result<void> extent_free_node(InodeData& inode, u8* node, u64 block, u16 depth, u64 first_logical, bool& empty);
+    // whether it holds nothing more, `changed` whether it changed (a
+    // child node is dirtied through `handle` only then).
+    Result<void> extent_free_node(
+        InodeData& inode, u8* node, BlockHandle* handle, u16 depth, u64 first_logical, bool& empty, bool& changed);
     u32 extent_block_checksum(InodeData const& inode, u8 const* block) const;
     void add_inode_blocks(InodeData& inode, i64 fs_blocks);
     // Zeros the bytes of the block holding `size` past it, so that what a

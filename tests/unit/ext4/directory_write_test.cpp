@@ -33,32 +33,6 @@ constexpr uint32_t kModeTypeMask = 0170000;
 constexpr uint32_t kCsumSeedFeature = 0x2000;
 constexpr uint32_t kMetadataCsumFeature = 0x400;
 
-std::string capture(std::string const& command)
-{
-    std::string out;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (!pipe) return out;
-    char buffer[4096];
-    size_t n;
-    while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
-    pclose(pipe);
-    return out;
-}
-
-std::string debugfs(std::string const& image, std::string const& request)
-{
-    return capture("debugfs -R '" + request + "' '" + image + "' 2>/dev/null");
-}
-
-// e2fsck -fn: the image's whole check, changing nothing. Returns its
-// output when it finds anything ("" when clean).
-std::string fsck_problems(std::string const& image)
-{
-    std::string const log = capture("e2fsck -fn '" + image + "' 2>&1; echo \"exit $?\"");
-    if (log.size() >= 7 && log.compare(log.size() - 7, 7, "exit 0\n") == 0) return "";
-    return log;
-}
-
 // The seed of every metadata checksum of an image (crc32c of its UUID, or
 // s_checksum_seed with CSUM_SEED).
 uint32_t volume_seed(std::string const& image)
@@ -406,7 +380,7 @@ TEST(DirectoryBlock, LinearizedHtreeIsClean)
         ASSERT_TRUE(big.flags & ext4::kIndexFlag) << options;
         bool const small_blocks = options.find("1024") != std::string::npos;
         std::string const levels = small_blocks ? "Indirect levels: 1" : "Indirect levels: 0";
-        EXPECT_NE(debugfs(image, "htree big").find(levels), std::string::npos) << options;
+        EXPECT_NE(debugfs_output(image, "htree big").find(levels), std::string::npos) << options;
         size_t nodes = 0;
         for (uint64_t b = 0; b < physical.size(); b++) {
             std::vector<u8> data(format.block_size);
@@ -427,7 +401,7 @@ TEST(DirectoryBlock, LinearizedHtreeIsClean)
         char flags[32];
         snprintf(flags, sizeof(flags), "0x%x", big.flags & ~ext4::kIndexFlag);
         ASSERT_EQ(run("debugfs -w -R 'sif big flags " + std::string(flags) + "' '" + image + "' >/dev/null 2>&1"), 0);
-        EXPECT_EQ(fsck_problems(image), "") << options;
+        EXPECT_EQ(fsck_output(image), "") << options;
         auto opened = open_image(image);
         auto linear = lookup_path(*opened.volume, "big");
         ASSERT_FALSE(linear.is_error());
@@ -459,7 +433,7 @@ void PrintTo(WriteLayout const& layout, std::ostream* out) { *out << layout.name
 // "Links: N" of debugfs's stat.
 int debugfs_links(std::string const& image, std::string const& path)
 {
-    std::string const stat = debugfs(image, "stat " + path);
+    std::string const stat = debugfs_output(image, "stat " + path);
     size_t const at = stat.find("Links: ");
     return at == std::string::npos ? -1 : std::atoi(stat.c_str() + at + 7);
 }
@@ -497,7 +471,7 @@ public:
         m_volume.clear();
         m_backend.reset();
         if (result.is_error()) return "close: errno " + std::to_string(result.error().code());
-        return fsck_problems(m_image);
+        return fsck_output(m_image);
     }
     ext4::Volume& volume() { return *m_volume; }
     ext4::InodeData at(std::string const& path)
@@ -524,7 +498,7 @@ protected:
         run("mkdir -p '" + m_dir / "src/d" + "' '" + m_dir / "src/e" + "'");
         write_file(m_dir / "src/f", "file f\n");
         ASSERT_EQ(make_image(image(), m_dir / "src", GetParam().options, "16M"), 0) << GetParam().options;
-        ASSERT_EQ(fsck_problems(image()), "");
+        ASSERT_EQ(fsck_output(image()), "");
         ASSERT_TRUE(m_writable.open());
     }
     std::string image() const { return m_dir / "image.img"; }
@@ -675,8 +649,8 @@ TEST_P(DirectoryWrite, CreatesEveryFileType)
     EXPECT_EQ(read("fast59").blocks, 0u);
     EXPECT_GT(read("slow60").blocks, 0u);
     // debugfs reads the devices as we meant them.
-    EXPECT_NE(debugfs(image(), "stat /big").find("Device major/minor number: 259:300000"), std::string::npos);
-    EXPECT_NE(debugfs(image(), "stat /null").find("Device major/minor number: 01:03"), std::string::npos);
+    EXPECT_NE(debugfs_output(image(), "stat /big").find("Device major/minor number: 259:300000"), std::string::npos);
+    EXPECT_NE(debugfs_output(image(), "stat /null").find("Device major/minor number: 01:03"), std::string::npos);
     EXPECT_EQ(debugfs_links(image(), "/dir"), 2);
     (void)null, (void)big, (void)fifo, (void)socket;
 }
@@ -882,7 +856,7 @@ TEST_P(DirectoryWrite, RenamesDirectories)
     EXPECT_EQ(debugfs_links(image(), "/d"), 2);
     EXPECT_EQ(debugfs_links(image(), "/e"), 3);
     EXPECT_EQ(debugfs_links(image(), "/"), int(before - 1));
-    std::string const ls = debugfs(image(), "ls -l /other");
+    std::string const ls = debugfs_output(image(), "ls -l /other");
     EXPECT_NE(ls.find("inside"), std::string::npos) << ls;
 }
 
@@ -913,7 +887,7 @@ TEST_P(DirectoryWrite, ExchangesFilesInOneDirectory)
     EXPECT_EQ(entries["b"].type, type(ext4::kFileTypeRegular));
     EXPECT_EQ(read("d/a").mode, kModeFifo | 0600);
     EXPECT_EQ(debugfs_links(image(), "/d"), 2);
-    EXPECT_NE(debugfs(image(), "stat /d/b").find("Inode: " + std::to_string(a.ino)), std::string::npos);
+    EXPECT_NE(debugfs_output(image(), "stat /d/b").find("Inode: " + std::to_string(a.ino)), std::string::npos);
 }
 
 TEST_P(DirectoryWrite, ExchangesAFileAndADirectoryAcrossDirectories)
@@ -943,7 +917,7 @@ TEST_P(DirectoryWrite, ExchangesAFileAndADirectoryAcrossDirectories)
     EXPECT_EQ(debugfs_links(image(), "/d"), 3);
     EXPECT_EQ(debugfs_links(image(), "/e"), 2);
     EXPECT_EQ(debugfs_links(image(), "/d/file"), 2);
-    std::string const parent = debugfs(image(), "stat /d/file/..");
+    std::string const parent = debugfs_output(image(), "stat /d/file/..");
     EXPECT_NE(parent.find("Inode: " + std::to_string(d.ino) + " "), std::string::npos) << parent;
 
     // And back, the directory first this time.
@@ -1063,7 +1037,7 @@ protected:
     void SetUp() override
     {
         ASSERT_TRUE(copy_image(htree_image(GetParam().options), image())) << GetParam().options;
-        ASSERT_EQ(fsck_problems(image()), "");
+        ASSERT_EQ(fsck_output(image()), "");
         ASSERT_TRUE(m_writable.open());
     }
     std::string image() const { return m_dir / "image.img"; }
@@ -1105,9 +1079,9 @@ TEST_P(HtreeWrite, RemovalsKeepTheIndex)
     EXPECT_EQ(entries.value().count(file_name(4)), 1u);
     // debugfs looks names up through the index: it must find them (kFiles - 2
     // was not removed: it is not a multiple of 3).
-    EXPECT_NE(
-        debugfs(image(), "stat /big/" + file_name(2)).find("Inode: " + std::to_string(moved.ino)), std::string::npos);
-    EXPECT_NE(debugfs(image(), "stat /big/" + file_name(kFiles - 2)).find("Links: 1"), std::string::npos);
+    EXPECT_NE(debugfs_output(image(), "stat /big/" + file_name(2)).find("Inode: " + std::to_string(moved.ino)),
+        std::string::npos);
+    EXPECT_NE(debugfs_output(image(), "stat /big/" + file_name(kFiles - 2)).find("Links: 1"), std::string::npos);
 }
 
 TEST_P(HtreeWrite, EmptiedThenRemoved)

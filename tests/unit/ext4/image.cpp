@@ -96,6 +96,7 @@ Result<void> FileBackend::write(u64 offset, u8 const* buffer, usize length)
     m_writes++;
     if (!m_writable) return Errno(EROFS);
     if (m_fail_writes) return Errno(EIO);
+    if (offset + length > m_fail_writes_from) return Errno(EIO);
     if (offset % 512 || length % 512) return Errno(EINVAL);
     if (offset > m_size || length > m_size - offset) return Errno(EINVAL);
     size_t done = 0;

@@ -54,6 +54,9 @@ public:
     unsigned flushes() const { return m_flushes; }
     void fail_reads(bool fail) { m_fail = fail; }
     void fail_writes(bool fail) { m_fail_writes = fail; }
+    // Writes reaching byte `offset` or past it fail (EIO); those wholly
+    // before it go through. ~0: none fail.
+    void fail_writes_from(u64 offset) { m_fail_writes_from = offset; }
 
 private:
     int m_fd { -1 };
@@ -64,6 +67,7 @@ private:
     unsigned m_flushes { 0 };
     bool m_fail { false };
     bool m_fail_writes { false };
+    u64 m_fail_writes_from { ~u64(0) };
 };
 
 // An image opened as a Volume (or the error open gave).

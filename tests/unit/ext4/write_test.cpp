@@ -596,4 +596,121 @@ TEST(Ext4Write, BlockForWriteAllocatesOnce)
     }
 }
 
+// A write into a hole (or an uninitialized extent) whose source fails
+// midway: the blocks mapped for it but never written read zero, not what
+// the disk held (here the bytes of a deleted file), as Linux returns the
+// bytes it copied and the rest of the hole stays a hole.
+TEST(Ext4Write, ASourceFailingInAHoleLeavesTheRestZero)
+{
+    struct Case {
+        char const* options;
+        bool preallocated;
+    };
+    for (auto const& [options, preallocated] :
+        { Case { "-t ext4 -b 1024", false }, Case { "-t ext2 -b 1024", false }, Case { "-t ext4 -b 1024", true } }) {
+        SCOPED_TRACE(std::string(options) + (preallocated ? " fallocated" : " hole"));
+        TempDir dir;
+        std::string const source = dir / "src";
+        run("mkdir -p '" + source + "'");
+        write_file(source + "/f0", "");
+        write_file(source + "/big", std::string(4 << 20, 'X'));
+        std::string const image = dir / "image";
+        ASSERT_EQ(make_image(image, source, options, "32M"), 0);
+        // The free blocks hold the deleted file's 'X's.
+        ASSERT_EQ(run("debugfs -w -R 'rm /big' '" + image + "' >/dev/null 2>&1"), 0);
+        if (preallocated) ASSERT_EQ(run("debugfs -w -R 'fallocate /f0 0 1023' '" + image + "' >/dev/null 2>&1"), 0);
+        ASSERT_EQ(fsck_output(image), "");
+        std::string model;
+        {
+            auto opened = open_image_writable(image, kNow);
+            ASSERT_EQ(opened.error, 0);
+            auto& volume = *opened.volume;
+            File file { lookup_path(volume, "f0").release_value(), "" };
+            ASSERT_EQ(truncate_to(volume, file, 1 << 20), 0);
+            std::string const bytes = pattern(64 << 10, 1);
+            StringSource failing(bytes, 4096);
+            auto written = volume.write(file.inode, 0, bytes.size(), failing, kNow);
+            ASSERT_FALSE(written.is_error());
+            EXPECT_EQ(written.value(), 4096u);
+            file.model.replace(0, 4096, bytes, 0, 4096);
+            EXPECT_EQ(file.inode.size, uint64_t(1 << 20));
+            ASSERT_FALSE(volume.close().is_error());
+            model = file.model;
+        }
+        expect_image_holds(image, "f0", model);
+    }
+}
+
+// close() marks the disk clean only once everything else is on it: a
+// write-back that fails leaves the superblock saying "not clean".
+TEST(Ext4Write, CloseWhoseWriteBackFailsLeavesTheDiskNotClean)
+{
+    Image image("-t ext4 -b 1024", "32M");
+    ASSERT_TRUE(image.ok);
+    ASSERT_TRUE(peek_value<ext4::Superblock>(image.path, ext4::kSuperblockOffset).s_state & ext4::kStateValid);
+    {
+        auto opened = open_image_writable(image.path, kNow);
+        ASSERT_EQ(opened.error, 0);
+        auto& volume = *opened.volume;
+        EXPECT_FALSE(peek_value<ext4::Superblock>(image.path, ext4::kSuperblockOffset).s_state & ext4::kStateValid);
+        File file { lookup_path(volume, "f0").release_value(), "" };
+        ASSERT_EQ(write_at(volume, file, 0, pattern(256 << 10, 1)), 256 << 10);
+        // The superblock and descriptors (the image's first KiBs) still go
+        // out; the file's data, past 1 MiB, does not.
+        opened.backend->fail_writes_from(1 << 20);
+        auto closed = volume.close();
+        ASSERT_TRUE(closed.is_error());
+        EXPECT_EQ(closed.error().code(), EIO);
+        EXPECT_FALSE(peek_value<ext4::Superblock>(image.path, ext4::kSuperblockOffset).s_state & ext4::kStateValid);
+        // Once the disk takes writes again, close() finishes and marks it clean.
+        opened.backend->fail_writes_from(~uint64_t(0));
+        EXPECT_FALSE(volume.close().is_error());
+        EXPECT_TRUE(peek_value<ext4::Superblock>(image.path, ext4::kSuperblockOffset).s_state & ext4::kStateValid);
+    }
+    EXPECT_EQ(fsck_output(image.path), "");
+}
+
+// Truncation checks each extent node's checksum before changing it: a
+// corrupt leaf is EUCLEAN, and is left as it was (not resealed).
+TEST(Ext4Write, TruncateRefusesAnExtentLeafWithABadChecksum)
+{
+    Image image("-t ext4 -b 1024", "32M");
+    ASSERT_TRUE(image.ok);
+    uint32_t ino;
+    {
+        auto opened = open_image_writable(image.path, kNow);
+        ASSERT_EQ(opened.error, 0);
+        auto& volume = *opened.volume;
+        File file { lookup_path(volume, "f0").release_value(), "" };
+        File other { lookup_path(volume, "f1").release_value(), "" };
+        ino = file.inode.ino;
+        // 200 one-block extents: three leaves under the root.
+        for (size_t b = 0; b < 400; b += 2) {
+            ASSERT_EQ(write_at(volume, file, b * 1024, pattern(1024, unsigned(b))), 1024);
+            ASSERT_EQ(write_at(volume, other, b / 2 * 1024, pattern(1024, unsigned(b + 1))), 1024);
+        }
+        ASSERT_FALSE(volume.close().is_error());
+    }
+    ASSERT_EQ(extent_depth(image.path, ino), 1);
+    uint64_t const root = inode_offset(image.path, ino) + offsetof(ext4::DiskInode, i_block);
+    auto const header = peek_value<ext4::ExtentHeader>(image.path, root);
+    ASSERT_GE(header.eh_entries, 2);
+    auto const last = peek_value<ext4::ExtentIndex>(
+        image.path, root + sizeof(ext4::ExtentHeader) + (header.eh_entries - 1u) * sizeof(ext4::ExtentIndex));
+    uint64_t const leaf = last.ei_leaf_lo | uint64_t(last.ei_leaf_hi) << 32;
+    auto const leaf_header = peek_value<ext4::ExtentHeader>(image.path, leaf * 1024);
+    uint64_t const tail = leaf * 1024 + sizeof(ext4::ExtentHeader) + leaf_header.eh_max * sizeof(ext4::Extent);
+    uint32_t const bad = peek_value<uint32_t>(image.path, tail) ^ 0x1000;
+    patch_value<uint32_t>(image.path, tail, bad);
+    {
+        auto opened = open_image_writable(image.path, kNow);
+        ASSERT_EQ(opened.error, 0);
+        auto& volume = *opened.volume;
+        File file { lookup_path(volume, "f0").release_value(), "" };
+        EXPECT_EQ(error_of(volume.truncate(file.inode, 10 * 1024, kNow)), EUCLEAN);
+        ASSERT_FALSE(volume.close().is_error());
+    }
+    EXPECT_EQ(peek_value<uint32_t>(image.path, tail), bad);
+}
+
 } // namespace
