@@ -538,15 +538,7 @@ Result<void> Volume::rename(InodeData& old_dir, StringView name, InodeData& move
     // Linux sets the moved inode's ctime too.
     moved.ctime = now;
     TRY(update_inode(moved));
-    old_dir.mtime = old_dir.ctime = now;
-    TRY(update_inode(old_dir));
-    if (!same_dir) {
-        to_dir.mtime = to_dir.ctime = now;
-        TRY(update_inode(to_dir));
-    } else if (&new_dir != &old_dir) {
-        new_dir = old_dir;
-    }
-    return {};
+    return touch_directories(old_dir, new_dir, now);
 }
 
 // RENAME_EXCHANGE (Linux's ext4_cross_rename): each name takes the other's
@@ -592,14 +584,21 @@ Result<void> Volume::exchange(InodeData& dir_a, StringView name_a, InodeData& a,
     a.ctime = b.ctime = now;
     TRY(update_inode(a));
     TRY(update_inode(b));
-    dir_a.mtime = dir_a.ctime = now;
-    TRY(update_inode(dir_a));
-    if (!same_dir) {
-        other_dir.mtime = other_dir.ctime = now;
-        TRY(update_inode(other_dir));
-    } else if (&dir_b != &dir_a) {
-        dir_b = dir_a;
+    return touch_directories(dir_a, dir_b, now);
+}
+
+// The end of a rename or exchange: both directories changed. They may be
+// one directory passed as two objects, of which `first` was edited: it is
+// written once and copied into `second`.
+Result<void> Volume::touch_directories(InodeData& first, InodeData& second, Time now)
+{
+    first.mtime = first.ctime = now;
+    TRY(update_inode(first));
+    if (first.ino != second.ino) {
+        second.mtime = second.ctime = now;
+        return update_inode(second);
     }
+    if (&second != &first) second = first;
     return {};
 }
 

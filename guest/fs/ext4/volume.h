@@ -273,6 +273,7 @@ private:
     // One name of `inode` went: its link count and the orphan list.
     Result<void> drop_link(InodeData& inode, Time now);
     Result<bool> is_empty_directory(InodeData const& dir);
+    Result<void> touch_directories(InodeData& first, InodeData& second, Time now);
     Result<InodeData> new_inode(InodeData const& dir, u32 mode, u32 uid, u32 gid, Time now);
     void discard_new_inode(InodeData& inode, Time now);
 

@@ -618,7 +618,9 @@ TEST(Ext4Write, ASourceFailingInAHoleLeavesTheRestZero)
         ASSERT_EQ(make_image(image, source, options, "32M"), 0);
         // The free blocks hold the deleted file's 'X's.
         ASSERT_EQ(run("debugfs -w -R 'rm /big' '" + image + "' >/dev/null 2>&1"), 0);
-        if (preallocated) ASSERT_EQ(run("debugfs -w -R 'fallocate /f0 0 1023' '" + image + "' >/dev/null 2>&1"), 0);
+        if (preallocated) {
+            ASSERT_EQ(run("debugfs -w -R 'fallocate /f0 0 1023' '" + image + "' >/dev/null 2>&1"), 0);
+        }
         ASSERT_EQ(fsck_output(image), "");
         std::string model;
         {
