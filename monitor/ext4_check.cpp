@@ -216,6 +216,8 @@ private:
     bool claim_checked(uint64_t block, uint64_t count, BlockOwner const& owner);
     void bad_pointer(uint32_t ino, uint64_t block, BlockOwner const& owner, std::string const& why);
     void add(DisagreementItem item);
+    // A group whose recorded free count is not what its bitmap counts.
+    void check_group_count(Disagreement kind, uint32_t group, uint64_t recorded, uint64_t counted);
     void note(std::string text);
     bool stopped() const { return m_stopped; }
     bool special_inode(uint32_t ino) const;
@@ -527,15 +529,7 @@ void Checker::read_bitmaps() {
         }
         if (g.block_bitmap_known) {
             m_report.blocks_used += used;
-            uint64_t const free = g.count - used;
-            if (free != g.free_blocks) {
-                DisagreementItem item;
-                item.kind = Disagreement::GroupFreeBlocks;
-                item.group = index;
-                item.recorded = g.free_blocks;
-                item.counted = free;
-                add(std::move(item));
-            }
+            check_group_count(Disagreement::GroupFreeBlocks, index, g.free_blocks, g.count - used);
         } else {
             m_report.complete = false;
         }
@@ -560,19 +554,21 @@ void Checker::read_bitmaps() {
         }
         if (g.inode_bitmap_known) {
             m_report.inodes_used += inodes_used;
-            uint64_t const free = m_inodes_per_group - inodes_used;
-            if (free != g.free_inodes) {
-                DisagreementItem item;
-                item.kind = Disagreement::GroupFreeInodes;
-                item.group = index;
-                item.recorded = g.free_inodes;
-                item.counted = free;
-                add(std::move(item));
-            }
+            check_group_count(Disagreement::GroupFreeInodes, index, g.free_inodes, m_inodes_per_group - inodes_used);
         } else {
             m_report.complete = false;
         }
     }
+}
+
+void Checker::check_group_count(Disagreement kind, uint32_t group, uint64_t recorded, uint64_t counted) {
+    if (recorded == counted) return;
+    DisagreementItem item;
+    item.kind = kind;
+    item.group = group;
+    item.recorded = recorded;
+    item.counted = counted;
+    add(std::move(item));
 }
 
 bool Checker::claim(uint64_t block, uint64_t count, BlockOwner const& first) {
