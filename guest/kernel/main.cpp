@@ -1,5 +1,6 @@
 // kernel_main: bring the kernel up in dependency order, then run init.
 #include <fs/devfs/devices.h>
+#include <fs/ext4/ext4_fs.h>
 #include <fs/initramfs/initramfs.h>
 #include <fs/procfs/procfs.h>
 #include <fs/tmpfs/tmpfs.h>
@@ -16,6 +17,7 @@
 #include <kernel/debug/log.h>
 #include <kernel/debug/panic.h>
 #include <kernel/debug/selftest.h>
+#include <kernel/drivers/block_device.h>
 #include <kernel/drivers/console.h>
 #include <kernel/drivers/random.h>
 #include <kernel/drivers/serial.h>
@@ -30,6 +32,7 @@
 #include <kernel/sched/scheduler.h>
 #include <kernel/vm.h>
 #include <lib/command_line.h>
+#include <lib/format.h>
 
 extern "C" char boot_stack_bottom[], boot_stack_top[];
 
@@ -41,7 +44,47 @@ using namespace aramid::abi;
 
 namespace {
 
-void mount_root(BootInfo const& boot) {
+bool is_directory(char const* path) {
+    Credentials root_credentials;
+    auto root_custody = vfs::root_custody();
+    vfs::Context c { root_credentials, *root_custody, *root_custody };
+    auto custody = vfs::resolve(c, StringView(path));
+    return !custody.is_error() && custody.value()->inode().is_directory();
+}
+
+// Without an initramfs, root=DEVICE is the root file system, as on Linux
+// (rootfstype= ext2, ext3 or ext4, default ext4; read-only unless `rw`).
+// /dev and /proc are mounted where the disk has those directories; the
+// disk itself is not changed. A root that cannot be mounted is a panic,
+// as Linux's "VFS: Unable to mount root fs".
+void mount_disk_root(BootInfo const& boot, CommandLine const& command_line) {
+    StringView device = command_line.value("root");
+    StringView const name = device.starts_with("/dev/") ? device.substring(5, device.length() - 5) : device;
+    BlockDevice* disk = nullptr;
+    for (usize i = 0; i < block::count(); i++)
+        if (StringView(block::at(i).name()) == name) disk = &block::at(i);
+    if (!disk) panic("cannot mount the root file system: no disk %.*s", int(device.length()), device.data());
+    StringView const type = command_line.value("rootfstype", "ext4");
+    if (type != "ext4" && type != "ext3" && type != "ext2")
+        panic("cannot mount the root file system: rootfstype=%.*s (ext2, ext3 or ext4)", int(type.length()), type.data());
+    bool const read_only = !command_line.has("rw") || command_line.has("ro");
+    char const* type_name = type == "ext2" ? "ext2" : type == "ext3" ? "ext3" : "ext4";
+    auto fs = Ext4FileSystem::create(*disk, type_name, read_only);
+    if (fs.is_error())
+        panic("cannot mount the root file system %.*s (%s): errno %d", int(device.length()), device.data(), type_name,
+              fs.error().code());
+    char source[32];
+    lib::format_to(source, sizeof(source), "/dev/%s", disk->name());
+    vfs::init(fs.release_value(), StringView(source), read_only);
+    log_info("root: %s (%s, %s)", source, type_name, read_only ? "read-only" : "read-write");
+    if (is_directory("/dev"))
+        if (auto r = devices::populate_dev(); r.is_error()) panic("cannot populate /dev: errno %d", r.error().code());
+    if (is_directory("/proc"))
+        if (auto r = procfs::mount(boot.command_line); r.is_error()) panic("cannot mount /proc: errno %d", r.error().code());
+}
+
+void mount_root(BootInfo const& boot, CommandLine const& command_line) {
+    if (!boot.initrd.size && command_line.has("root")) return mount_disk_root(boot, command_line);
     auto root = TmpFs::create();
     if (root.is_error()) panic("cannot create the root file system");
     vfs::init(root.release_value());
@@ -100,7 +143,7 @@ void kernel_main(BootInfo const& boot) {
 
     // Disks before /dev: populate_dev() makes a node for each one found.
     virtio::probe_all(command_line);
-    mount_root(boot);
+    mount_root(boot, command_line);
     bool const stdin_pipe = command_line.value("aramid.stdin") == "pipe";
     tty::init(stdin_pipe, command_line.value("aramid.stdout") == "pipe");
     ioapic::init();

@@ -54,6 +54,7 @@
 #define ETIME 62
 #define EOVERFLOW 75
 #define EBADFD 77
+#define ELIBBAD 80 // a dynamic program's interpreter is no ELF for this machine
 #define EILSEQ 84
 #define ENOTSOCK 88
 #define EDESTADDRREQ 89

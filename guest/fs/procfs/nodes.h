@@ -80,6 +80,9 @@ void describe_file(File& file, char* buffer, usize size);
 // Appends " (deleted)" to the path in `buffer` if `inode` has been unlinked
 // (as Linux's d_path does); returns the new length.
 usize append_deleted(Inode& inode, char* buffer, usize size);
+// A path as the reading process sees it from its root (chroot); `reachable`
+// false when it lies outside that root.
+usize seen_path(Custody const& custody, char* buffer, usize size, bool* reachable = nullptr);
 
 // The path of the program `process` runs, if known.
 RefPtr<Custody> executable_of(Process& process);

@@ -340,7 +340,7 @@ private:
         default: return Errno(EINVAL);
         }
         if (!custody) return Errno(ENOENT);
-        usize length = custody->absolute_path(out, size);
+        usize length = seen_path(*custody, out, size);
         if (length >= size) return Errno(ENAMETOOLONG);
         return append_deleted(custody->inode(), out, size);
     }
@@ -459,8 +459,18 @@ void describe_file(File& file, char* buffer, usize size) {
             return;
         }
     }
-    file.describe(buffer, size);
-    if (file.custody()) append_deleted(file.custody()->inode(), buffer, size);
+    if (!file.custody()) return file.describe(buffer, size);
+    seen_path(*file.custody(), buffer, size);
+    append_deleted(file.custody()->inode(), buffer, size);
+}
+
+usize seen_path(Custody const& custody, char* buffer, usize size, bool* reachable) {
+    Process* reader = Process::current();
+    if (!reader || !reader->fs().root) {
+        if (reachable) *reachable = true;
+        return custody.absolute_path(buffer, size);
+    }
+    return custody.path_from(*reader->fs().root, buffer, size, reachable);
 }
 
 usize append_deleted(Inode& inode, char* buffer, usize size) {

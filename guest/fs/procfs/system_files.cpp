@@ -112,7 +112,13 @@ void add_mount(vfs::MountInfo const& mount, void* context) {
         text.mark_failed();
         return;
     }
-    usize const length = mount.mount_point.absolute_path(path, vfs::kPathMax);
+    // Linux lists only the mounts a chrooted reader can reach.
+    bool reachable = true;
+    usize const length = seen_path(mount.mount_point, path, vfs::kPathMax, &reachable);
+    if (!reachable) {
+        kfree(path);
+        return;
+    }
     StringView const type(mount.fs.name());
     append_escaped(text, mount.source);
     text.append(' ');

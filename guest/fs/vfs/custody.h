@@ -21,8 +21,13 @@ public:
     // Writes the absolute path, NUL-terminated; returns its length or, if it
     // did not fit, the length it needs (like snprintf).
     usize absolute_path(char* buffer, usize size) const;
+    // The path as a process whose root is `root` sees it (chroot): what
+    // getcwd and /proc show. Outside that root (`reachable` false), the
+    // absolute path.
+    usize path_from(Custody const& root, char* buffer, usize size, bool* reachable = nullptr) const;
 
 private:
+    usize path_below(Custody const* top, char* buffer, usize size) const;
     Custody(RefPtr<Custody> parent, RefPtr<Inode> inode) : m_parent(parent), m_inode(inode) { }
     RefPtr<Custody> m_parent;
     RefPtr<Inode> m_inode;

@@ -20,6 +20,7 @@ Mount g_mounts[kMaxMounts];
 usize g_mount_count;
 RefPtr<Custody> g_root;
 RefPtr<FileSystem> g_root_fs; // inodes point back to their file system without a reference
+char g_root_source[64] = "rootfs"; // what /proc/mounts shows as the root's device
 MagicLinks g_magic_links;
 
 RefPtr<Inode> mounted_root(Inode* inode) {
@@ -150,9 +151,14 @@ Result<RefPtr<Custody>> walk(Context const& c, StringView path, unsigned flags, 
 
 } // namespace
 
-void init(RefPtr<FileSystem> root) {
+void init(RefPtr<FileSystem> root, StringView source, bool read_only) {
     g_root_fs = root;
     g_root = Custody::create(nullptr, StringView("", 0), root->root()).release_value();
+    usize const length = lib::min(source.length(), sizeof(g_root_source) - 1);
+    __builtin_memcpy(g_root_source, source.data(), length);
+    g_root_source[length] = 0;
+    root->set_read_only(read_only);
+    debug_table::mount_placed(*root, *g_root, read_only);
 }
 
 RefPtr<Custody> root_custody() { return g_root; }
@@ -185,6 +191,31 @@ Result<void> mount(RefPtr<FileSystem> fs, Custody& target, StringView source, bo
     return {};
 }
 
+Result<void> move_mount(Custody& source, Custody& target) {
+    usize index = g_mount_count;
+    for (usize i = 0; i < g_mount_count; i++)
+        if (g_mounts[i].fs->root().ptr() == &source.inode()) index = i;
+    if (index == g_mount_count) return Errno(EINVAL); // not a mount's root (or the root file system)
+    FileSystem& fs = *g_mounts[index].fs;
+    if (!target.inode().is_directory()) return Errno(ENOTDIR);
+    if (&target.inode().fs() == &fs) return Errno(ELOOP); // under itself
+    for (usize i = 0; i < g_mount_count; i++) {
+        // The mounts inside would keep their old paths in /proc/mounts.
+        if (i != index && &g_mounts[i].where->inode().fs() == &fs) return Errno(EBUSY);
+        if (g_mounts[i].fs->root().ptr() == &target.inode() || g_mounts[i].mountpoint.ptr() == &target.inode())
+            return Errno(EBUSY);
+    }
+    if (!target.parent()) return Errno(EBUSY);
+    // Last in the table, as a new mount: everything it sits on comes before it.
+    Mount moved = g_mounts[index];
+    for (usize i = index; i + 1 < g_mount_count; i++) g_mounts[i] = g_mounts[i + 1];
+    moved.mountpoint = target.inode_ref();
+    moved.where = RefPtr<Custody>(&target);
+    g_mounts[g_mount_count - 1] = moved;
+    debug_table::mount_placed(fs, target, fs.read_only());
+    return {};
+}
+
 Result<RefPtr<FileSystem>> unmount(Custody& target, bool (*busy)(FileSystem& fs, void* context), void* context) {
     usize index = g_mount_count;
     for (usize i = 0; i < g_mount_count; i++)
@@ -203,7 +234,7 @@ Result<RefPtr<FileSystem>> unmount(Custody& target, bool (*busy)(FileSystem& fs,
 
 void for_each_mount(void (*f)(MountInfo const& mount, void* context), void* context) {
     if (!g_root_fs) return;
-    f({ *g_root_fs, *g_root, StringView("rootfs"), false }, context);
+    f({ *g_root_fs, *g_root, StringView(g_root_source), g_root_fs->read_only() }, context);
     for (usize i = 0; i < g_mount_count; i++) {
         Mount& m = g_mounts[i];
         f({ *m.fs, *m.where, StringView(m.source), m.fs->read_only() }, context);
@@ -211,15 +242,17 @@ void for_each_mount(void (*f)(MountInfo const& mount, void* context), void* cont
 }
 
 void sync_all() {
-    for (usize i = 0; i < g_mount_count; i++) {
-        auto result = g_mounts[i].fs->sync();
-        if (result.is_error())
-            log_error("sync: %s on %s: errno %d", g_mounts[i].fs->name(), g_mounts[i].source, result.error().code());
-    }
+    auto sync = [](FileSystem& fs, char const* source) {
+        auto result = fs.sync();
+        if (result.is_error()) log_error("sync: %s on %s: errno %d", fs.name(), source, result.error().code());
+    };
+    if (g_root_fs) sync(*g_root_fs, g_root_source);
+    for (usize i = 0; i < g_mount_count; i++) sync(*g_mounts[i].fs, g_mounts[i].source);
 }
 
 void shutdown_all() {
     for (usize i = g_mount_count; i-- > 0;) g_mounts[i].fs->shutdown();
+    if (g_root_fs) g_root_fs->shutdown();
 }
 
 void set_magic_links(MagicLinks links) { g_magic_links = links; }

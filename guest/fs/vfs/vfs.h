@@ -17,7 +17,9 @@ inline constexpr usize kPathMax = 4096;
 inline constexpr usize kNameMax = 255;
 inline constexpr unsigned kMaxSymlinks = 40;
 
-void init(RefPtr<FileSystem> root);
+// The root file system, at boot: the initramfs's tmpfs ("rootfs"), or the
+// disk named by root= ("/dev/vda") without an initramfs.
+void init(RefPtr<FileSystem> root, StringView source = StringView("rootfs"), bool read_only = false);
 RefPtr<Custody> root_custody();
 // Mounts `fs` on the directory `path` (absolute), at boot; /proc/mounts
 // names the source after the file system.
@@ -27,6 +29,13 @@ Result<void> mount(RefPtr<FileSystem> fs, StringView path);
 // already the root of a mount, or "/", cannot take another one: EBUSY
 // (Linux stacks mounts; aramid does not yet). ENOMEM when the table is full.
 Result<void> mount(RefPtr<FileSystem> fs, Custody& target, StringView source, bool read_only);
+// mount(2) with MS_MOVE: the mount whose root `source` is moves to the
+// directory `target`. EINVAL if `source` is no mount's root (or is "/"),
+// ELOOP if `target` is inside that mount, EBUSY if `target` is already a
+// mount point or another mount sits inside the one moved (aramid keeps
+// each mount's path; Linux moves the mounts inside along). Processes
+// whose working directory is inside keep their old path for "..".
+Result<void> move_mount(Custody& source, Custody& target);
 // umount(2): removes the mount whose root `target` is. EINVAL if it is no
 // mount's root (or the root file system's); EBUSY if another mount sits
 // inside it or `busy(fs, context)` says it is in use.

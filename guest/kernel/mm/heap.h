@@ -30,9 +30,19 @@ class HeapBuffer {
 public:
     explicit HeapBuffer(usize bytes, bool zeroed = false)
         : m_data(static_cast<T*>(zeroed ? kzalloc(bytes) : kmalloc(bytes))) { }
+    HeapBuffer() : m_data(nullptr) { }
     ~HeapBuffer() { kfree(m_data); }
     HeapBuffer(HeapBuffer const&) = delete;
     HeapBuffer& operator=(HeapBuffer const&) = delete;
+    HeapBuffer(HeapBuffer&& other) : m_data(other.m_data) { other.m_data = nullptr; }
+    HeapBuffer& operator=(HeapBuffer&& other) {
+        if (this != &other) {
+            kfree(m_data);
+            m_data = other.m_data;
+            other.m_data = nullptr;
+        }
+        return *this;
+    }
 
     T* data() const { return m_data; }
     explicit operator bool() const { return m_data != nullptr; }

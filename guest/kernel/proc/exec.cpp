@@ -13,6 +13,7 @@
 #include <kernel/vm.h>
 #include <uapi/auxv.h>
 #include <uapi/elf.h>
+#include <uapi/limits.h>
 
 namespace exec {
 
@@ -32,14 +33,19 @@ u8 access_of(u32 flags) {
 }
 
 struct Loaded {
-    u64 entry;
-    u64 phdr;
+    u64 entry;  // where the program starts (AT_ENTRY)
+    u64 phdr;   // its program headers in memory (AT_PHDR)
     u16 phnum;
-    u64 brk;
+    u64 brk;    // the end of its highest segment
+    u64 bias;   // what was added to its p_vaddr (the interpreter's is AT_BASE)
+    // The PT_INTERP path, NUL-terminated, or empty for a static program.
+    HeapBuffer<char> interpreter;
 };
 
-Result<Loaded> load_elf(mm::AddressSpace& space, RefPtr<Inode> inode, ElfHeader const& header, char const* name) {
-    if (header.e_ident[uapi::EI_CLASS] != uapi::ELFCLASS64 || header.e_ident[uapi::EI_DATA] != uapi::ELFDATA2LSB || header.e_machine != EM_X86_64) return Errno(ENOEXEC);
+enum class Placement { Program, Interpreter };
+
+Result<Loaded> load_elf(mm::AddressSpace& space, RefPtr<Inode> inode, ElfHeader const& header, char const* name,
+                        Placement placement) {
     if (header.e_type != ET_EXEC && header.e_type != ET_DYN) return Errno(ENOEXEC);
     if (header.e_phentsize != sizeof(ProgramHeader) || header.e_phnum == 0 || header.e_phnum > kMaxPhdrs) return Errno(ENOEXEC);
     usize const table_size = header.e_phnum * sizeof(ProgramHeader);
@@ -48,12 +54,48 @@ Result<Loaded> load_elf(mm::AddressSpace& space, RefPtr<Inode> inode, ElfHeader 
     ProgramHeader* const phdrs = phdr_table.data();
     if (TRY(inode->read(header.e_phoff, IoBuffer::kernel(phdrs), table_size)) != table_size) return Errno(ENOEXEC);
 
-    u64 const bias = header.e_type == ET_DYN ? kPieBase : 0;
-    Loaded loaded { header.e_entry + bias, 0, header.e_phnum, 0 };
-    bool have_load = false;
+    // The span of the PT_LOAD segments, which an ET_DYN file is moved as a
+    // whole to where it fits.
+    u64 low = ~u64(0), high = 0;
     for (usize i = 0; i < header.e_phnum; i++) {
         ProgramHeader const& ph = phdrs[i];
-        if (ph.p_type == PT_INTERP) return Errno(ENOEXEC); // dynamic executables need a loader: not yet
+        if (ph.p_type != PT_LOAD || ph.p_memsz == 0) continue;
+        if (ph.p_vaddr + ph.p_memsz < ph.p_vaddr || ph.p_vaddr + ph.p_memsz > mm::kUserEnd) return Errno(ENOEXEC);
+        low = lib::min(low, align_down(ph.p_vaddr, mm::kPageSize));
+        high = lib::max(high, align_up(ph.p_vaddr + ph.p_memsz, mm::kPageSize));
+    }
+    if (high == 0) return Errno(ENOEXEC);
+
+    Loaded loaded {};
+    if (header.e_type == ET_DYN) {
+        if (placement == Placement::Program) {
+            // Where Linux puts a PIE without address randomization.
+            loaded.bias = kPieBase - low;
+        } else {
+            // The interpreter goes where mmap would put the whole span, as
+            // Linux maps it; the reservation only finds the place.
+            mm::MapRequest reserve;
+            reserve.length = high - low;
+            u64 const base = TRY(space.map(reserve));
+            TRY(space.unmap(base, high - low));
+            loaded.bias = base - low;
+        }
+    }
+    u64 const bias = loaded.bias;
+    loaded.entry = header.e_entry + bias;
+    loaded.phnum = header.e_phnum;
+    for (usize i = 0; i < header.e_phnum; i++) {
+        ProgramHeader const& ph = phdrs[i];
+        if (ph.p_type == PT_INTERP && placement == Placement::Program && !loaded.interpreter) {
+            // A NUL-terminated path; Linux also rejects more than PATH_MAX,
+            // and takes the first PT_INTERP only.
+            if (ph.p_filesz < 2 || ph.p_filesz > uapi::PATH_MAX) return Errno(ENOEXEC);
+            HeapBuffer<char> path(ph.p_filesz);
+            if (!path) return Errno(ENOMEM);
+            if (TRY(inode->read(ph.p_offset, IoBuffer::kernel(path.data()), ph.p_filesz)) != ph.p_filesz) return Errno(ENOEXEC);
+            if (path.data()[ph.p_filesz - 1] != 0) return Errno(ENOEXEC);
+            loaded.interpreter = static_cast<HeapBuffer<char>&&>(path);
+        }
         if (ph.p_type == PT_PHDR) loaded.phdr = ph.p_vaddr + bias;
         if (ph.p_type != PT_LOAD || ph.p_memsz == 0) continue;
         if (ph.p_filesz > ph.p_memsz || ph.p_offset + ph.p_filesz < ph.p_offset || ph.p_offset + ph.p_filesz > inode->size())
@@ -89,21 +131,19 @@ Result<Loaded> load_elf(mm::AddressSpace& space, RefPtr<Inode> inode, ElfHeader 
         if (!loaded.phdr && header.e_phoff >= ph.p_offset && header.e_phoff + table_size <= ph.p_offset + ph.p_filesz)
             loaded.phdr = ph.p_vaddr + bias + (header.e_phoff - ph.p_offset);
         loaded.brk = lib::max(loaded.brk, end);
-        have_load = true;
     }
-    if (!have_load) return Errno(ENOEXEC);
     return loaded;
 }
 
 // The initial stack image: argc, argv, envp, auxv and the strings, built in
 // kernel memory and copied once.
 Result<u64> build_stack(mm::AddressSpace& space, Arguments const& argv, Arguments const& envp, Loaded const& loaded,
-                        Credentials const& credentials, StringView execfn) {
+                        u64 interpreter_base, Credentials const& credentials, StringView execfn) {
     u64 const hwcap = x86::cpuid(1).edx;
     using namespace uapi;
     u64 auxv[][2] = {
         { AT_PHDR, loaded.phdr }, { AT_PHENT, sizeof(ProgramHeader) }, { AT_PHNUM, loaded.phnum },
-        { AT_PAGESZ, mm::kPageSize }, { AT_BASE, 0 }, { AT_FLAGS, 0 }, { AT_ENTRY, loaded.entry },
+        { AT_PAGESZ, mm::kPageSize }, { AT_BASE, interpreter_base }, { AT_FLAGS, 0 }, { AT_ENTRY, loaded.entry },
         { AT_UID, credentials.uid }, { AT_EUID, credentials.euid }, { AT_GID, credentials.gid },
         { AT_EGID, credentials.egid }, { AT_PLATFORM, 0 }, { AT_HWCAP, hwcap }, { AT_CLKTCK, 100 },
         { AT_SECURE, 0 }, { AT_RANDOM, 0 }, { AT_HWCAP2, 0 }, { AT_EXECFN, 0 }, { AT_MINSIGSTKSZ, 2048 },
@@ -163,6 +203,19 @@ Result<u64> build_stack(mm::AddressSpace& space, Arguments const& argv, Argument
     TRY(space.populate(base, top));
     TRY(mm::copy_to_user(base, image, top - base));
     return base;
+}
+
+bool is_elf(ElfHeader const& header) {
+    return header.e_ident[0] == 0x7f && header.e_ident[1] == 'E' && header.e_ident[2] == 'L' && header.e_ident[3] == 'F'
+        && header.e_ident[uapi::EI_CLASS] == uapi::ELFCLASS64 && header.e_ident[uapi::EI_DATA] == uapi::ELFDATA2LSB
+        && header.e_machine == EM_X86_64;
+}
+
+Result<ElfHeader> read_elf_header(Inode& inode) {
+    ElfHeader header;
+    usize got = TRY(inode.read(0, IoBuffer::kernel(&header), sizeof(header)));
+    if (got != sizeof(header) || !is_elf(header)) return Errno(ENOEXEC);
+    return header;
 }
 
 Result<RefPtr<Custody>> resolve_executable(Process& process, StringView path) {
@@ -259,11 +312,7 @@ Result<void> execve(Thread& thread, TrapFrame& frame, StringView path, Arguments
         program = script_arguments.at(0);
     }
 
-    ElfHeader header;
-    usize got = TRY(custody->inode().read(0, IoBuffer::kernel(&header), sizeof(header)));
-    if (got != sizeof(header) || header.e_ident[0] != 0x7f || header.e_ident[1] != 'E' || header.e_ident[2] != 'L'
-        || header.e_ident[3] != 'F')
-        return Errno(ENOEXEC);
+    ElfHeader header = TRY(read_elf_header(custody->inode()));
 
     // The command name is the last component of the path exec was given,
     // not of the file it resolved to (a busybox applet link, a #! script),
@@ -284,8 +333,28 @@ Result<void> execve(Thread& thread, TrapFrame& frame, StringView path, Arguments
     auto space = TRY(mm::AddressSpace::create());
     // The segments carry the file's path, as /proc/<pid>/maps shows it.
     char path_name[64];
-    custody->absolute_path(path_name, sizeof(path_name));
-    Loaded loaded = TRY(load_elf(*space, custody->inode_ref(), header, path_name));
+    custody->path_from(*process.fs().root, path_name, sizeof(path_name));
+    Loaded loaded = TRY(load_elf(*space, custody->inode_ref(), header, path_name, Placement::Program));
+    // A dynamic program starts in its interpreter (the dynamic loader),
+    // which finds the program through the auxiliary vector.
+    u64 start = loaded.entry;
+    u64 interpreter_base = 0;
+    if (loaded.interpreter) {
+        auto interpreter = TRY(resolve_executable(process, StringView(loaded.interpreter.data())));
+        // Linux's errors: a file too short for the header is EIO, one that
+        // is not an ELF for this machine (or cannot be loaded) ELIBBAD.
+        ElfHeader interpreter_header;
+        usize const got = TRY(interpreter->inode().read(0, IoBuffer::kernel(&interpreter_header), sizeof(ElfHeader)));
+        if (got != sizeof(ElfHeader)) return Errno(EIO);
+        if (!is_elf(interpreter_header)) return Errno(ELIBBAD);
+        char interpreter_name[64];
+        interpreter->path_from(*process.fs().root, interpreter_name, sizeof(interpreter_name));
+        auto loader = load_elf(*space, interpreter->inode_ref(), interpreter_header, interpreter_name,
+                               Placement::Interpreter);
+        if (loader.is_error()) return Errno(loader.error().code() == ENOEXEC ? ELIBBAD : loader.error().code());
+        start = loader.value().entry;
+        interpreter_base = loader.value().bias;
+    }
     mm::MapRequest stack;
     stack.address = kStackTop - kStackSize;
     stack.length = kStackSize;
@@ -305,7 +374,7 @@ Result<void> execve(Thread& thread, TrapFrame& frame, StringView path, Arguments
     process.address_space().activate();
     old = nullptr;
 
-    auto sp = build_stack(process.address_space(), *arguments, envp, loaded, process.credentials(), path);
+    auto sp = build_stack(process.address_space(), *arguments, envp, loaded, interpreter_base, process.credentials(), path);
     if (sp.is_error()) {
         // Too late to fail back to the old program.
         process.exit_group(wait_status_signaled(signals::SIGSEGV, false));
@@ -328,7 +397,7 @@ Result<void> execve(Thread& thread, TrapFrame& frame, StringView path, Arguments
     fpu::restore(thread.fpu_state);
 
     frame = TrapFrame {};
-    frame.rip = loaded.entry;
+    frame.rip = start;
     frame.rsp = sp.value();
     frame.rflags = 0x202;
     frame.cs = USER_CS;

@@ -1,5 +1,6 @@
-// execve: replaces the current process's program. Loads static ELF
-// executables (ET_EXEC, and ET_DYN without an interpreter: static PIE) and
+// execve: replaces the current process's program. Loads ELF executables
+// (ET_EXEC and ET_DYN; a PT_INTERP names the dynamic loader, which is
+// loaded beside the program and started instead, as Linux does) and
 // #! scripts. Segments map the file's own pages where the file system
 // allows (text shared read-only, data copy-on-write); the stack's top pages
 // are mapped at once, since a fault costs more than the copy under PVM.

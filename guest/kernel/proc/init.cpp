@@ -28,21 +28,39 @@ void run(void*) {
         if (file.is_error() || process.fds().install(fd, file.release_value(), false).is_error())
             panic("init: cannot set up descriptor %d", fd);
     }
-    exec::Arguments argv, envp;
-    if (argv.add(StringView(g_path)).is_error() || envp.add("HOME=/").is_error() || envp.add("TERM=linux").is_error()
+    // init= names the one program; without it, Linux's list: the
+    // initramfs's /init, then the usual places on a root disk.
+    static constexpr char const* kCandidates[] = { "/init", "/sbin/init", "/etc/init", "/bin/init", "/bin/sh" };
+    char const* const* candidates = kCandidates;
+    usize candidate_count = sizeof(kCandidates) / sizeof(kCandidates[0]);
+    char const* requested = g_path;
+    if (g_path[0]) {
+        candidates = &requested;
+        candidate_count = 1;
+    }
+    exec::Arguments envp;
+    if (envp.add("HOME=/").is_error() || envp.add("TERM=linux").is_error()
         || envp.add("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin").is_error())
         panic("init: out of memory");
-    for (usize i = 0; i < g_arguments->count(); i++)
-        if (argv.add(g_arguments->at(i)).is_error()) panic("init: out of memory");
+    char const* path = nullptr;
+    int error = 0;
+    for (usize c = 0; c < candidate_count && !path; c++) {
+        exec::Arguments argv;
+        if (argv.add(StringView(candidates[c])).is_error()) panic("init: out of memory");
+        for (usize i = 0; i < g_arguments->count(); i++)
+            if (argv.add(g_arguments->at(i)).is_error()) panic("init: out of memory");
+        auto executed = exec::execve(self, *self.user_frame(), StringView(candidates[c]), argv, envp);
+        if (executed.is_error()) error = executed.error().code();
+        else path = candidates[c];
+    }
     delete g_arguments;
     g_arguments = nullptr;
-    auto executed = exec::execve(self, *self.user_frame(), StringView(g_path), argv, envp);
-    if (executed.is_error())
-        panic("cannot run init %s: errno %d (is it in the initramfs, a static x86-64 executable?)", g_path,
-              executed.error().code());
+    if (!path && g_path[0])
+        panic("cannot run init %s: errno %d (is it in the initramfs or on the root disk, an x86-64 executable?)", g_path, error);
+    if (!path) panic("no init found (tried /init, /sbin/init, /etc/init, /bin/init, /bin/sh; pass init=)");
     process.note_exec();
     mark_phase(aramid::abi::Phase::InitExec);
-    log_info("init: running %s", g_path);
+    log_info("init: running %s", path);
     platform::irq_disable();
     prepare_return_to_user(self, *self.user_frame());
     jump_to_user(self.user_frame());
@@ -51,7 +69,7 @@ void run(void*) {
 } // namespace
 
 void start(CommandLine const& command_line) {
-    StringView const init_path = command_line.value("init", "/init");
+    StringView const init_path = command_line.value("init");
     g_arguments = new (std::nothrow) exec::Arguments;
     if (!g_arguments) panic("init: out of memory");
     bool fits = true;

@@ -55,7 +55,7 @@ SYSCALL_HANDLER(mmap, u64 address, u64 length, u32 prot, u32 flags, int fd, i64 
             request.max_access = mm::kAccessRead | mm::kAccessExec;
         }
         if (offset < 0) return Errno(EINVAL);
-        if (file->custody()) file->custody()->absolute_path(name, sizeof(name));
+        if (file->custody()) file->custody()->path_from(*current_process().fs().root, name, sizeof(name));
         request.source = TRY(FilePageSource::create_for_mmap(inode, request.shared, name));
         request.offset = u64(offset);
         request.name = name;

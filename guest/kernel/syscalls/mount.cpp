@@ -12,7 +12,9 @@
 //    consistent, mounts read-only only (EROFS without MS_RDONLY; busybox's
 //    mount then retries read-only by itself, as for a write-protected disk,
 //    which is EACCES). The journal is never replayed.
-//  - MS_REMOUNT, MS_BIND, MS_MOVE and the propagation flags are EINVAL;
+//  - MS_MOVE moves a mount without the mounts inside it (EBUSY if there
+//    are any: see vfs::move_mount).
+//  - MS_REMOUNT, MS_BIND and the propagation flags are EINVAL;
 //    other flags (nosuid, nodev, noexec, atime ...) are accepted and not
 //    enforced. Mount options (`data`) are ignored.
 //  - Mounts do not stack: a directory that is already a mount's root is EBUSY.
@@ -153,7 +155,15 @@ SYSCALL_HANDLER(
     // CAP_SYS_ADMIN: capabilities follow the effective uid.
     if (current_process().credentials().euid != 0) return Errno(EPERM);
     if ((flags & MS_MGC_MASK) == MS_MGC_VAL) flags &= ~MS_MGC_MASK;
-    if (flags & (MS_NOUSER | MS_REMOUNT | MS_BIND | MS_MOVE | MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE))
+    if (flags & MS_MOVE) {
+        // Linux's do_move_mount: the type and the other flags are ignored.
+        if (!source) return Errno(EINVAL);
+        auto from_start = TRY(PathStart::create(AT_FDCWD, source->view()));
+        auto from = TRY(vfs::resolve(from_start.context(), source->view()));
+        TRY(vfs::move_mount(*from, *target));
+        return u64(0);
+    }
+    if (flags & (MS_NOUSER | MS_REMOUNT | MS_BIND | MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE))
         return Errno(EINVAL);
     if (!type) return Errno(EINVAL);
     if (!target->inode().is_directory()) return Errno(ENOTDIR);

@@ -272,10 +272,21 @@ SYSCALL_HANDLER(getcwd, UserPtr<char> buffer, usize size) {
     if (current_process().fs().cwd->inode().metadata().nlink == 0) return Errno(ENOENT);
     char* path = static_cast<char*>(kmalloc(vfs::kPathMax));
     if (!path) return Errno(ENOMEM);
-    usize length = current_process().fs().cwd->absolute_path(path, vfs::kPathMax);
+    // Outside the root (a chroot left behind it), Linux's "(unreachable)" prefix.
+    static constexpr char kUnreachable[] = "(unreachable)";
+    constexpr usize kPrefix = sizeof(kUnreachable) - 1;
+    bool reachable = true;
+    auto const& fs = current_process().fs();
+    usize length = fs.cwd->path_from(*fs.root, path + kPrefix, vfs::kPathMax - kPrefix, &reachable);
+    char const* start = path + kPrefix;
+    if (!reachable) {
+        __builtin_memcpy(path, kUnreachable, kPrefix);
+        start = path;
+        length += kPrefix;
+    }
     Result<u64> result = u64(length + 1);
     if (length + 1 > size) result = Errno(ERANGE);
-    else if (mm::copy_to_user(buffer.address, path, length + 1).is_error()) result = Errno(EFAULT);
+    else if (mm::copy_to_user(buffer.address, start, length + 1).is_error()) result = Errno(EFAULT);
     kfree(path);
     return result;
 }

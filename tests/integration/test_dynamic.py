@@ -1,0 +1,219 @@
+"""Dynamic glibc programs from an ext4 root file system, the host's own
+binaries: a Debian-style merged-/usr tree is built from this host's programs,
+their libraries (as ldd lists them) and the dynamic loader, made into an
+ext4 image, and booted with root=/dev/vda (aramid-init mounts it, moves /dev
+and /proc into it and chroots, as an initramfs's switch_root does; without
+an initramfs the kernel mounts it itself).
+
+The oracle is the host: the same tree under chroot(8) on the host for the
+shell workload, and every contract program compiled with gcc (dynamic
+glibc, PIE, as Debian builds) run natively. A contract program that fails
+on the host itself is no oracle and is left out (named in the output);
+KNOWN lists real divergences with their reasons and must still diverge."""
+import concurrent.futures
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CONTRACT = os.path.join(ROOT, "tests", "contract")
+PROGRAMS = ["ls", "cat", "sort", "sha256sum", "env", "dash", "grep", "sed", "uname", "id", "true", "false", "echo",
+            "wc", "head", "tr", "mkdir", "rm", "cp", "mv", "ln", "readlink", "sh", "perl"]
+# Loaded with dlopen, so ldd does not list it: glibc's pthread_cancel and
+# pthread_exit unwind through it.
+DLOPENED = ["libgcc_s.so.1"]
+KNOWN = {}
+
+
+def _add_libraries(tree, binary):
+    libdir = os.path.join(tree, "usr", "lib", "x86_64-linux-gnu")
+    out = subprocess.run(["ldd", binary], capture_output=True, text=True, check=True).stdout
+    for word in out.split():
+        if word.startswith("/") and os.path.exists(word):
+            target = os.path.join(libdir, os.path.basename(word))
+            if not os.path.exists(target):
+                shutil.copy(os.path.realpath(word), target)
+
+
+def make_tree(tree, contract_binaries=()):
+    """A merged-/usr root: /bin, /lib and /lib64 are links into /usr."""
+    for d in ["usr/bin", "usr/lib/x86_64-linux-gnu", "usr/lib64", "dev", "proc", "tmp", "etc", "contract", "root"]:
+        os.makedirs(os.path.join(tree, d), exist_ok=True)
+    os.chmod(os.path.join(tree, "tmp"), 0o1777)
+    for link, target in [("bin", "usr/bin"), ("lib", "usr/lib"), ("lib64", "usr/lib64")]:
+        os.symlink(target, os.path.join(tree, link))
+    for name in PROGRAMS:
+        source = shutil.which(name)
+        assert source, f"{name} is not installed on the host"
+        shutil.copy(os.path.realpath(source), os.path.join(tree, "usr", "bin", name))
+        _add_libraries(tree, source)
+    for name in DLOPENED:
+        shutil.copy(os.path.realpath(f"/lib/x86_64-linux-gnu/{name}"), os.path.join(tree, "usr/lib/x86_64-linux-gnu"))
+    loader = os.path.realpath("/lib64/ld-linux-x86-64.so.2")
+    shutil.copy(loader, os.path.join(tree, "usr", "lib64", "ld-linux-x86-64.so.2"))
+    for name, binary in contract_binaries:
+        shutil.copy(binary, os.path.join(tree, "contract", name))
+        _add_libraries(tree, binary)
+    with open(os.path.join(tree, "etc", "passwd"), "w") as f:
+        f.write("root:x:0:0:root:/root:/bin/sh\n")
+    with open(os.path.join(tree, "etc", "group"), "w") as f:
+        f.write("root:x:0:\n")
+
+
+def make_image(tree, image, size="256M"):
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", "-d", tree, image, size], check=True, capture_output=True)
+
+
+def _marked_outputs(text):
+    """{name: (text, status)} from '=== begin NAME' ... '=== end NAME STATUS'."""
+    outputs, name, lines = {}, None, []
+    for line in text.replace("\r", "").splitlines():
+        if line.startswith("=== begin "):
+            name, lines = line[len("=== begin "):], []
+        elif line.startswith("=== end ") and name:
+            outputs[name] = ("\n".join(lines) + "\n" if lines else "", int(line.split()[-1]))
+            name = None
+        elif name:
+            lines.append(line)
+    return outputs
+
+
+WORKLOAD = r"""
+cd /tmp
+echo "shell: $((6 * 7))"
+printf 'pear\napple\nfig\n' | sort | tr a-z A-Z
+echo hello | sha256sum
+env -i A=1 B=2 /usr/bin/env | sort
+uname -s -m
+id
+mkdir -p d/e && echo data > d/e/f && cp d/e/f d/g && mv d/g d/h && ln -s e/f d/link
+ls d | sort
+readlink d/link; cat d/link
+wc -c < /usr/bin/env | tr -d ' ' > size && cat size >/dev/null && echo sized
+grep -c root /etc/passwd
+perl -e 'my %h = map { $_ => length } qw(a bb ccc); print join(",", map { "$_=$h{$_}" } sort keys %h), "\n"'
+perl -e 'printf "%.3f\n", atan2(1, 1) * 4'
+rm -r d size
+/bin/false; echo "false: $?"
+echo done
+"""
+
+
+def test_kvm_glibc_programs_match_host(ctx):
+    ctx.require_kvm()
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = os.path.join(tmp, "root")
+        make_tree(tree)
+        with open(os.path.join(tree, "workload.sh"), "w") as f:
+            f.write(WORKLOAD)
+        # The environment aramid-init gives the program (no locale: the tree has none).
+        environment = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root"}
+        host = subprocess.run(["chroot", tree, "/bin/sh", "/workload.sh"], capture_output=True, text=True, timeout=60,
+                              env=environment)
+        assert host.returncode == 0 and "done" in host.stdout, host
+        image = os.path.join(tmp, "root.img")
+        make_image(tree, image)
+        run = ctx.vmm("--disk", image, "--cmdline", "root=/dev/vda rw", "--cmdline", "aramid.stdout=pipe",
+                      "--", "/bin/sh", "/workload.sh", timeout=60)
+        assert run.status == 0, run
+        assert run.stdout.replace("\r", "") == host.stdout + host.stderr, \
+            f"--- host\n{host.stdout}{host.stderr}--- guest\n{run.stdout}\n--- log\n{run.log[-2000:]}"
+        fsck = subprocess.run(["e2fsck", "-fn", image], capture_output=True, text=True)
+        assert fsck.returncode == 0, fsck.stdout
+
+
+def test_kvm_glibc_contract_programs(ctx):
+    """Every contract program built against glibc, in one VM in turn."""
+    ctx.require_kvm()
+    with tempfile.TemporaryDirectory() as tmp:
+        binaries = []
+        for source in sorted(glob.glob(os.path.join(CONTRACT, "*", "*.c"))):
+            area = os.path.basename(os.path.dirname(source))
+            binaries.append((f"{area}.{os.path.basename(source)[:-2]}", source))
+        binaries = [(name, os.path.join(tmp, name)) for name, _ in binaries], binaries
+        with concurrent.futures.ThreadPoolExecutor(os.cpu_count()) as pool:
+            list(pool.map(lambda b: subprocess.run(
+                ["gcc", "-O2", "-w", "-D_GNU_SOURCE", "-I", CONTRACT, "-o", b[0][1], b[1][1]], check=True),
+                zip(*binaries)))
+        binaries = binaries[0]
+        tree = os.path.join(tmp, "root")
+        make_tree(tree, binaries)
+        script = "cd /tmp; " + " ; ".join(
+            f"echo '=== begin {name}'; /contract/{name} </dev/null 2>&1; echo \"=== end {name} $?\""
+            for name, _ in binaries)
+        image = os.path.join(tmp, "root.img")
+        make_image(tree, image)
+        run = ctx.vmm("--disk", image, "--cmdline", "root=/dev/vda rw", "--cmdline", "aramid.stdout=pipe",
+                      "--timeout", "240", "--", "/bin/sh", "-c", script, timeout=300)
+        guest = _marked_outputs(run.stdout)
+        failures, host_failures = [], []
+        for name, binary in binaries:
+            host = subprocess.run([binary], capture_output=True, text=True, cwd="/tmp", stdin=subprocess.DEVNULL,
+                                  timeout=60)
+            host_text = host.stdout + host.stderr
+            if host.returncode != 0 or "CONTRACT_PASS" not in host_text:
+                host_failures.append(name)
+                continue
+            got = guest.get(name)
+            same = got == (host_text, 0)
+            if name in KNOWN:
+                if same:
+                    failures.append(f"{name} is listed as diverging ({KNOWN[name]}) but now matches")
+                continue
+            if not same:
+                failures.append(f"{name}:\n--- host\n{host_text}--- guest (status {got[1] if got else None})\n"
+                                f"{got[0] if got else '(no output)'}")
+        print(f"{len(binaries) - len(host_failures)} glibc contract programs compared; failing on the host "
+              f"itself with glibc, so not compared: {', '.join(host_failures) or 'none'}")
+        assert len(host_failures) <= 3, host_failures
+        assert not failures, "\n".join(failures) + f"\n--- log:\n{run.log[-2000:]}"
+
+
+def test_kvm_kernel_mounts_root_without_initramfs(ctx):
+    """--no-initrd with root=: the kernel mounts the disk as / itself (as
+    Linux does without an initramfs), runs init= from it, and the VM's
+    exit writes the disk back clean."""
+    ctx.require_kvm()
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = os.path.join(tmp, "root")
+        make_tree(tree)
+        image = os.path.join(tmp, "root.img")
+        make_image(tree, image, "64M")
+        script = ("cat /proc/mounts; echo written > /root/note; ls /dev/null /dev/vda; "
+                  "readlink /proc/self/exe; exit 7")
+        run = ctx.vmm("--no-initrd", "--disk", image, "--cmdline", "root=/dev/vda rw",
+                      "--cmdline", f"init=/bin/dash -- -c \"{script}\"", "--cmdline", "aramid.stdout=pipe")
+        assert run.status == 7, run
+        lines = run.stdout.replace("\r", "").splitlines()
+        assert lines[0] == "/dev/vda / ext4 rw 0 0", run
+        assert "/dev/null" in lines and "/dev/vda" in lines, run
+        assert "/usr/bin/readlink" in lines, run
+        fsck = subprocess.run(["e2fsck", "-fn", image], capture_output=True, text=True)
+        assert fsck.returncode == 0, fsck.stdout
+        note = subprocess.run(["debugfs", "-R", "cat /root/note", image], capture_output=True, text=True)
+        assert note.stdout == "written\n", note
+
+        # Read-only unless `rw`, as Linux mounts a root; no init= runs the
+        # first of Linux's list that exists (/bin/sh here).
+        run = ctx.vmm("--no-initrd", "--disk", image, "--cmdline", "root=/dev/vda", "--cmdline", "aramid.stdout=pipe",
+                      stdin=b"touch /new; echo touch=$?; head -1 /proc/mounts\n")
+        assert run.status == 0, run
+        assert "touch=1" in run.stdout and "/dev/vda / ext4 ro 0 0" in run.stdout, run
+
+        run = ctx.vmm("--no-initrd", "--disk", image, "--cmdline", "root=/dev/vdb")
+        assert run.status == 123 and "no disk /dev/vdb" in run.log, run
+        run = ctx.vmm("--no-initrd", "--disk", image, "--cmdline", "root=/dev/vda rootfstype=xfs")
+        assert run.status == 123 and "rootfstype=xfs" in run.log, run
+
+
+def test_kvm_init_reports_a_root_it_cannot_mount(ctx):
+    ctx.require_kvm()
+    with tempfile.TemporaryDirectory() as tmp:
+        image = os.path.join(tmp, "zero.img")
+        with open(image, "wb") as f:
+            f.truncate(8 << 20)
+        run = ctx.vmm("--disk", image, "--cmdline", "root=/dev/vda", "--", "/bin/true")
+        assert run.status == 1, run
+        assert "aramid-init: cannot mount root=/dev/vda (ext4)" in run.stdout + run.log, run
