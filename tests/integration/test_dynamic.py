@@ -1,7 +1,7 @@
 """Dynamic glibc programs from an ext4 root file system, the host's own
-binaries: a Debian-style merged-/usr tree is built from this host's programs,
-their libraries (as ldd lists them) and the dynamic loader, made into an
-ext4 image, and booted with root=/dev/vda (aramid-init mounts it, moves /dev
+binaries: tools/mkrootfs builds a Debian-style merged-/usr tree from this
+host's programs, their libraries (as ldd lists them) and the dynamic loader
+and makes it into an ext4 image, which is booted with root=/dev/vda (aramid-init mounts it, moves /dev
 and /proc into it and chroots, as an initramfs's switch_root does; without
 an initramfs the kernel mounts it itself).
 
@@ -12,58 +12,43 @@ on the host itself is no oracle and is left out (named in the output);
 KNOWN lists real divergences with their reasons and must still diverge."""
 import concurrent.futures
 import glob
+import importlib.machinery
+import importlib.util
 import os
-import shutil
 import subprocess
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONTRACT = os.path.join(ROOT, "tests", "contract")
-PROGRAMS = ["ls", "cat", "sort", "sha256sum", "env", "dash", "grep", "sed", "uname", "id", "true", "false", "echo",
-            "wc", "head", "tr", "mkdir", "rm", "cp", "mv", "ln", "readlink", "sh", "perl"]
-# Loaded with dlopen, so ldd does not list it: glibc's pthread_cancel and
-# pthread_exit unwind through it.
-DLOPENED = ["libgcc_s.so.1"]
+PROGRAMS = ["sh", "dash", "ls", "cat", "sort", "sha256sum", "env", "grep", "sed", "uname", "id", "true", "false",
+            "echo", "wc", "head", "tr", "mkdir", "rm", "cp", "mv", "ln", "readlink", "perl"]
 KNOWN = {}
+# The environment aramid-init gives the program (no locale: the tree has none).
+ENVIRONMENT = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root"}
 
 
-def _add_libraries(tree, binary):
-    libdir = os.path.join(tree, "usr", "lib", "x86_64-linux-gnu")
-    out = subprocess.run(["ldd", binary], capture_output=True, text=True, check=True).stdout
-    for word in out.split():
-        if word.startswith("/") and os.path.exists(word):
-            target = os.path.join(libdir, os.path.basename(word))
-            if not os.path.exists(target):
-                shutil.copy(os.path.realpath(word), target)
+def _load_mkrootfs():
+    loader = importlib.machinery.SourceFileLoader("mkrootfs", os.path.join(ROOT, "tools", "mkrootfs"))
+    spec = importlib.util.spec_from_loader("mkrootfs", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
 
 
-def make_tree(tree, contract_binaries=()):
-    """A merged-/usr root: /bin, /lib and /lib64 are links into /usr."""
-    for d in ["usr/bin", "usr/lib/x86_64-linux-gnu", "usr/lib64", "dev", "proc", "tmp", "etc", "contract", "root"]:
-        os.makedirs(os.path.join(tree, d), exist_ok=True)
-    os.chmod(os.path.join(tree, "tmp"), 0o1777)
-    for link, target in [("bin", "usr/bin"), ("lib", "usr/lib"), ("lib64", "usr/lib64")]:
-        os.symlink(target, os.path.join(tree, link))
-    for name in PROGRAMS:
-        source = shutil.which(name)
-        assert source, f"{name} is not installed on the host"
-        shutil.copy(os.path.realpath(source), os.path.join(tree, "usr", "bin", name))
-        _add_libraries(tree, source)
-    for name in DLOPENED:
-        shutil.copy(os.path.realpath(f"/lib/x86_64-linux-gnu/{name}"), os.path.join(tree, "usr/lib/x86_64-linux-gnu"))
-    loader = os.path.realpath("/lib64/ld-linux-x86-64.so.2")
-    shutil.copy(loader, os.path.join(tree, "usr", "lib64", "ld-linux-x86-64.so.2"))
-    for name, binary in contract_binaries:
-        shutil.copy(binary, os.path.join(tree, "contract", name))
-        _add_libraries(tree, binary)
-    with open(os.path.join(tree, "etc", "passwd"), "w") as f:
-        f.write("root:x:0:0:root:/root:/bin/sh\n")
-    with open(os.path.join(tree, "etc", "group"), "w") as f:
-        f.write("root:x:0:\n")
+mkrootfs = _load_mkrootfs()
 
 
-def make_image(tree, image, size="256M"):
-    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", "-d", tree, image, size], check=True, capture_output=True)
+def make_tree(tmp, python=False, files=()):
+    """tools/mkrootfs's tree, kept for the host's chroot."""
+    tree = os.path.join(tmp, "root")
+    mkrootfs.make_tree(tree, PROGRAMS, python, files)
+    return tree
+
+
+def make_image(tree, size="256M"):
+    image = tree + ".img"
+    mkrootfs.make_image(tree, image, size)
+    return image
 
 
 def _marked_outputs(text):
@@ -104,17 +89,13 @@ echo done
 def test_kvm_glibc_programs_match_host(ctx):
     ctx.require_kvm()
     with tempfile.TemporaryDirectory() as tmp:
-        tree = os.path.join(tmp, "root")
-        make_tree(tree)
+        tree = make_tree(tmp)
         with open(os.path.join(tree, "workload.sh"), "w") as f:
             f.write(WORKLOAD)
-        # The environment aramid-init gives the program (no locale: the tree has none).
-        environment = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root"}
         host = subprocess.run(["chroot", tree, "/bin/sh", "/workload.sh"], capture_output=True, text=True, timeout=60,
-                              env=environment)
+                              env=ENVIRONMENT)
         assert host.returncode == 0 and "done" in host.stdout, host
-        image = os.path.join(tmp, "root.img")
-        make_image(tree, image)
+        image = make_image(tree)
         run = ctx.vmm("--disk", image, "--cmdline", "root=/dev/vda rw", "--cmdline", "aramid.stdout=pipe",
                       "--", "/bin/sh", "/workload.sh", timeout=60)
         assert run.status == 0, run
@@ -122,6 +103,51 @@ def test_kvm_glibc_programs_match_host(ctx):
             f"--- host\n{host.stdout}{host.stderr}--- guest\n{run.stdout}\n--- log\n{run.log[-2000:]}"
         fsck = subprocess.run(["e2fsck", "-fn", image], capture_output=True, text=True)
         assert fsck.returncode == 0, fsck.stdout
+
+
+PYTHON_WORKLOAD = r"""
+import hashlib, json, os, queue, select, socket, sqlite3, subprocess, tempfile, threading, zlib
+results = queue.Queue()
+threads = [threading.Thread(target=lambda n=n: results.put(sum(i * i for i in range(n)))) for n in (10, 1000, 100000)]
+for t in threads: t.start()
+for t in threads: t.join()
+print("threads", sorted(results.get() for _ in threads))
+print("subprocess", subprocess.run(["/bin/sh", "-c", "echo $((2 + 3))"], capture_output=True, text=True).stdout.strip())
+with tempfile.TemporaryDirectory() as d:
+    path = os.path.join(d, "f")
+    with open(path, "wb") as f: f.write(zlib.compress(b"aramid" * 100000))
+    os.rename(path, path + "2")
+    print("zlib", len(zlib.decompress(open(path + "2", "rb").read())), os.listdir(d))
+a, b = socket.socketpair(); a.sendall(b"ping"); print("socketpair", b.recv(4))
+r, w = os.pipe(); os.write(w, b"z"); print("select", select.select([r], [], [], 1)[0] == [r])
+pid = os.fork()
+if pid == 0: os._exit(7)
+print("fork", os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+db = sqlite3.connect(":memory:"); db.execute("create table t(x)")
+db.executemany("insert into t values(?)", [(i,) for i in range(100)])
+print("sqlite", db.execute("select sum(x), count(*) from t").fetchone())
+print("json", json.dumps({"k": [1, 2.5, None]}, sort_keys=True), hashlib.sha256(b"aramid").hexdigest()[:16])
+print("done")
+"""
+
+
+def test_kvm_python3_matches_host(ctx):
+    """The host's python3 and its standard library (threads, fork and exec,
+    sockets, dlopen'ed extension modules, sqlite) from the ext4 root."""
+    ctx.require_kvm()
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = make_tree(tmp, python=True)
+        with open(os.path.join(tree, "workload.py"), "w") as f:
+            f.write(PYTHON_WORKLOAD)
+        host = subprocess.run(["chroot", tree, "/usr/bin/python3", "-B", "/workload.py"], capture_output=True,
+                              text=True, timeout=60, env=ENVIRONMENT)
+        assert host.returncode == 0 and "done" in host.stdout, host
+        image = make_image(tree)
+        run = ctx.vmm("--disk", image, "--cmdline", "root=/dev/vda rw", "--cmdline", "aramid.stdout=pipe",
+                      "--", "/usr/bin/python3", "-B", "/workload.py", timeout=60)
+        assert run.status == 0, run
+        assert run.stdout.replace("\r", "") == host.stdout + host.stderr, \
+            f"--- host\n{host.stdout}{host.stderr}--- guest\n{run.stdout}\n--- log\n{run.log[-2000:]}"
 
 
 def test_kvm_glibc_contract_programs(ctx):
@@ -138,13 +164,11 @@ def test_kvm_glibc_contract_programs(ctx):
                 ["gcc", "-O2", "-w", "-D_GNU_SOURCE", "-I", CONTRACT, "-o", b[0][1], b[1][1]], check=True),
                 zip(*binaries)))
         binaries = binaries[0]
-        tree = os.path.join(tmp, "root")
-        make_tree(tree, binaries)
+        tree = make_tree(tmp, files=[(binary, f"/contract/{name}") for name, binary in binaries])
         script = "cd /tmp; " + " ; ".join(
             f"echo '=== begin {name}'; /contract/{name} </dev/null 2>&1; echo \"=== end {name} $?\""
             for name, _ in binaries)
-        image = os.path.join(tmp, "root.img")
-        make_image(tree, image)
+        image = make_image(tree)
         run = ctx.vmm("--disk", image, "--cmdline", "root=/dev/vda rw", "--cmdline", "aramid.stdout=pipe",
                       "--timeout", "240", "--", "/bin/sh", "-c", script, timeout=300)
         guest = _marked_outputs(run.stdout)
@@ -177,10 +201,7 @@ def test_kvm_kernel_mounts_root_without_initramfs(ctx):
     exit writes the disk back clean."""
     ctx.require_kvm()
     with tempfile.TemporaryDirectory() as tmp:
-        tree = os.path.join(tmp, "root")
-        make_tree(tree)
-        image = os.path.join(tmp, "root.img")
-        make_image(tree, image, "64M")
+        image = make_image(make_tree(tmp), "64M")
         script = ("cat /proc/mounts; echo written > /root/note; ls /dev/null /dev/vda; "
                   "readlink /proc/self/exe; exit 7")
         run = ctx.vmm("--no-initrd", "--disk", image, "--cmdline", "root=/dev/vda rw",
