@@ -21,7 +21,7 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONTRACT = os.path.join(ROOT, "tests", "contract")
 PROGRAMS = ["sh", "dash", "ls", "cat", "sort", "sha256sum", "env", "grep", "sed", "uname", "id", "true", "false",
-            "echo", "wc", "head", "tr", "mkdir", "rm", "cp", "mv", "ln", "readlink", "perl"]
+            "echo", "wc", "head", "tr", "mkdir", "rm", "cp", "mv", "ln", "readlink", "perl", "df", "tail"]
 KNOWN = {}
 # The environment aramid-init gives the program (no locale: the tree has none).
 ENVIRONMENT = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root"}
@@ -203,14 +203,19 @@ def test_kvm_kernel_mounts_root_without_initramfs(ctx):
     with tempfile.TemporaryDirectory() as tmp:
         image = make_image(make_tree(tmp), "64M")
         script = ("cat /proc/mounts; echo written > /root/note; ls /dev/null /dev/vda; "
-                  "readlink /proc/self/exe; exit 7")
-        run = ctx.vmm("--no-initrd", "--disk", image, "--cmdline", "root=/dev/vda rw",
-                      "--cmdline", f"init=/bin/dash -- -c \"{script}\"", "--cmdline", "aramid.stdout=pipe")
+                  "readlink /proc/self/exe; head -1 /proc/self/mountinfo; df -P / | tail -1; exit 7")
+        run = ctx.vmm("--no-initrd", "--disk", image, "--cmdline", "root=/dev/vda rw aramid.stdout=pipe",
+                      "--cmdline", f"init=/bin/dash -- -c \"{script}\"")
         assert run.status == 7, run
         lines = run.stdout.replace("\r", "").splitlines()
         assert lines[0] == "/dev/vda / ext4 rw 0 0", run
         assert "/dev/null" in lines and "/dev/vda" in lines, run
         assert "/usr/bin/readlink" in lines, run
+        # mountinfo: "ID PARENT MAJOR:MINOR ROOT MOUNT-POINT OPTIONS - TYPE SOURCE OPTIONS", which df reads.
+        mountinfo = next(line for line in lines if " - ext4 " in line).split()
+        assert mountinfo[2:] == ["254:0", "/", "/", "rw", "-", "ext4", "/dev/vda", "rw"], run
+        assert mountinfo[0] == mountinfo[1], run  # the root is its own parent
+        assert lines[-1].startswith("/dev/vda ") and lines[-1].endswith(" /"), run
         fsck = subprocess.run(["e2fsck", "-fn", image], capture_output=True, text=True)
         assert fsck.returncode == 0, fsck.stdout
         note = subprocess.run(["debugfs", "-R", "cat /root/note", image], capture_output=True, text=True)

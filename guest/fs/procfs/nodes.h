@@ -40,6 +40,7 @@ enum class Node : u8 {
     ProcessEnviron,
     ProcessMaps,
     ProcessMounts,
+    ProcessMountinfo,
     ProcessStat,
     ProcessStatm,
     ProcessStatus,
@@ -73,6 +74,9 @@ Result<void> generate_process_file(NodeId const& id, TextBuffer& text);
 Result<void> generate_system_file(Node node, TextBuffer& text, StringView kernel_command_line);
 // The /proc/mounts text (also /proc/<pid>/mounts).
 void generate_mounts(TextBuffer& text);
+// /proc/<pid>/mountinfo: mount ids, parents, device numbers (Linux's format,
+// no optional fields).
+void generate_mountinfo(TextBuffer& text);
 
 // What an fd link reads as: File::describe(), except that a console
 // opened without a path (init's stdio) names its device node.

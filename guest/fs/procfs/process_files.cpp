@@ -293,6 +293,7 @@ Result<void> generate_process_file(NodeId const& id, TextBuffer& text) {
     case Node::ProcessEnviron: return {}; // not kept after exec
     case Node::ProcessMaps: return generate_maps(*process, text);
     case Node::ProcessMounts: generate_mounts(text); return {};
+    case Node::ProcessMountinfo: generate_mountinfo(text); return {};
     default: return Errno(EINVAL);
     }
 }

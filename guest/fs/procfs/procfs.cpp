@@ -60,6 +60,7 @@ constexpr FixedEntry kProcessEntries[] = {
     { "exe", Node::ExeLink, kSymlink | 0777 },
     { "fd", Node::FdDirectory, kDirectory | 0500 },
     { "maps", Node::ProcessMaps, kRegular | 0444 },
+    { "mountinfo", Node::ProcessMountinfo, kRegular | 0444 },
     { "mounts", Node::ProcessMounts, kRegular | 0444 },
     { "root", Node::RootLink, kSymlink | 0777 },
     { "stat", Node::ProcessStat, kRegular | 0444 },

@@ -105,8 +105,25 @@ void append_escaped(TextBuffer& text, StringView s) {
     }
 }
 
+// One line of /proc/mounts or, with `ids`, of /proc/<pid>/mountinfo.
+struct MountLines {
+    TextBuffer& text;
+    // mountinfo: the file systems in mount order, whose index is the mount
+    // id (kFirstMountId on), to name each mount's parent.
+    FileSystem const* const* ids { nullptr };
+    usize id_count { 0 };
+    static constexpr usize kFirstMountId = 20;
+
+    usize id_of(FileSystem const& fs) const {
+        for (usize i = 0; i < id_count; i++)
+            if (ids[i] == &fs) return kFirstMountId + i;
+        return kFirstMountId;
+    }
+};
+
 void add_mount(vfs::MountInfo const& mount, void* context) {
-    auto& text = *static_cast<TextBuffer*>(context);
+    auto& lines = *static_cast<MountLines*>(context);
+    TextBuffer& text = lines.text;
     char* path = static_cast<char*>(kmalloc(vfs::kPathMax));
     if (!path) {
         text.mark_failed();
@@ -120,12 +137,26 @@ void add_mount(vfs::MountInfo const& mount, void* context) {
         return;
     }
     StringView const type(mount.fs.name());
-    append_escaped(text, mount.source);
-    text.append(' ');
-    append_escaped(text, StringView(path, lib::min(length, vfs::kPathMax - 1)));
     char const* options = mount.read_only ? "ro" : "rw";
     if (type == "proc") options = mount.read_only ? "ro,nosuid,nodev,noexec" : "rw,nosuid,nodev,noexec";
-    text.appendf(" %s %s 0 0\n", mount.fs.name(), options);
+    StringView const where(path, lib::min(length, vfs::kPathMax - 1));
+    if (lines.ids) {
+        // The root's parent is itself; a mount's is the one its mount point is on.
+        bool const is_root = !mount.mount_point.parent();
+        u64 const device = mount.fs.device();
+        text.appendf("%lu %lu %u:%u / ", lines.id_of(mount.fs),
+                     lines.id_of(is_root ? mount.fs : mount.mount_point.inode().fs()), vfs::device_major(device),
+                     vfs::device_minor(device));
+        append_escaped(text, where);
+        text.appendf(" %s - %s ", options, mount.fs.name());
+        append_escaped(text, mount.source);
+        text.appendf(" %s\n", mount.read_only ? "ro" : "rw");
+    } else {
+        append_escaped(text, mount.source);
+        text.append(' ');
+        append_escaped(text, where);
+        text.appendf(" %s %s 0 0\n", mount.fs.name(), options);
+    }
     kfree(path);
 }
 
@@ -213,7 +244,25 @@ void generate_cpuinfo(TextBuffer& text) {
 
 } // namespace
 
-void generate_mounts(TextBuffer& text) { vfs::for_each_mount(add_mount, &text); }
+void generate_mounts(TextBuffer& text) {
+    MountLines lines { text };
+    vfs::for_each_mount(add_mount, &lines);
+}
+
+void generate_mountinfo(TextBuffer& text) {
+    struct Ids {
+        FileSystem const* fs[vfs::kMaxMounts + 1];
+        usize count;
+    } ids {};
+    vfs::for_each_mount(
+        [](vfs::MountInfo const& mount, void* context) {
+            auto& ids = *static_cast<Ids*>(context);
+            if (ids.count < vfs::kMaxMounts + 1) ids.fs[ids.count++] = &mount.fs;
+        },
+        &ids);
+    MountLines lines { text, ids.fs, ids.count };
+    vfs::for_each_mount(add_mount, &lines);
+}
 
 Result<void> generate_system_file(Node node, TextBuffer& text, StringView kernel_command_line) {
     switch (node) {

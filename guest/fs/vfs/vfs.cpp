@@ -15,7 +15,6 @@ struct Mount {
     RefPtr<Custody> where; // the path it was mounted on, for /proc/mounts
     char source[64];       // what /proc/mounts shows as the device
 };
-constexpr usize kMaxMounts = 16;
 Mount g_mounts[kMaxMounts];
 usize g_mount_count;
 RefPtr<Custody> g_root;

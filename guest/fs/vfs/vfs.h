@@ -16,6 +16,7 @@ namespace vfs {
 inline constexpr usize kPathMax = 4096;
 inline constexpr usize kNameMax = 255;
 inline constexpr unsigned kMaxSymlinks = 40;
+inline constexpr usize kMaxMounts = 16; // besides the root
 
 // The root file system, at boot: the initramfs's tmpfs ("rootfs"), or the
 // disk named by root= ("/dev/vda") without an initramfs.
