@@ -131,6 +131,8 @@ void generate_stat(Process& process, Thread* thread, NodeId const& id, TextBuffe
     f.stime = ns_to_clock_ticks(times.system_ns);
     f.cutime = ns_to_clock_ticks(process.children_usage.user_ns);
     f.cstime = ns_to_clock_ticks(process.children_usage.system_ns);
+    f.minflt = times.minor_faults;
+    f.cminflt = process.children_usage.minor_faults;
     f.num_threads = process.is_zombie() ? 1 : i64(process.thread_count());
     f.starttime = ns_to_clock_ticks(process.start_time_ns);
     MemoryTotals const memory = memory_totals(process);

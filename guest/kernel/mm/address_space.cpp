@@ -613,15 +613,24 @@ FaultResult AddressSpace::fault_locked(u64 address, u8 access) {
         // in a read-only mapping, since mprotect may make it writable and
         // a private write must never reach the file.
         auto shared = region->source->shared_frame(offset);
-        if (!shared.is_error()) {
+        if (!shared.is_error() && !(access & kAccessWrite)) {
             pte = shared.value() | pte_flags(*region, false) | kPteCopyOnWrite;
-            if (access & kAccessWrite) return fault_locked(address, access); // copy now
+            fault_around_file(*region, page, pte);
             return FaultResult::Handled;
         }
+        // A write copies at once, from the file's frame if there is one.
+        // The entry was empty, so no TLB holds it: no flush (an INVLPG is
+        // a trip to the host under PVM).
         auto fresh = allocate_pages(0, false);
-        if (fresh.is_error()) return FaultResult::OutOfMemory;
+        if (fresh.is_error()) {
+            if (!shared.is_error()) page_unref(shared.value());
+            return FaultResult::OutOfMemory;
+        }
         frame = fresh.value();
-        if (region->source->read_page(offset, phys_to_ptr<u8>(frame)).is_error()) {
+        if (!shared.is_error()) {
+            __builtin_memcpy(phys_to_ptr(frame), phys_to_ptr(shared.value()), kPageSize);
+            page_unref(shared.value());
+        } else if (region->source->read_page(offset, phys_to_ptr<u8>(frame)).is_error()) {
             free_pages(frame, 0);
             return FaultResult::OutOfMemory;
         }
@@ -635,27 +644,61 @@ FaultResult AddressSpace::fault_locked(u64 address, u8 access) {
     return FaultResult::Handled;
 }
 
-void AddressSpace::fault_around(Region const& region, u64 page, u64& pte) {
-    // Only while memory is plentiful: the extras are a guess, and a guess
-    // must never take the frames a real fault or the kernel needs.
+namespace {
+
+// Fault-around maps guesses only while memory is plentiful: a guess must
+// never take the frames a real fault or the kernel needs.
+bool memory_to_spare() {
     auto const stats = physical_stats();
-    if (stats.free_pages < stats.total_pages / kFaultAroundReserveFraction + kFaultAroundPages) return;
-    u64 const window = kFaultAroundPages * kPageSize;
+    return stats.free_pages >= stats.total_pages / kFaultAroundReserveFraction + kFaultAroundPages;
+}
+
+// The empty entries of the fault-around window of `page` in `region`:
+// calls f(va, entry) for each (a present page, a PROT_NONE-kept frame or a
+// copy-on-write one is never replaced) until f returns false.
+template<typename F>
+void for_each_empty_around(Region const& region, u64 page, u64& pte, u64 pages, F f) {
+    u64 const window = pages * kPageSize;
     u64 const start = lib::max(region.start, align_down(page, window));
     u64 const end = lib::min(region.end, align_down(page, window) + window);
     // The window is aligned and smaller than 2 MiB, so it lies in the page
     // table that holds `pte`.
     u64* const table = &pte - ((page / kPageSize) & 511);
-    u64 const flags = as_touched(pte_flags(region, region.access & kAccessWrite));
     for (u64 va = start; va < end; va += kPageSize) {
-        // Empty entries only: a present page, a PROT_NONE-kept frame or a
-        // copy-on-write one is never replaced.
         u64& entry = table[(va / kPageSize) & 511];
         if (va == page || entry) continue;
-        auto fresh = allocate_pages(0, true);
-        if (fresh.is_error()) return;
-        entry = fresh.value() | flags;
+        if (!f(va, entry)) return;
     }
+}
+
+} // namespace
+
+void AddressSpace::fault_around(Region const& region, u64 page, u64& pte) {
+    if (!memory_to_spare()) return;
+    u64 const flags = as_touched(pte_flags(region, region.access & kAccessWrite));
+    for_each_empty_around(region, page, pte, kFaultAroundPages, [&](u64, u64& entry) {
+        auto fresh = allocate_pages(0, true);
+        if (fresh.is_error()) return false;
+        entry = fresh.value() | flags;
+        return true;
+    });
+}
+
+void AddressSpace::fault_around_file(Region const& region, u64 page, u64& pte) {
+    // Under PVM a fault the guest kernel must see costs tens of
+    // microseconds, the host's own fill of an entry already set a few: a
+    // program's first pass over a library takes one fault per window.
+    if (!memory_to_spare()) return;
+    u64 const flags = as_touched(pte_flags(region, false)) | kPteCopyOnWrite;
+    for_each_empty_around(region, page, pte, kFileFaultAroundPages, [&](u64 va, u64& entry) {
+        u64 const offset = region.source_offset + (va - region.start);
+        if (region.source->past_end(offset)) return false; // SIGBUS there, not a page
+        // A page the source cannot share (an exec segment's partial last
+        // page) is left to its own fault.
+        auto frame = region.source->shared_frame(offset);
+        if (!frame.is_error()) entry = frame.value() | flags;
+        return true;
+    });
 }
 
 Result<void> AddressSpace::populate(u64 start, u64 end) {

@@ -173,6 +173,9 @@ private:
     // After a demand fault on `page` of a private anonymous region: maps
     // fresh zeroed pages at the empty entries of its fault-around window.
     void fault_around(Region const& region, u64 page, u64& pte);
+    // After a read fault on `page` of a private file mapping: maps the
+    // file's frames (copy-on-write) at the empty entries of its window.
+    void fault_around_file(Region const& region, u64 page, u64& pte);
     Result<void> check_mapped_locked(u64 start, u64 end);
     void unmap_pages(u64 start, u64 end);
     u64 pte_flags(Region const& region, bool writable) const;
@@ -210,6 +213,9 @@ inline constexpr u64 kEagerForkPages = 256;
 // skipped while free memory is below 1/kFaultAroundReserveFraction of RAM.
 inline constexpr u64 kFaultAroundPages = 16;
 inline constexpr u64 kFaultAroundReserveFraction = 16;
+// Read faults on private file mappings map the file's own frames (no
+// memory taken): a wider window, 256 KiB.
+inline constexpr u64 kFileFaultAroundPages = 64;
 
 // The lowest address mmap hands out and where its search starts.
 inline constexpr u64 kMmapMin = 0x10000;

@@ -177,7 +177,7 @@ ResourceUsage ResourceUsage::of(Thread const& thread) {
     u64 const user = thread.system_ticks == 0
         ? runtime
         : runtime / ticks * thread.user_ticks + runtime % ticks * thread.user_ticks / ticks;
-    return { user, runtime - user, thread.switches.voluntary, thread.switches.involuntary };
+    return { user, runtime - user, thread.switches.voluntary, thread.switches.involuntary, thread.minor_faults };
 }
 
 ResourceUsage Process::usage() {

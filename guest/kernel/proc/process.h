@@ -48,11 +48,13 @@ struct ResourceUsage {
     u64 system_ns { 0 };
     u64 voluntary_switches { 0 };
     u64 involuntary_switches { 0 };
+    u64 minor_faults { 0 };
     ResourceUsage& operator+=(ResourceUsage const& other) {
         user_ns += other.user_ns;
         system_ns += other.system_ns;
         voluntary_switches += other.voluntary_switches;
         involuntary_switches += other.involuntary_switches;
+        minor_faults += other.minor_faults;
         return *this;
     }
     // A thread's: its run time so far, split as its ticks were, and its

@@ -44,6 +44,10 @@ public:
     // Context switches away from it, counted by the scheduler for
     // getrusage(2) and /proc/PID/status; the monitor reads them in place.
     aramid::debug::ThreadSwitches switches {};
+    // Page faults it took that a page mapping resolved (getrusage's
+    // ru_minflt); there are no major faults: nothing is read from a disk
+    // that a fault waits for outside the page cache's own reads.
+    u64 minor_faults { 0 };
     mm::KernelStack const& stack() const { return m_stack; }
     // Where switch_context left this thread's stack pointer.
     u64 saved_rsp { 0 };

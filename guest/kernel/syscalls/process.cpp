@@ -286,6 +286,7 @@ uapi::rusage to_rusage(ResourceUsage const& usage) {
     r.ru_stime = ns_timeval(usage.system_ns);
     r.ru_nvcsw = i64(usage.voluntary_switches);
     r.ru_nivcsw = i64(usage.involuntary_switches);
+    r.ru_minflt = i64(usage.minor_faults);
     return r;
 }
 

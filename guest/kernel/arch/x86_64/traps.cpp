@@ -63,7 +63,10 @@ void user_exception(TrapFrame& f) {
         u8 access = (f.error & 2) ? mm::kAccessWrite : (f.error & 16) ? mm::kAccessExec : mm::kAccessRead;
         platform::irq_enable();
         auto result = thread.process->address_space().handle_fault(address, access);
-        if (result == mm::FaultResult::Handled) return;
+        if (result == mm::FaultResult::Handled) {
+            thread.minor_faults++;
+            return;
+        }
         switch (result) {
         case mm::FaultResult::AccessDenied: info.signo = signals::SIGSEGV; info.code = signals::SEGV_ACCERR; break;
         case mm::FaultResult::NoMapping: info.signo = signals::SIGSEGV; info.code = signals::SEGV_MAPERR; break;
@@ -121,7 +124,10 @@ void handle_exception(TrapFrame& f) {
             platform::irq_enable();
             auto result = process->address_space().handle_fault(address, access);
             platform::irq_disable();
-            if (result == mm::FaultResult::Handled) return;
+            if (result == mm::FaultResult::Handled) {
+                this_cpu().current->minor_faults++;
+                return;
+            }
         }
         f.rip = f.rip == u64(user_copy_insn) ? u64(user_copy_fixup) : u64(user_clear_fixup);
         return;
