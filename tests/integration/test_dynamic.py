@@ -150,6 +150,60 @@ def test_kvm_python3_matches_host(ctx):
             f"--- host\n{host.stdout}{host.stderr}--- guest\n{run.stdout}\n--- log\n{run.log[-2000:]}"
 
 
+COMPILED = r"""
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int compare(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static void *square(void *arg) { long n = (long)arg; return (void *)(n * n); }
+
+int main(int argc, char **argv)
+{
+    char *words[] = { "pear", "apple", "fig", "kiwi" };
+    qsort(words, 4, sizeof words[0], compare);
+    pthread_t threads[4];
+    long sum = 0;
+    for (long i = 0; i < 4; i++) pthread_create(&threads[i], NULL, square, (void *)(i + 1));
+    for (int i = 0; i < 4; i++) { void *r; pthread_join(threads[i], &r); sum += (long)r; }
+    printf("%s %s %s %s, squares %ld, sqrt(2) %.6f, argc %d\n", words[0], words[1], words[2], words[3], sum,
+           sqrt(2.0 + argc - 1), argc);
+    return 0;
+}
+"""
+
+
+def test_kvm_gcc_compiles_and_links_in_the_guest(ctx):
+    """The host's gcc (cc1, as, ld) compiles, links (dynamic and static) and
+    runs a C program inside the guest: big dynamic programs, pipes between
+    them, temporary files, then the new program. The host's own build of
+    the same source is the oracle."""
+    ctx.require_kvm()
+    with tempfile.TemporaryDirectory() as tmp:
+        source = os.path.join(tmp, "prog.c")
+        with open(source, "w") as f:
+            f.write(COMPILED)
+        host_binary = os.path.join(tmp, "prog")
+        subprocess.run(["gcc", "-O2", "-o", host_binary, source, "-lpthread", "-lm"], check=True)
+        expected = subprocess.run([host_binary, "x"], capture_output=True, text=True, check=True).stdout
+        # Only the headers this source includes (gcc -M), not all of /usr/include.
+        depends = subprocess.run(["gcc", "-O2", "-M", source], capture_output=True, text=True, check=True).stdout
+        headers = [w for w in depends.replace("\\\n", " ").split() if w.endswith(".h")]
+        tree = make_tree(tmp, files=[(source, "/prog.c")])
+        mkrootfs.add_gcc(tree, headers)
+        image = make_image(tree, "512M")
+        script = ("cd /tmp && gcc -O2 -o prog /prog.c -lpthread -lm && ./prog x && "
+                  "gcc -static -O2 -o prog-static /prog.c -lpthread -lm && ./prog-static x")
+        run = ctx.vmm("--mem", "1024", "--disk", image, "--cmdline", "root=/dev/vda rw aramid.stdout=pipe",
+                      "--", "/bin/sh", "-c", script, timeout=120)
+        assert run.status == 0, run
+        assert run.stdout.replace("\r", "") == expected * 2, f"--- host\n{expected}--- guest\n{run.stdout}"
+        fsck = subprocess.run(["e2fsck", "-fn", image], capture_output=True, text=True)
+        assert fsck.returncode == 0, fsck.stdout
+
+
 def test_kvm_glibc_contract_programs(ctx):
     """Every contract program built against glibc, in one VM in turn."""
     ctx.require_kvm()
