@@ -288,6 +288,33 @@ public:
         return result;
     }
 
+    // Extended attributes: the volume checks the name (its namespaces),
+    // the VFS who may ask.
+    Result<usize> get_xattr(StringView name, u8* buffer, usize size) override
+    {
+        return volume().get_xattr(m_data, name, buffer, size);
+    }
+    Result<void> list_xattrs(bool (*f)(StringView name, void*), void* context) override
+    {
+        return volume().list_xattrs(m_data, f, context);
+    }
+    Result<void> set_xattr(StringView name, u8 const* value, usize size, u32 flags) override
+    {
+        TRY(want_writable());
+        debug_table::ChangeScope const change(fs());
+        auto result = volume().set_xattr(m_data, name, value, size, flags, now());
+        refresh();
+        return result;
+    }
+    Result<void> remove_xattr(StringView name) override
+    {
+        TRY(want_writable());
+        debug_table::ChangeScope const change(fs());
+        auto result = volume().remove_xattr(m_data, name, now());
+        refresh();
+        return result;
+    }
+
     Result<void> set_mode(u32 mode) override
     {
         TRY(want_writable());

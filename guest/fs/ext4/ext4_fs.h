@@ -51,6 +51,7 @@ public:
     RefPtr<Inode> root() override { return m_root; }
     // st_dev is the disk's, as on Linux (254:0 for /dev/vda).
     u64 device() const override { return device_object().rdev(); }
+    bool has_xattrs() const override { return true; }
     Result<void> sync() override;
     void shutdown() override;
 

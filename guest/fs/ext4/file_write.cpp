@@ -806,40 +806,6 @@ Result<void> Volume::truncate(InodeData& inode, u64 size, Time now)
     return result;
 }
 
-// ext4_xattr_block_csum: the block number, then the block with h_checksum
-// zeroed.
-static u32 xattr_block_checksum(u32 seed, u64 number, u8 const* bytes, usize block_size)
-{
-    u32 const zero = 0;
-    usize const offset = __builtin_offsetof(XattrHeader, h_checksum);
-    u32 crc = crc32c(seed, &number, sizeof(number));
-    crc = crc32c(crc, bytes, offset);
-    crc = crc32c(crc, &zero, sizeof(zero));
-    return crc32c(crc, bytes + offset + sizeof(zero), block_size - offset - sizeof(zero));
-}
-
-// An xattr block loses one of its users (ext4_xattr_release_block).
-Result<void> Volume::release_xattr_block(InodeData& inode, u64 block)
-{
-    if (!valid_range(block, 1)) return Errno(EUCLEAN);
-    auto handle = TRY(m_cache->get(block));
-    auto const& header = *reinterpret_cast<XattrHeader const*>(handle.data());
-    if (header.h_magic != kXattrMagic || header.h_blocks != 1 || header.h_refcount == 0) return Errno(EUCLEAN);
-    if (has_metadata_csum()
-        && header.h_checksum != xattr_block_checksum(m_checksum_seed, block, handle.data(), m_block_size))
-        return Errno(EUCLEAN);
-    add_inode_blocks(inode, -1);
-    if (header.h_refcount == 1) {
-        handle = BlockHandle();
-        return free_blocks(block, 1);
-    }
-    u8* bytes = handle.mutable_data();
-    auto& changed = *reinterpret_cast<XattrHeader*>(bytes);
-    changed.h_refcount--;
-    if (has_metadata_csum()) changed.h_checksum = xattr_block_checksum(m_checksum_seed, block, bytes, m_block_size);
-    return {};
-}
-
 Result<void> Volume::release(InodeData& inode, Time now)
 {
     if (!m_writable) return Errno(EROFS);
@@ -853,10 +819,7 @@ Result<void> Volume::release(InodeData& inode, Time now)
 
     // What InodeData does not carry: the xattr block, dtime.
     auto slot = TRY(inode_slot(inode.ino));
-    auto const& raw = *reinterpret_cast<DiskInode const*>(slot.handle.data() + slot.offset);
-    u64 xattr = raw.i_file_acl_lo;
-    if (m_incompat & kIncompat64Bit) xattr |= u64(raw.l_i_file_acl_high) << 32;
-    if (xattr) TRY(release_xattr_block(inode, xattr));
+    if (u64 const xattr = xattr_block_of(slot.handle.data() + slot.offset)) TRY(release_xattr_block(inode, xattr));
     inode.ctime = now;
     TRY(update_inode(inode));
     // Off the orphan list once nothing is left to free (ext4_evict_inode's

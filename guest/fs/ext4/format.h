@@ -314,18 +314,50 @@ struct PACKED ExtentTail {
     u32 et_checksum;
 };
 
-// An extended-attribute block's header (ext4_xattr_header): blocks may be
-// shared by several inodes, h_refcount counts them.
+// Extended attributes (fs/ext4/xattr.h): in the inode body after
+// i_extra_isize (a 4-byte magic, then entries), and in one block per inode
+// (i_file_acl: a header, then entries), which inodes with the same
+// attributes may share. Entries grow up from the start of their area, a
+// zero word ends them; values are packed down from its end, padded to 4.
 inline constexpr u32 kXattrMagic = 0xea020000;
+// A block's header (ext4_xattr_header): h_refcount counts its inodes.
 struct PACKED XattrHeader {
     u32 h_magic;
     u32 h_refcount;
     u32 h_blocks;
-    u32 h_hash;
+    u32 h_hash; // of the entries' hashes (0 if one is 0): for sharing
     u32 h_checksum; // crc32c(seed, le64 block number, the block with this zeroed)
     u32 h_reserved[3];
 };
 static_assert(sizeof(XattrHeader) == 32);
+
+// One attribute (ext4_xattr_entry). e_value_offs counts from the block's
+// start, or in the inode from the first entry.
+struct PACKED XattrEntry {
+    u8 e_name_len;
+    u8 e_name_index; // the namespace (kXattrIndex*); the name is what follows its prefix
+    u16 e_value_offs;
+    u32 e_value_inum; // EA_INODE: the inode holding the value, else 0
+    u32 e_value_size;
+    u32 e_hash; // of the name and value (0 in the inode body)
+    char e_name[];
+};
+static_assert(sizeof(XattrEntry) == 16);
+// An entry with a `name_length`-byte name, padded (EXT4_XATTR_LEN).
+constexpr usize xattr_entry_length(usize name_length) { return (sizeof(XattrEntry) + name_length + 3) & ~usize(3); }
+// A value's room (EXT4_XATTR_SIZE).
+constexpr usize xattr_value_room(usize size) { return (size + 3) & ~usize(3); }
+// The largest value Linux accepts in an entry (EXT4_XATTR_SIZE_MAX).
+inline constexpr u32 kXattrValueMax = 1u << 24;
+
+// e_name_index values (EXT4_XATTR_INDEX_*).
+inline constexpr u8 kXattrIndexUser = 1;
+inline constexpr u8 kXattrIndexPosixAclAccess = 2;
+inline constexpr u8 kXattrIndexPosixAclDefault = 3;
+inline constexpr u8 kXattrIndexTrusted = 4;
+inline constexpr u8 kXattrIndexSecurity = 6;
+inline constexpr u8 kXattrIndexSystem = 7; // system.data (inline data), system.richacl ...
+inline constexpr u8 kXattrIndexHurd = 10; // "gnu."
 
 // Directory entries (ext4_dir_entry_2; without FILETYPE the type byte is
 // the high byte of a 16-bit name_len).

@@ -24,16 +24,17 @@
 // unknown incompat bits. A reader verifies no checksum.
 //
 // Writing (open_writable; volume.cpp, allocator.cpp, file_write.cpp,
-// directory_write.cpp) is in place and unjournaled: the superblock says
-// "not clean" from open_writable to close(), so a crash in between sends
-// the next mount to e2fsck, as ext2 does. A journal may be present if it is
-// clean (it is never used nor marked). Refused for writing (EROFS, named in
-// OpenReport::refused_feature): needs_recovery, MMP, EA_INODE, orphan_file,
-// and ro_compat bigalloc, quota, project, verity, readonly, shared_blocks,
-// replica, snapshot, btree_dir, orphan_present and unknown bits. Every
-// checksum the writer rewrites is verified first (superblock, descriptors
-// at open; bitmaps, inodes, extent blocks as they are changed): a wrong one
-// is EUCLEAN, never re-sealed.
+// directory_write.cpp, xattr.cpp) is in place and unjournaled: the
+// superblock says "not clean" from open_writable to close(), so a crash in
+// between sends the next mount to e2fsck, as ext2 does. A journal may be
+// present if it is clean (it is never used nor marked). Refused for
+// writing (EROFS, named in OpenReport::refused_feature): needs_recovery,
+// MMP, EA_INODE, orphan_file, and ro_compat bigalloc, quota, project,
+// verity, readonly, shared_blocks, replica, snapshot, btree_dir,
+// orphan_present and unknown bits. Every checksum the writer rewrites is
+// verified first (superblock, descriptors at open; bitmaps, inodes, extent
+// and xattr blocks as they are changed): a wrong one is EUCLEAN, never
+// re-sealed.
 //
 // The orphan list, as Linux's ext4 keeps it without orphan_file
 // (fs/ext4/orphan.c): an inode whose last link goes (unlink, rename over
@@ -122,6 +123,12 @@ struct DirectoryRecord {
     u64 next_offset;
 };
 
+// xattr.cpp's: a name as ext4 stores it, an area of entries, and where an
+// inode's areas are.
+struct XattrKey;
+struct XattrArea;
+struct XattrSources;
+
 class Volume {
 public:
     // Reads and checks the superblock and the root inode. The backend must
@@ -208,6 +215,31 @@ public:
     // `dir_b` (naming `b`) swap what they name. The directories may be one.
     Result<void> exchange(InodeData& dir_a, StringView name_a, InodeData& a, InodeData& dir_b, StringView name_b,
         InodeData& b, Time now);
+
+    // Extended attributes (xattr.cpp), as Linux's ext4 keeps them: in the
+    // inode body past i_extra_isize when they fit, else in the inode's
+    // xattr block, which is copied before a change if other inodes share
+    // it (new blocks are never shared: Linux's mbcache sharing is left
+    // out). Names are whole ("user.mime") in the namespaces ext4 keeps --
+    // user., trusted., security. and gnu. -- any other is EOPNOTSUPP, a
+    // bare prefix EINVAL. Who may ask is the caller's business. Not read
+    // nor changed here: POSIX ACLs (the caller answers for their names)
+    // and values in EA inodes (EOPNOTSUPP; such a volume is read-only).
+    // A corrupt area is EUCLEAN.
+    //
+    // The value's length; the value goes into `buffer` if `size` (> 0)
+    // holds it, else ERANGE. ENODATA if there is none.
+    Result<usize> get_xattr(InodeData const& inode, StringView name, u8* buffer, usize size);
+    // Calls f with each name (the body's, then the block's, each in its
+    // order) until it returns false.
+    Result<void> list_xattrs(InodeData const& inode, bool (*f)(StringView name, void*), void* context);
+    // `flags`: Linux's XATTR_CREATE (1; EEXIST if it exists) and
+    // XATTR_REPLACE (2; ENODATA if not). ENOSPC when it fits neither the
+    // body nor a block. ctime becomes `now`, unless the attribute already
+    // had that value: then nothing is written (as Linux).
+    Result<void> set_xattr(InodeData& inode, StringView name, u8 const* value, usize size, u32 flags, Time now);
+    // ENODATA if there is none; a block left empty is freed.
+    Result<void> remove_xattr(InodeData& inode, StringView name, Time now);
 
     // Writes every dirty block and the superblock, then flushes the device.
     Result<void> sync();
@@ -409,6 +441,33 @@ private:
     // Zeros the bytes of the block holding `size` past it, so that what a
     // size increase exposes reads as zeros.
     Result<void> zero_tail(InodeData& inode, u64 size);
+
+    // extended attributes: xattr.cpp.
+    // i_file_acl of an inode slot.
+    u64 xattr_block_of(u8 const* slot) const;
+    // The body's area of an inode slot, and its offset in the slot; false
+    // if it has none (128-byte inodes, an i_extra_isize of 0, no room). An
+    // area without the magic holds no entries.
+    Result<bool> body_xattr_area(u8 const* slot, XattrArea& area, usize& offset) const;
+    // Linux's check_xattrs: the entries and values lie inside the area.
+    Result<void> check_xattr_area(XattrArea const& area) const;
+    // The xattr block `block`, its header checked; with `verify`, its
+    // checksum and reference count too (before a change).
+    Result<BlockHandle> xattr_block(u64 block, bool verify);
+    // The areas of inode `ino`, checked (the slot and the block pinned in
+    // `sources`); `verify`: the checksums too.
+    Result<void> read_xattrs(u32 ino, XattrSources& sources, bool verify);
+    u32 xattr_block_checksum(u64 block, u8 const* bytes) const;
+    // Sets a block's header (one user), hash and checksum.
+    void seal_xattr_block(u64 block, u8* bytes) const;
+    // set_xattr and remove_xattr (`value` null).
+    Result<void> change_xattr(InodeData& inode, XattrKey const& key, u8 const* value, usize size, u32 flags, Time now);
+    // The block's part of a change: in place, into a new block (none yet,
+    // or a shared one), or the block let go when it ends up empty.
+    Result<void> change_xattr_block(InodeData& inode, u8* slot, XattrSources& sources, XattrKey const& key,
+        u8 const* value, usize size, u8* scratch);
+    // An xattr block loses one of its users (ext4_xattr_release_block);
+    // i_blocks drops, i_file_acl is the caller's.
     Result<void> release_xattr_block(InodeData& inode, u64 block);
 
     bool m_writable { false };

@@ -6,6 +6,7 @@
 #include <kernel/mm/physical.h>
 #include <lib/kstring.h>
 #include <lib/vector.h>
+#include <uapi/xattr.h>
 
 namespace {
 
@@ -254,6 +255,57 @@ public:
         return n;
     }
 
+    // ---- extended attributes: user., trusted. and security., in memory,
+    // on any kind of inode (the syscalls keep user. to files and
+    // directories), as Linux 6.18's tmpfs. Unlike Linux, whose tmpfs counts
+    // them against the mount's inode space, nothing limits them but memory.
+    Result<usize> get_xattr(StringView name, u8* buffer, usize size) override {
+        TRY(vfs::check_xattr_name(name));
+        Xattr* xattr = find_xattr(name);
+        if (!xattr) return Errno(ENODATA);
+        usize const length = xattr->value.size();
+        if (size == 0) return length;
+        if (size < length) return Errno(ERANGE);
+        if (length) __builtin_memcpy(buffer, xattr->value.begin(), length);
+        return length;
+    }
+
+    Result<void> list_xattrs(bool (*f)(StringView, void*), void* context) override {
+        for (auto const& xattr : m_xattrs)
+            if (!f(xattr.name.view(), context)) break;
+        return {};
+    }
+
+    Result<void> set_xattr(StringView name, u8 const* value, usize size, u32 flags) override {
+        TRY(vfs::check_xattr_name(name));
+        Xattr* existing = find_xattr(name);
+        if (existing && (flags & uapi::XATTR_CREATE)) return Errno(EEXIST);
+        if (!existing && (flags & uapi::XATTR_REPLACE)) return Errno(ENODATA);
+        // The new value is complete before the old one goes, so that a
+        // failure (ENOMEM) leaves the attribute as it was.
+        Vector<u8> bytes;
+        TRY(bytes.try_resize(size));
+        if (size) __builtin_memcpy(bytes.begin(), value, size);
+        if (existing) {
+            existing->value = static_cast<Vector<u8>&&>(bytes);
+        } else {
+            TRY(m_xattrs.try_append(Xattr { TRY(KString::create(name)), static_cast<Vector<u8>&&>(bytes) }));
+        }
+        m_metadata.ctime = clock::realtime();
+        return {};
+    }
+
+    Result<void> remove_xattr(StringView name) override {
+        TRY(vfs::check_xattr_name(name));
+        for (usize i = 0; i < m_xattrs.size(); i++) {
+            if (m_xattrs[i].name.view() != name) continue;
+            m_xattrs.remove(i);
+            m_metadata.ctime = clock::realtime();
+            return {};
+        }
+        return Errno(ENODATA);
+    }
+
 private:
     TmpInode() = default;
     struct Entry {
@@ -275,10 +327,21 @@ private:
         touch_modified();
         return {};
     }
+    struct Xattr {
+        KString name;
+        Vector<u8> value;
+    };
+    Xattr* find_xattr(StringView name) {
+        for (auto& xattr : m_xattrs)
+            if (xattr.name.view() == name) return &xattr;
+        return nullptr;
+    }
+
     Vector<Entry> m_entries;     // directories
     TmpInode* m_parent { nullptr }; // directories: not owning (the parent owns us)
     FilePages m_pages;           // regular files: frames, 0 for holes
     KString m_link_target;       // symlinks
+    Vector<Xattr> m_xattrs;      // in the order they were made
 };
 
 } // namespace

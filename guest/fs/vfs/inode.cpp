@@ -2,6 +2,7 @@
 #include <fs/pipe.h>
 #include <fs/vfs/file.h>
 #include <fs/vfs/inode.h>
+#include <uapi/xattr.h>
 
 Result<RefPtr<Inode>> Inode::lookup(StringView) { return Errno(ENOTDIR); }
 Result<RefPtr<Inode>> Inode::create(StringView, u32, u32, u32, u64) { return Errno(is_directory() ? EPERM : ENOTDIR); }
@@ -17,6 +18,10 @@ Result<usize> Inode::read(u64, IoBuffer, usize) { return Errno(is_directory() ? 
 Result<usize> Inode::write(u64, IoBuffer, usize) { return Errno(is_directory() ? EISDIR : EINVAL); }
 Result<void> Inode::truncate(u64) { return Errno(is_directory() ? EISDIR : EINVAL); }
 Result<usize> Inode::read_link(char*, usize) { return Errno(EINVAL); }
+Result<usize> Inode::get_xattr(StringView, u8*, usize) { return Errno(EOPNOTSUPP); }
+Result<void> Inode::list_xattrs(bool (*)(StringView, void*), void*) { return {}; }
+Result<void> Inode::set_xattr(StringView, u8 const*, usize, u32) { return Errno(EOPNOTSUPP); }
+Result<void> Inode::remove_xattr(StringView) { return Errno(EOPNOTSUPP); }
 
 Result<void> Inode::set_mode(u32 mode) {
     m_metadata.mode = (m_metadata.mode & vfs::kModeTypeMask) | (mode & vfs::kModePermissions);
@@ -58,3 +63,41 @@ u64 g_next_device = 1;
 }
 
 FileSystem::FileSystem() : m_anonymous_minor(u32(g_next_device++)) { }
+
+namespace vfs {
+
+namespace {
+
+struct Namespace {
+    StringView prefix;
+    XattrNamespace space;
+};
+constexpr Namespace kNamespaces[] = {
+    { uapi::XATTR_USER_PREFIX, XattrNamespace::User },
+    { uapi::XATTR_TRUSTED_PREFIX, XattrNamespace::Trusted },
+    { uapi::XATTR_SECURITY_PREFIX, XattrNamespace::Security },
+    { uapi::XATTR_SYSTEM_PREFIX, XattrNamespace::System },
+};
+
+} // namespace
+
+XattrNamespace xattr_namespace(StringView name) {
+    for (auto const& known : kNamespaces)
+        if (name.starts_with(known.prefix)) return known.space;
+    return XattrNamespace::Other;
+}
+
+Result<void> check_xattr_name(StringView name) {
+    for (auto const& known : kNamespaces) {
+        if (!name.starts_with(known.prefix)) continue;
+        if (known.space == XattrNamespace::System) break;
+        return name.length() == known.prefix.length() ? Errno(EINVAL) : Result<void> {};
+    }
+    return Errno(EOPNOTSUPP);
+}
+
+bool is_posix_acl_name(StringView name) {
+    return name == uapi::XATTR_NAME_POSIX_ACL_ACCESS || name == uapi::XATTR_NAME_POSIX_ACL_DEFAULT;
+}
+
+} // namespace vfs

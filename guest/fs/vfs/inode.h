@@ -106,6 +106,26 @@ public:
     // ---- symlinks: copies the target into buffer (up to size), returns its length
     virtual Result<usize> read_link(char* buffer, usize size);
 
+    // ---- extended attributes (xattr(7)). `name` is whole ("user.mime"),
+    // 1 to 255 bytes. The syscalls decide who may ask (Linux's
+    // xattr_permission, on the namespace) and answer for the POSIX ACL
+    // names; the file system checks the rest of the name
+    // (vfs::check_xattr_name). The defaults are an inode that keeps no
+    // attributes, as procfs, pipes and sockets on Linux: EOPNOTSUPP, and an
+    // empty list.
+    //
+    // The value of `name` goes into `buffer` if `size` bytes hold it;
+    // returns its length (only the length when `size` is 0). ENODATA if
+    // there is none, ERANGE if `size` is too small.
+    virtual Result<usize> get_xattr(StringView name, u8* buffer, usize size);
+    // Calls f with each name until f returns false.
+    virtual Result<void> list_xattrs(bool (*f)(StringView name, void*), void* context);
+    // `flags`: uapi::XATTR_CREATE (EEXIST if it exists), XATTR_REPLACE
+    // (ENODATA if not). Changes ctime.
+    virtual Result<void> set_xattr(StringView name, u8 const* value, usize size, u32 flags);
+    // ENODATA if there is none. Changes ctime.
+    virtual Result<void> remove_xattr(StringView name);
+
     // ---- metadata
     virtual Result<void> set_mode(u32 mode);
     virtual Result<void> set_owner(u32 uid, u32 gid);
@@ -146,6 +166,11 @@ public:
     bool read_only() const { return m_read_only; }
     void set_read_only(bool read_only) { m_read_only = read_only; }
 
+    // Whether its inodes keep extended attributes (Linux: the superblock
+    // has xattr handlers). Such a file system knows the POSIX ACL names,
+    // though none keeps an ACL here: the syscalls answer for them.
+    virtual bool has_xattrs() const { return false; }
+
     // Writes what the file system keeps in memory for its disk: sync(2),
     // syncfs(2), fsync(2). Memory file systems have nothing to write.
     virtual Result<void> sync() { return {}; }
@@ -159,3 +184,21 @@ protected:
     u64 m_next_ino { 2 };
     bool m_read_only { false };
 };
+
+namespace vfs {
+
+// An extended attribute's namespace: the part of its name up to the first
+// dot (xattr(7)). It decides who may read and change the attribute (the
+// syscalls, as Linux's xattr_permission) and whether a file system keeps
+// it. "Other" is any name outside the four, which no file system here
+// keeps but ext4 (its "gnu.").
+enum class XattrNamespace : u8 { User, Trusted, Security, System, Other };
+XattrNamespace xattr_namespace(StringView name);
+// A file system that keeps user., trusted. and security. attributes
+// checks a name with this, as Linux's xattr_resolve_name: EOPNOTSUPP for
+// any other namespace, EINVAL for a bare prefix ("user.").
+Result<void> check_xattr_name(StringView name);
+// system.posix_acl_access and system.posix_acl_default.
+bool is_posix_acl_name(StringView name);
+
+} // namespace vfs
