@@ -328,3 +328,51 @@ def test_kvm_ext4_msync_reaches_the_disk(ctx):
         assert "SYNCED" in run.stdout, run
         data = _debugfs_cat(image, "f")
         assert len(data) == 8192 and data[5000:5027] == b"WRITTEN THROUGH THE MAPPING", data[4990:5040]
+
+
+def _needs_recovery_image(tmp, checksums):
+    """An image whose journal holds a committed transaction that rewrites
+    /file's data block (debugfs jw), marked needs_recovery."""
+    tree = os.path.join(tmp, "tree")
+    os.makedirs(tree, exist_ok=True)
+    with open(os.path.join(tree, "file"), "w") as f:
+        f.write("old contents\n")
+    image = os.path.join(tmp, "journal.img")
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", "-b", "4096", "-d", tree, image, "32M"], check=True,
+                   capture_output=True)
+    block = subprocess.run(["debugfs", "-R", "bmap /file 0", image], capture_output=True, text=True).stdout.strip()
+    data = os.path.join(tmp, "block")
+    with open(data, "wb") as f:
+        f.write(b"new contents\n".ljust(4096, b"\0"))
+    commands = os.path.join(tmp, "commands")
+    with open(commands, "w") as f:
+        f.write(f"jo{' -c -v 3' if checksums else ''}\njw -b {block} {data}\njc\n")
+    subprocess.run(["debugfs", "-w", "-f", commands, image], check=True, capture_output=True)
+    assert "needs_recovery" in subprocess.run(["dumpe2fs", "-h", image], capture_output=True, text=True).stdout
+    return image
+
+
+def test_kvm_ext4_journal_recovery(ctx):
+    """A disk left needing journal recovery: a read-write mount replays the
+    committed transaction first (as Linux's mount), a read-only mount of a
+    writable disk too; on a read-only disk it mounts read-only as it is."""
+    ctx.require_kvm()
+    with tempfile.TemporaryDirectory() as tmp:
+        for checksums in (False, True):
+            image = _needs_recovery_image(tmp, checksums)
+            run = ctx.vmm("--disk", image, "--", "/bin/sh", "-c",
+                          "mount -t ext4 /dev/vda /mnt && cat /mnt/file && umount /mnt")
+            assert run.status == 0 and run.stdout.replace("\r", "") == "new contents\n", run
+            assert "recovery complete: 1 transactions, 1 blocks replayed" in run.log, run
+            _e2fsck(image)
+            assert "needs_recovery" not in subprocess.run(["dumpe2fs", "-h", image], capture_output=True,
+                                                          text=True).stdout
+        image = _needs_recovery_image(tmp, True)
+        run = ctx.vmm("--disk", image, "--disk-readonly", "--", "/bin/sh", "-c",
+                      "mount -t ext4 -o ro /dev/vda /mnt && cat /mnt/file")
+        assert run.status == 0 and run.stdout.replace("\r", "") == "old contents\n", run
+        assert "without replaying the journal (a read-only disk)" in run.log, run
+        run = ctx.vmm("--disk", image, "--", "/bin/sh", "-c", "mount -t ext4 -o ro /dev/vda /mnt && cat /mnt/file")
+        assert run.status == 0 and run.stdout.replace("\r", "") == "new contents\n", run
+        assert "recovery complete" in run.log, run
+        _e2fsck(image)

@@ -486,8 +486,23 @@ Result<RefPtr<Ext4FileSystem>> Ext4FileSystem::create(BlockDevice& device, char 
     fs->m_type = type;
     fs->m_backend = TRY(DiskBackend::create(device));
     ext4::OpenReport report;
+    // Linux replays a journal at any mount of a disk it can write, the
+    // read-only ones included; a read-only disk is opened as it is.
+    if (read_only && !device.read_only()) {
+        auto recovered = ext4::Volume::recover_journal(*fs->m_backend, report);
+        if (recovered.is_error() && recovered.error().code() != EROFS) {
+            log_error("%s (%s): journal recovery failed: %s", device.name(), type,
+                report.problem ? report.problem : "I/O error");
+            return recovered.error();
+        }
+        report.refused_feature = nullptr; // an unreplayable journal: read-only as before
+    }
     auto volume = read_only ? ext4::Volume::open(*fs->m_backend, report)
                             : ext4::Volume::open_writable(*fs->m_backend, report, now());
+    if (report.journal.transactions || report.journal.blocks_written)
+        log_info("%s (%s): recovery complete: %u transactions, %u blocks replayed, %u revoked%s", device.name(), type,
+            report.journal.transactions, report.journal.blocks_written, report.journal.blocks_revoked,
+            report.journal.bad_checksums ? ", some blocks with bad checksums skipped" : "");
     if (volume.is_error() && volume.error().code() == EROFS) {
         // Linux: "couldn't mount RDWR because of unsupported optional features".
         log_error("%s (%s): couldn't mount RDWR: %s", device.name(), type,
@@ -506,8 +521,8 @@ Result<RefPtr<Ext4FileSystem>> Ext4FileSystem::create(BlockDevice& device, char 
     }
     fs->m_volume = volume.release_value();
     if (report.needs_recovery)
-        log_warn(
-            "%s (%s): needs journal recovery; mounting read-only without replaying the journal", device.name(), type);
+        log_warn("%s (%s): needs journal recovery; mounting read-only without replaying the journal%s%s", device.name(),
+            type, device.read_only() ? " (a read-only disk)" : ": ", device.read_only() ? "" : report.journal.problem ? report.journal.problem : "");
     fs->m_root = TRY(fs->inode(ext4::kRootIno));
     debug_table::register_mount(*fs, fs->device(), type, fs->m_volume->cache());
     log_info("%s: mounted %s %s (%zu-byte blocks, %u groups)", device.name(), type,

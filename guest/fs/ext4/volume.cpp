@@ -659,8 +659,87 @@ void Volume::seal_inode(u32 ino, u8* slot) const
         raw.i_checksum_hi = u16(crc >> 16);
 }
 
+namespace {
+
+// The journal as journal::recover reads it: the journal inode's blocks,
+// through the volume's cache like every other block.
+class JournalBlocks final : public journal::Device {
+public:
+    JournalBlocks(Volume& volume, InodeData const& inode) : m_volume(volume), m_inode(inode) { }
+
+    Result<void> read_journal(u64 index, u8* block) override {
+        auto handle = TRY(m_volume.cache().get(TRY(physical(index))));
+        __builtin_memcpy(block, handle.data(), m_volume.block_size());
+        return {};
+    }
+    Result<void> write_journal(u64 index, u8 const* block) override {
+        auto handle = TRY(m_volume.cache().get(TRY(physical(index))));
+        __builtin_memcpy(handle.mutable_data(), block, m_volume.block_size());
+        return {};
+    }
+    Result<void> write_home(u64 block, u8 const* data) override {
+        // The whole block is replaced: no need to read it first.
+        auto handle = TRY(m_volume.cache().get_zeroed(block));
+        __builtin_memcpy(handle.mutable_data(), data, m_volume.block_size());
+        return {};
+    }
+
+private:
+    Result<u64> physical(u64 index) {
+        auto mapping = TRY(m_volume.map(m_inode, index));
+        if (mapping.physical == 0 || mapping.zero) return Errno(EUCLEAN); // a journal has no holes
+        return mapping.physical;
+    }
+    Volume& m_volume;
+    InodeData const& m_inode;
+};
+
+} // namespace
+
+Result<void> Volume::replay_journal(OpenReport& report)
+{
+    auto refuse = [&](char const* why) {
+        report.refused_feature = why;
+        return Errno(EROFS);
+    };
+    if (!(m_compat & kCompatHasJournal) || m_super.s_journal_inum == 0)
+        return refuse("needs_recovery without a journal");
+    if (m_super.s_journal_dev) return refuse("needs_recovery (an external journal)");
+    auto const inode = TRY(read_inode(m_super.s_journal_inum));
+    if ((inode.mode & kModeTypeMask) != kModeRegular) {
+        report.problem = "the journal inode is not a regular file";
+        return Errno(EUCLEAN);
+    }
+    JournalBlocks blocks(*this, inode);
+    auto replayed = journal::recover(blocks, u32(m_block_size), m_block_count, inode.size / m_block_size, report.journal);
+    if (replayed.is_error()) {
+        if (replayed.error().code() == ENOTSUP) return refuse(report.journal.problem);
+        if (report.journal.problem) report.problem = report.journal.problem;
+        return replayed.error();
+    }
+    return m_cache->sync();
+}
+
+Result<void> Volume::recover_journal(BlockBackend& backend, OpenReport& report)
+{
+    {
+        auto volume = TRY(open(backend, report));
+        if (!(volume->m_incompat & kIncompatRecover)) return {};
+        TRY(volume->replay_journal(report));
+    }
+    // The log may have held the superblock itself: read it again, then say
+    // the journal needs nothing more.
+    auto volume = TRY(open(backend, report));
+    volume->m_super.s_feature_incompat &= ~kIncompatRecover;
+    volume->m_incompat &= ~kIncompatRecover;
+    report.needs_recovery = false;
+    TRY(volume->write_superblock());
+    return volume->m_cache->sync();
+}
+
 Result<OwnPtr<Volume>> Volume::open_writable(BlockBackend& backend, OpenReport& report, Time now)
 {
+    TRY(recover_journal(backend, report));
     auto volume = TRY(open(backend, report));
     TRY(volume->prepare_writing(report, now));
     return volume;

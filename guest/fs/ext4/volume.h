@@ -17,8 +17,8 @@
 //   EIO     the device failed.
 //
 // Supported: block sizes 1-64 KiB; incompat FILETYPE, EXTENTS, 64BIT,
-// FLEX_BG, META_BG, RECOVER (opened anyway: the journal is not replayed, the
-// caller warns), and those that change nothing for a reader (MMP, EA_INODE,
+// FLEX_BG, META_BG, RECOVER (opened anyway: open() does not replay the
+// journal, recover_journal() does, and open_writable() calls it first), and those that change nothing for a reader (MMP, EA_INODE,
 // CSUM_SEED, LARGEDIR); any ro_compat feature for reading. Refused:
 // COMPRESSION, JOURNAL_DEV, DIRDATA, INLINE_DATA, ENCRYPT, CASEFOLD and
 // unknown incompat bits. A reader verifies no checksum.
@@ -28,8 +28,8 @@
 // superblock says "not clean" from open_writable to close(), so a crash in
 // between sends the next mount to e2fsck, as ext2 does. A journal may be
 // present if it is clean (it is never used nor marked). Refused for
-// writing (EROFS, named in OpenReport::refused_feature): needs_recovery,
-// MMP, EA_INODE, orphan_file, and ro_compat bigalloc, quota, project,
+// writing (EROFS, named in OpenReport::refused_feature): needs_recovery
+// that recover_journal could not clear, MMP, EA_INODE, orphan_file, and ro_compat bigalloc, quota, project,
 // verity, readonly, shared_blocks, replica, snapshot, btree_dir,
 // orphan_present and unknown bits. Every checksum the writer rewrites is
 // verified first (superblock, descriptors at open; bitmaps, inodes, extent
@@ -65,6 +65,7 @@
 
 #include <fs/block_cache.h>
 #include <fs/ext4/format.h>
+#include <fs/ext4/journal.h>
 #include <lib/string_view.h>
 
 namespace ext4 {
@@ -75,6 +76,7 @@ struct OpenReport {
     char const* refused_feature { nullptr }; // the unsupported feature's name (EINVAL)
     u32 unknown_incompat { 0 }; // unknown incompat bits, if that was the reason
     bool needs_recovery { false }; // RECOVER: opened without replaying the journal
+    journal::Report journal;       // what recover_journal() replayed
 };
 
 struct Time {
@@ -162,6 +164,8 @@ public:
         bool zero { false };
     };
     Result<Mapping> map(InodeData const& inode, u64 logical);
+    // recover_journal's replay, on a volume opened read-only.
+    Result<void> replay_journal(OpenReport& report);
 
     // ---- Writing (a volume opened writable). Each operation leaves the
     // file system consistent once its dirty blocks are written (sync());
@@ -178,6 +182,15 @@ public:
     // marks the superblock not cleanly unmounted until close().
     // `now`, if set, is the mount time (s_mtime).
     static Result<OwnPtr<Volume>> open_writable(BlockBackend& backend, OpenReport& report, Time now = {});
+    // A file system marked needs_recovery: replays its journal (journal.h)
+    // through a volume of its own and clears the flag, so that open()
+    // afterwards sees what the last committed transactions wrote. Nothing
+    // to do (and no error) without the flag. EROFS (report.refused_feature)
+    // for a journal it cannot replay (an external one, unsupported journal
+    // features): the caller may still open the volume read-only, as
+    // before. report.journal says what was replayed. open_writable does it
+    // first; a read-only mount of a writable disk should too, as Linux's.
+    static Result<void> recover_journal(BlockBackend& backend, OpenReport& report);
     bool writable() const { return m_writable; }
 
     // Writes `length` bytes from `source` at `offset`, allocating blocks,

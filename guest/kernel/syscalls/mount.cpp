@@ -7,11 +7,13 @@
 // unknown one), then the source device (ENOTBLK, ENXIO).
 //
 // Where we differ from Linux:
-//  - ext2/ext3/ext4 are written in place without the journal; one that
-//    needs journal recovery, or has a feature the writer cannot keep
-//    consistent, mounts read-only only (EROFS without MS_RDONLY; busybox's
+//  - ext2/ext3/ext4 are written in place without the journal (a journal
+//    left by a crash is replayed at mount first, as Linux does); one with
+//    a feature the writer cannot keep consistent (or a journal it cannot
+//    replay) mounts read-only only (EROFS without MS_RDONLY; busybox's
 //    mount then retries read-only by itself, as for a write-protected disk,
-//    which is EACCES). The journal is never replayed.
+//    which is EACCES). On a read-only disk a journal is not replayed and
+//    the file system mounts as it is (Linux refuses the mount).
 //  - MS_MOVE moves a mount without the mounts inside it (EBUSY if there
 //    are any: see vfs::move_mount).
 //  - MS_REMOUNT, MS_BIND and the propagation flags are EINVAL;

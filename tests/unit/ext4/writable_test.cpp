@@ -118,19 +118,36 @@ TEST(Ext4Writable, RefusesFeaturesItCannotKeepConsistent)
     }
 }
 
-TEST(Ext4Writable, RefusesAJournalToReplayAndUnknownBits)
+// needs_recovery is replayed (journal_test.cpp) where there is a journal to
+// replay; without one it cannot be cleared, and the disk stays unwritten.
+TEST(Ext4Writable, RefusesRecoveryWithoutAJournalAndUnknownBits)
 {
     TempDir dir;
     auto made = make_small(dir, "-t ext3");
     ASSERT_TRUE(made.ok);
+    uint64_t const compat = ext4::kSuperblockOffset + offsetof(ext4::Superblock, s_feature_compat);
     uint64_t const incompat = ext4::kSuperblockOffset + offsetof(ext4::Superblock, s_feature_incompat);
     uint64_t const ro_compat = ext4::kSuperblockOffset + offsetof(ext4::Superblock, s_feature_ro_compat);
     auto const super = superblock(made.image);
 
     patch_value<uint32_t>(made.image, incompat, super.s_feature_incompat | ext4::kIncompatRecover);
+    patch_value<uint32_t>(made.image, compat, super.s_feature_compat & ~ext4::kCompatHasJournal);
+    std::string const before = read_host_file(made.image);
     auto recovering = open_image_writable(made.image);
     EXPECT_EQ(recovering.error, EROFS);
-    EXPECT_STREQ(recovering.report.refused_feature, "needs_recovery");
+    EXPECT_STREQ(recovering.report.refused_feature, "needs_recovery without a journal");
+    EXPECT_EQ(read_host_file(made.image), before);
+    patch_value<uint32_t>(made.image, compat, super.s_feature_compat);
+
+    // With the journal, empty: nothing to replay, the flag goes.
+    {
+        auto recovered = open_image_writable(made.image);
+        EXPECT_EQ(recovered.error, 0);
+        EXPECT_EQ(recovered.report.journal.transactions, 0u);
+        ASSERT_FALSE(recovered.volume->close().is_error());
+    }
+    EXPECT_FALSE(superblock(made.image).s_feature_incompat & ext4::kIncompatRecover);
+    EXPECT_EQ(fsck_output(made.image), "");
     patch_value<uint32_t>(made.image, incompat, super.s_feature_incompat);
 
     patch_value<uint32_t>(made.image, ro_compat, super.s_feature_ro_compat | 0x40000000);
