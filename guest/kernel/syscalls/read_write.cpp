@@ -192,3 +192,75 @@ SYSCALL_HANDLER(sendfile, int out_fd, int in_fd, UserPtr<i64> offset_pointer, us
     if (!offset_pointer.is_null()) TRY(mm::copy_to_user(offset_pointer, i64(offset + i64(done))));
     return done;
 }
+
+SYSCALL_HANDLER(fadvise64, int fd, i64 offset, i64 length, int advice) {
+    (void)offset; // any offset, even a negative one, as Linux's generic_fadvise
+    auto file = TRY(file_for(fd));
+    if ((file->metadata().mode & vfs::kModeTypeMask) == vfs::kModeFifo) return Errno(ESPIPE);
+    if (length < 0) return Errno(EINVAL);
+    constexpr int POSIX_FADV_NOREUSE = 5; // NORMAL 0, RANDOM 1, SEQUENTIAL 2, WILLNEED 3, DONTNEED 4
+    if (advice < 0 || advice > POSIX_FADV_NOREUSE) return Errno(EINVAL);
+    // The page cache is the file system's own (tmpfs, ext4's mapped pages
+    // and block cache): nothing to read ahead or drop on request.
+    return u64(0);
+}
+
+// Checks in Linux's order (copy_file_range, generic_file_rw_checks,
+// generic_copy_file_checks); copies through a kernel buffer, as the splice
+// fallback Linux uses for file systems without their own copy.
+SYSCALL_HANDLER(copy_file_range, int in_fd, UserPtr<i64> in_offset_pointer, int out_fd, UserPtr<i64> out_offset_pointer,
+                usize length, u32 flags) {
+    if (flags) return Errno(EINVAL);
+    auto in = TRY(file_for(in_fd));
+    auto out = TRY(file_for(out_fd));
+    // Without a pointer, the file's position (a file that has none, a pipe,
+    // is EINVAL below anyway).
+    auto position = [](File& file) -> i64 {
+        auto at = file.seek(0, uapi::SEEK_CUR);
+        return at.is_error() ? 0 : i64(at.value());
+    };
+    i64 in_offset = in_offset_pointer.is_null() ? position(*in) : TRY(mm::copy_from_user(in_offset_pointer));
+    i64 out_offset = out_offset_pointer.is_null() ? position(*out) : TRY(mm::copy_from_user(out_offset_pointer));
+    RefPtr<Inode> source = in->inode(), target = out->inode();
+    auto type = [](RefPtr<Inode> const& inode, File& file) {
+        return (inode ? inode->metadata().mode : file.metadata().mode) & vfs::kModeTypeMask;
+    };
+    if (type(source, *in) == vfs::kModeDirectory || type(target, *out) == vfs::kModeDirectory) return Errno(EISDIR);
+    if (!source || !target || !source->is_regular() || !target->is_regular()) return Errno(EINVAL);
+    if (!in->readable() || !out->writable() || (out->status_flags() & vfs::kAppend)) return Errno(EBADF);
+    if (in_offset < 0 || out_offset < 0 || u64(in_offset) + length < u64(in_offset)
+        || u64(out_offset) + length < u64(out_offset))
+        return Errno(EOVERFLOW);
+    if (&source->fs() != &target->fs()) return Errno(EXDEV);
+    u64 const size = source->size();
+    u64 count = u64(in_offset) >= size ? 0 : lib::min(u64(length), size - u64(in_offset));
+    if (source.ptr() == target.ptr() && u64(out_offset) + count > u64(in_offset)
+        && u64(out_offset) < u64(in_offset) + count)
+        return Errno(EINVAL);
+    u8* chunk = static_cast<u8*>(kmalloc(4096));
+    if (!chunk) return Errno(ENOMEM);
+    u64 done = 0;
+    Result<u64> result = u64(0);
+    while (done < count) {
+        usize const want = usize(lib::min(count - done, u64(4096)));
+        auto got = in->pread(u64(in_offset) + done, IoBuffer::kernel(chunk), want);
+        if (got.is_error() || got.value() == 0) {
+            if (got.is_error() && !done) result = got.error();
+            break;
+        }
+        auto put = out->pwrite(u64(out_offset) + done, IoBuffer::kernel(chunk), got.value());
+        if (put.is_error()) {
+            if (!done) result = put.error();
+            break;
+        }
+        done += put.value();
+        if (put.value() < got.value()) break;
+    }
+    kfree(chunk);
+    if (result.is_error()) return result;
+    if (in_offset_pointer.is_null()) TRY(in->seek(in_offset + i64(done), uapi::SEEK_SET));
+    else TRY(mm::copy_to_user(in_offset_pointer, i64(in_offset + i64(done))));
+    if (out_offset_pointer.is_null()) TRY(out->seek(out_offset + i64(done), uapi::SEEK_SET));
+    else TRY(mm::copy_to_user(out_offset_pointer, i64(out_offset + i64(done))));
+    return done;
+}
