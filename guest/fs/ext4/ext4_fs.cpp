@@ -261,6 +261,15 @@ public:
         return frame;
     }
 
+    Result<u64> cached_page_frame(u64 offset) override
+    {
+        if (!is_regular() || offset % mm::kPageSize || offset >= size()) return Errno(ENOENT);
+        u64 const frame = m_pages.at(FilePages::index_of(offset));
+        if (!frame) return Errno(ENOENT);
+        mm::page_ref(frame);
+        return frame;
+    }
+
     // Writes the pages MAP_SHARED mappings may have changed to the disk
     // (through the block cache), those that differ from it only.
     Result<void> write_back()

@@ -239,6 +239,14 @@ public:
         return frame;
     }
 
+    Result<u64> cached_page_frame(u64 offset) override {
+        if (!is_regular() || offset % kPageSize || offset >= m_metadata.size) return Errno(ENOENT);
+        u64 const frame = m_pages.at(FilePages::index_of(offset));
+        if (!frame) return Errno(ENOENT); // a hole: the fault makes its page
+        mm::page_ref(frame);
+        return frame;
+    }
+
     Result<void> adopt_pages(u64 const* frames, usize count, u64 size) override {
         if (!is_regular() || m_metadata.size || !m_pages.is_empty()) return Errno(EINVAL);
         if (size > count * kPageSize) return Errno(EINVAL);

@@ -33,10 +33,19 @@ Result<void> FilePageSource::read_page(u64 offset, u8* page) {
     return {};
 }
 
-Result<u64> FilePageSource::shared_frame(u64 offset) {
+bool FilePageSource::whole_page(u64 offset) const {
     // An exec segment's last page holds other bytes of the file past `end`.
-    if (m_end != kWholeFile && (offset >= m_end || m_end - offset < mm::kPageSize)) return Errno(ENOENT);
+    return m_end == kWholeFile || (offset < m_end && m_end - offset >= mm::kPageSize);
+}
+
+Result<u64> FilePageSource::shared_frame(u64 offset) {
+    if (!whole_page(offset)) return Errno(ENOENT);
     return m_inode->page_frame(offset, m_shared);
+}
+
+Result<u64> FilePageSource::cached_frame(u64 offset) {
+    if (!whole_page(offset) || m_shared) return Errno(ENOENT);
+    return m_inode->cached_page_frame(offset);
 }
 
 bool FilePageSource::past_end(u64 offset) {

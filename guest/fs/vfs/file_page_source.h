@@ -18,6 +18,7 @@ public:
 
     Result<void> read_page(u64 offset, u8* page) override;
     Result<u64> shared_frame(u64 offset) override;
+    Result<u64> cached_frame(u64 offset) override;
     bool past_end(u64 offset) override;
     // Exec segments are never revoked: Linux refuses to truncate a running
     // binary (ETXTBSY); here it runs on from the pages it has.
@@ -30,6 +31,7 @@ public:
 private:
     static constexpr u64 kWholeFile = ~0ull;
     static Result<RefPtr<mm::PageSource>> make(RefPtr<Inode> inode, u64 end, bool shared, char const* name);
+    bool whole_page(u64 offset) const;
     FilePageSource(RefPtr<Inode> inode, u64 end, bool shared) : m_inode(inode), m_end(end), m_shared(shared) { }
     RefPtr<Inode> m_inode;
     u64 m_end; // kWholeFile for mmap

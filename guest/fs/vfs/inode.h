@@ -96,6 +96,13 @@ public:
         (void)offset, (void)shared;
         return Errno(ENOENT);
     }
+    // The frame that already holds the page at `offset`, with a reference
+    // for the caller, without reading or making one: ENOENT if there is none
+    // (what exec maps ahead of the program's touch is only what costs nothing).
+    virtual Result<u64> cached_page_frame(u64 offset) {
+        (void)offset;
+        return Errno(ENOENT);
+    }
     // Makes `count` page frames (already filled, owned by the caller until
     // this succeeds) the contents of an empty regular file of `size` bytes.
     // ENOTSUP where the file system keeps data otherwise.

@@ -718,6 +718,24 @@ Result<void> AddressSpace::populate(u64 start, u64 end) {
     return {};
 }
 
+Result<void> AddressSpace::populate_cached(u64 start, u64 end) {
+    SpinlockGuard guard(m_lock);
+    for (u64 va = align_down(start, kPageSize); va < end; va += kPageSize) {
+        Region* region = find_region(va);
+        if (!region || region->shared || !region->source) continue;
+        auto frame = region->source->cached_frame(region->source_offset + (va - region->start));
+        if (frame.is_error()) continue;
+        auto walked = walk(m_roots, va, true);
+        if (walked.is_error() || *walked.value()) {
+            page_unref(frame.value());
+            if (walked.is_error()) return Errno(ENOMEM);
+            continue;
+        }
+        *walked.value() = as_touched(frame.value() | pte_flags(*region, false) | kPteCopyOnWrite);
+    }
+    return {};
+}
+
 Result<OwnPtr<AddressSpace>> AddressSpace::fork() {
     auto child = TRY(AddressSpace::create());
     SpinlockGuard guard(m_lock);

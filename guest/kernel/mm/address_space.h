@@ -48,6 +48,9 @@ public:
     // private mapping, as is for a shared one) instead of copied. ENOENT
     // when it cannot; a source for MAP_SHARED must always give one.
     virtual Result<u64> shared_frame(u64 offset) { (void)offset; return Errno(ENOENT); }
+    // The same, only if the frame exists already (no reading, no making):
+    // ENOENT otherwise.
+    virtual Result<u64> cached_frame(u64 offset) { (void)offset; return Errno(ENOENT); }
     // Whether the page at `offset` lies wholly past the end of the file, so
     // that touching it is SIGBUS.
     virtual bool past_end(u64 offset) { (void)offset; return false; }
@@ -144,6 +147,10 @@ public:
     FaultResult handle_fault(u64 address, u8 access);
     // Maps every page of [start, end) now (exec, stacks), as a fault would.
     Result<void> populate(u64 start, u64 end);
+    // Maps, in private file regions of [start, end), the pages whose frames
+    // the file already has (copy-on-write), as a read fault would; leaves
+    // the rest to their faults. Nothing is read or allocated but page tables.
+    Result<void> populate_cached(u64 start, u64 end);
 
     template<typename F>
     void for_each_region(F f) {

@@ -127,7 +127,13 @@ Result<Loaded> load_elf(mm::AddressSpace& space, RefPtr<Inode> inode, ElfHeader 
             bss.name = ph.p_filesz ? "[bss]" : name;
             TRY(space.map(bss));
         }
-        TRY(space.populate(start, end));
+        // Writable segments are copied in now (each page would fault
+        // anyway, and a fault costs more than the copy under PVM); the
+        // others get the pages the file has in memory already, and fault
+        // in the rest as they are touched, a window at a time: a big
+        // program's first run reads only the text it uses.
+        if (ph.p_flags & PF_W) TRY(space.populate(start, end));
+        else TRY(space.populate_cached(start, end));
         if (!loaded.phdr && header.e_phoff >= ph.p_offset && header.e_phoff + table_size <= ph.p_offset + ph.p_filesz)
             loaded.phdr = ph.p_vaddr + bias + (header.e_phoff - ph.p_offset);
         loaded.brk = lib::max(loaded.brk, end);
