@@ -374,6 +374,7 @@ Result<void> execve(Thread& thread, TrapFrame& frame, StringView path, Arguments
     // The old program's robust mutexes die with it (Linux: exec_mm_release).
     futex::release_robust_list(thread.robust_list, thread.tid());
     thread.robust_list = 0;
+    thread.rseq = {};
     // The point of no return: switch to the new address space.
     RefPtr<SharedAddressSpace> old = process.shared_address_space();
     process.set_address_space(shared);

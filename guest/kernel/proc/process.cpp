@@ -120,6 +120,9 @@ Result<Process*> Process::clone(Thread& parent_thread, u64 flags, TrapFrame cons
     thread->altstack_sp = parent_thread.altstack_sp;
     thread->altstack_size = parent_thread.altstack_size;
     thread->altstack_disabled = parent_thread.altstack_disabled;
+    // A forked child runs the parent's code on a copy of its memory: the
+    // registration stays valid there (Linux's rseq_fork); vfork's does not.
+    if (!(flags & CLONE_VM)) thread->rseq = parent_thread.rseq;
     p->m_parent = (flags & CLONE_PARENT) && parent.m_parent ? parent.m_parent : &parent;
     p->m_parent->m_children.append(*p);
     p->start_time_ns = sched::now_ns();

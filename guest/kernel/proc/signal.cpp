@@ -4,6 +4,7 @@
 #include <kernel/mm/heap.h>
 #include <kernel/mm/user.h>
 #include <kernel/proc/posix_timers.h>
+#include <kernel/proc/rseq.h>
 #include <kernel/proc/process.h>
 #include <uapi/signal.h>
 #include <kernel/sched/scheduler.h>
@@ -268,6 +269,15 @@ bool send_to_process(Process& process, Info const& info) {
     return true;
 }
 
+void force(Thread& thread, Info const& info) {
+    auto& action = thread.process->signal_handlers().actions[info.signo];
+    if ((thread.signal_mask & bit(info.signo)) || action.handler == kHandlerIgnore) {
+        thread.signal_mask &= ~bit(info.signo);
+        action.handler = kHandlerDefault;
+    }
+    send_to_thread(thread, info);
+}
+
 bool send_to_thread(Thread& thread, Info const& info) {
     int const signal = info.signo;
     if (signal < 1 || signal > kCount || !thread.process) return true;
@@ -325,6 +335,7 @@ void deliver(Thread& thread, TrapFrame& frame) {
                 thread.restart.resume = nullptr;
             }
         }
+        rseq::on_signal_delivery(thread, frame);
         if (build_frame(thread, frame, info, action, signal).is_error()) {
             // The stack is unusable: as Linux does, kill with SIGSEGV.
             terminate(thread, SIGSEGV, true);

@@ -113,6 +113,10 @@ DefaultAction default_action(int signal);
 bool send_to_process(Process& process, Info const& info);
 // Sends to one thread; the same result.
 bool send_to_thread(Thread& thread, Info const& info);
+// A signal the thread cannot block or ignore away (a fault's; Linux's
+// force_sig): the disposition is reset to the default if it is ignored or
+// blocked, then it is sent.
+void force(Thread& thread, Info const& info);
 // Takes one pending instance of `signal` for `thread`: its own first, else
 // its process's. The signal must be pending for one of them.
 Info take(Thread& thread, int signal);

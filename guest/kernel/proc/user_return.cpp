@@ -4,6 +4,7 @@
 #include <kernel/arch/x86_64/cpu_local.h>
 #include <kernel/arch/x86_64/platform/platform.h>
 #include <kernel/proc/process.h>
+#include <kernel/proc/rseq.h>
 #include <kernel/sched/scheduler.h>
 
 namespace {
@@ -49,6 +50,7 @@ void prepare_return_to_user(Thread& thread, TrapFrame& frame) {
             }
         }
         if (this_cpu().need_resched) sched::yield();
+        rseq::on_return_to_user(thread, frame);
         platform::irq_disable();
         if (!this_cpu().need_resched && !signals::has_deliverable(thread) && !process.exiting() && !thread.exit_requested)
             return;

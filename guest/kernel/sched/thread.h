@@ -9,6 +9,7 @@
 
 #include <kernel/arch/x86_64/trap_frame.h>
 #include <kernel/mm/kernel_stack.h>
+#include <kernel/proc/rseq.h>
 #include <kernel/proc/signal.h>
 #include <lib/intrusive_list.h>
 #include <lib/result.h>
@@ -81,6 +82,7 @@ public:
     u64 clear_child_tid { 0 };        // CLONE_CHILD_CLEARTID / set_tid_address
     u64 set_child_tid { 0 };          // CLONE_CHILD_SETTID: written when the thread first runs
     u64 robust_list { 0 };
+    rseq::Registration rseq; // rseq(2); not inherited by threads, reset by exec
     u64 syscall_number { 0 };         // rax at syscall entry, for restarts
     // Linux's restart_block: how restart_syscall resumes a timed sleep that a
     // signal without a handler interrupted (-ERESTART_RESTARTBLOCK), toward

@@ -554,6 +554,10 @@ SYSCALL_HANDLER(set_tid_address, u64 address) {
     return u64(current_thread().tid());
 }
 
+SYSCALL_HANDLER(rseq, u64 area, u32 length, int flags, u32 signature) {
+    return rseq::syscall(current_thread(), area, length, flags, signature);
+}
+
 SYSCALL_HANDLER(set_robust_list, u64 head, usize length) {
     if (length != 24) return Errno(EINVAL);
     current_thread().robust_list = head;
@@ -593,6 +597,13 @@ SYSCALL_HANDLER(getrandom, UserPtr<u8> buffer, usize length, u32 flags) {
 
 SYSCALL_HANDLER(sched_yield) {
     sched::yield();
+    return u64(0);
+}
+
+// One CPU, one NUMA node. The third argument (a cache) is unused since 2.6.24.
+SYSCALL_HANDLER(getcpu, UserPtr<u32> cpu, UserPtr<u32> node, u64) {
+    if (!cpu.is_null()) TRY(mm::copy_to_user(cpu, u32(0)));
+    if (!node.is_null()) TRY(mm::copy_to_user(node, u32(0)));
     return u64(0);
 }
 

@@ -98,14 +98,7 @@ void user_exception(TrapFrame& f) {
     // As Linux's show_unhandled_signals: one line in the kernel log.
     log_info("%s[%d]: %s at rip %#lx address %#lx error %#lx", thread.process->name(), thread.process->pid(),
              exception_name(f.vector), f.rip, info.address, f.error);
-    // A fault signal cannot be blocked or ignored away: Linux resets the
-    // disposition and kills if the thread blocks it.
-    auto& action = thread.process->signal_handlers().actions[info.signo];
-    if ((thread.signal_mask & signals::bit(info.signo)) || action.handler == signals::kHandlerIgnore) {
-        thread.signal_mask &= ~signals::bit(info.signo);
-        action.handler = signals::kHandlerDefault;
-    }
-    signals::send_to_thread(thread, info);
+    signals::force(thread, info);
 }
 
 void handle_exception(TrapFrame& f) {
