@@ -21,7 +21,7 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONTRACT = os.path.join(ROOT, "tests", "contract")
 PROGRAMS = ["sh", "dash", "ls", "cat", "sort", "sha256sum", "env", "grep", "sed", "uname", "id", "true", "false",
-            "echo", "wc", "head", "tr", "mkdir", "rm", "cp", "mv", "ln", "readlink", "perl", "df", "tail"]
+            "echo", "wc", "head", "tr", "mkdir", "rm", "cp", "mv", "ln", "readlink", "perl", "df", "tail", "mount", "touch"]
 KNOWN = {}
 # The environment aramid-init gives the program (no locale: the tree has none).
 ENVIRONMENT = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root"}
@@ -275,12 +275,18 @@ def test_kvm_kernel_mounts_root_without_initramfs(ctx):
         note = subprocess.run(["debugfs", "-R", "cat /root/note", image], capture_output=True, text=True)
         assert note.stdout == "written\n", note
 
-        # Read-only unless `rw`, as Linux mounts a root; no init= runs the
-        # first of Linux's list that exists (/bin/sh here).
+        # Read-only unless `rw`, as Linux mounts a root, until the init
+        # remounts it read-write; no init= runs the first of Linux's list
+        # that exists (/bin/sh here).
         run = ctx.vmm("--no-initrd", "--disk", image, "--cmdline", "root=/dev/vda", "--cmdline", "aramid.stdout=pipe",
-                      stdin=b"touch /new; echo touch=$?; head -1 /proc/mounts\n")
+                      stdin=b"touch /new; echo touch=$?; head -1 /proc/mounts; mount -o remount,rw /; "
+                            b"echo remount=$?; head -1 /proc/mounts; touch /new; echo touch=$?\n")
         assert run.status == 0, run
         assert "touch=1" in run.stdout and "/dev/vda / ext4 ro 0 0" in run.stdout, run
+        assert "remount=0" in run.stdout and "/dev/vda / ext4 rw 0 0" in run.stdout and "touch=0" in run.stdout, run
+        fsck = subprocess.run(["e2fsck", "-fn", image], capture_output=True, text=True)
+        assert fsck.returncode == 0, fsck.stdout
+        assert "Inode" in subprocess.run(["debugfs", "-R", "stat /new", image], capture_output=True, text=True).stdout
 
         run = ctx.vmm("--no-initrd", "--disk", image, "--cmdline", "root=/dev/vdb")
         assert run.status == 123 and "no disk /dev/vdb" in run.log, run

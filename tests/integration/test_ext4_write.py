@@ -376,3 +376,25 @@ def test_kvm_ext4_journal_recovery(ctx):
         assert run.status == 0 and run.stdout.replace("\r", "") == "new contents\n", run
         assert "recovery complete" in run.log, run
         _e2fsck(image)
+
+
+def test_kvm_ext4_remount(ctx):
+    """mount -o remount: read-only to read-write and back. A file open for
+    writing keeps it writable (EBUSY); read-only again, the disk is written
+    back and marked clean (e2fsck -fn is clean while the VM still runs
+    and after), and writes are EROFS until the next remount,rw."""
+    ctx.require_kvm()
+    with tempfile.TemporaryDirectory() as tmp:
+        image = _make_image(tmp, ["-t", "ext4"], "16M")
+        script = ("mount -t ext4 -o ro /dev/vda /mnt; echo x 2>/dev/null >/mnt/a; echo ro-write=$?; "
+                  "mount -o remount,rw /mnt; echo remount-rw=$?; echo one > /mnt/a; grep -c 'vda /mnt ext4 rw' /proc/mounts; "
+                  "exec 3>/mnt/b; mount -o remount,ro /mnt 2>/dev/null; echo busy=$?; exec 3>&-; "
+                  "mount -o remount,ro /mnt; echo remount-ro=$?; grep -c 'vda /mnt ext4 ro' /proc/mounts; "
+                  "echo y 2>/dev/null >/mnt/c; echo ro-again=$?; "
+                  "mount -o remount,rw /mnt && echo two > /mnt/c && cat /mnt/a /mnt/c")
+        run = ctx.vmm("--disk", image, "--", "/bin/sh", "-c", script)
+        assert run.status == 0, run
+        assert run.stdout.replace("\r", "").split("\n")[:-1] == [
+            "ro-write=1", "remount-rw=0", "1", "busy=255", "remount-ro=0", "1", "ro-again=1", "one", "two"], run
+        _e2fsck(image)
+        assert _debugfs_cat(image, "c") == b"two\n"

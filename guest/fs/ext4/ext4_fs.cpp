@@ -574,6 +574,34 @@ Result<void> Ext4FileSystem::write_back_mapped_pages()
     return result;
 }
 
+Result<void> Ext4FileSystem::remount(bool read_only)
+{
+    if (read_only == this->read_only() || m_closed) return {};
+    if (read_only) {
+        // An inode removed while open would be freed at its last close, a
+        // write a read-only file system cannot do (Linux keeps it on the
+        // orphan list for the next writable mount): refused instead.
+        for (Ext4Inode* live : m_live)
+            if (live->m_data.links == 0) return Errno(EBUSY);
+        TRY(write_back_mapped_pages());
+        TRY(m_volume->close()); // written back, marked clean; reads go on
+        set_read_only(true);
+        log_info("%s (%s): remounted read-only", device_object().name(), m_type);
+        return {};
+    }
+    if (m_device->read_only()) return Errno(EACCES); // Linux: "write-protected"
+    ext4::OpenReport report;
+    auto writable = m_volume->make_writable(report, now());
+    if (writable.is_error()) {
+        log_error("%s (%s): couldn't remount RDWR: %s", device_object().name(), m_type,
+            report.refused_feature ? report.refused_feature : report.problem ? report.problem : "error");
+        return writable.error();
+    }
+    set_read_only(false);
+    log_info("%s (%s): remounted read-write", device_object().name(), m_type);
+    return {};
+}
+
 void Ext4FileSystem::shutdown()
 {
     if (!m_volume || !m_volume->writable() || m_closed) return;

@@ -53,6 +53,7 @@ public:
     u64 device() const override { return device_object().rdev(); }
     bool has_xattrs() const override { return true; }
     Result<void> sync() override;
+    Result<void> remount(bool read_only) override;
     void shutdown() override;
 
     BlockDevice& device_object() const { return m_backend->device(); }

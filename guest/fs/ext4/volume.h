@@ -192,6 +192,9 @@ public:
     // first; a read-only mount of a writable disk should too, as Linux's.
     static Result<void> recover_journal(BlockBackend& backend, OpenReport& report);
     bool writable() const { return m_writable; }
+    // A volume opened read-only (or closed) becomes writable, with the
+    // checks and the marking open_writable does (remount,rw).
+    Result<void> make_writable(OpenReport& report, Time now) { return prepare_writing(report, now); }
 
     // Writes `length` bytes from `source` at `offset`, allocating blocks,
     // growing the size; sets mtime and ctime to `now`. Returns the bytes

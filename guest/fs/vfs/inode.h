@@ -181,6 +181,13 @@ public:
     // Writes what the file system keeps in memory for its disk: sync(2),
     // syncfs(2), fsync(2). Memory file systems have nothing to write.
     virtual Result<void> sync() { return {}; }
+    // mount(2) with MS_REMOUNT: becomes read-only or writable. The caller
+    // has checked that no file is open for writing on it. Memory file
+    // systems accept it and stay writable (as their mount does).
+    virtual Result<void> remount(bool read_only) {
+        (void)read_only;
+        return {};
+    }
     // The kernel is stopping (the VM exits): the last sync, and a disk file
     // system marks itself cleanly unmounted. Nothing is written after.
     virtual void shutdown() { }

@@ -215,6 +215,22 @@ Result<void> move_mount(Custody& source, Custody& target) {
     return {};
 }
 
+Result<FileSystem*> mounted_at(Custody& target) {
+    if (!target.parent()) return g_root_fs.ptr(); // "/" (also a chroot's "/" is no mount's root)
+    for (usize i = 0; i < g_mount_count; i++)
+        if (g_mounts[i].fs->root().ptr() == &target.inode()) return g_mounts[i].fs.ptr();
+    return Errno(EINVAL);
+}
+
+Result<void> remount(Custody& target, bool read_only) {
+    FileSystem& fs = *TRY(mounted_at(target));
+    TRY(fs.remount(read_only));
+    for (usize i = 0; i < g_mount_count; i++)
+        if (g_mounts[i].fs.ptr() == &fs) debug_table::mount_placed(fs, *g_mounts[i].where, fs.read_only());
+    if (&fs == g_root_fs.ptr()) debug_table::mount_placed(fs, *g_root, fs.read_only());
+    return {};
+}
+
 Result<RefPtr<FileSystem>> unmount(Custody& target, bool (*busy)(FileSystem& fs, void* context), void* context) {
     usize index = g_mount_count;
     for (usize i = 0; i < g_mount_count; i++)

@@ -37,6 +37,12 @@ Result<void> mount(RefPtr<FileSystem> fs, Custody& target, StringView source, bo
 // each mount's path; Linux moves the mounts inside along). Processes
 // whose working directory is inside keep their old path for "..".
 Result<void> move_mount(Custody& source, Custody& target);
+// The file system mounted at `target` (a mount's root, or "/"); EINVAL if
+// `target` is no mount's root.
+Result<FileSystem*> mounted_at(Custody& target);
+// mount(2) with MS_REMOUNT: the file system mounted at `target` becomes
+// read-only or writable (FileSystem::remount). EINVAL as mounted_at.
+Result<void> remount(Custody& target, bool read_only);
 // umount(2): removes the mount whose root `target` is. EINVAL if it is no
 // mount's root (or the root file system's); EBUSY if another mount sits
 // inside it or `busy(fs, context)` says it is in use.

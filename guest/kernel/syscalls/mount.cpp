@@ -16,7 +16,10 @@
 //    the file system mounts as it is (Linux refuses the mount).
 //  - MS_MOVE moves a mount without the mounts inside it (EBUSY if there
 //    are any: see vfs::move_mount).
-//  - MS_REMOUNT, MS_BIND and the propagation flags are EINVAL;
+//  - MS_REMOUNT changes only the read-only flag (of the file system: a
+//    disk mounts once); remounting ext* read-only with a file removed but
+//    still open is EBUSY (Linux keeps it on the orphan list). MS_REMOUNT
+//    with MS_BIND, MS_BIND and the propagation flags are EINVAL;
 //    other flags (nosuid, nodev, noexec, atime ...) are accepted and not
 //    enforced. Mount options (`data`) are ignored.
 //  - Mounts do not stack: a directory that is already a mount's root is EBUSY.
@@ -116,6 +119,20 @@ Result<RefPtr<FileSystem>> create_file_system(
     return Errno(ENODEV);
 }
 
+// Whether a file on `fs` is open for writing (remount,ro's busy rule).
+bool open_for_writing(FileSystem& fs)
+{
+    bool found = false;
+    Process::for_each([&](Process& p) {
+        if (found || p.is_zombie()) return;
+        p.fds().for_each([&](int, File& file) {
+            RefPtr<Inode> inode = file.inode();
+            if (file.writable() && inode && &inode->fs() == &fs) found = true;
+        });
+    });
+    return found;
+}
+
 // umount's busy rule (see the top of this file).
 bool in_use(FileSystem& fs, void* context)
 {
@@ -157,6 +174,15 @@ SYSCALL_HANDLER(
     // CAP_SYS_ADMIN: capabilities follow the effective uid.
     if (current_process().credentials().euid != 0) return Errno(EPERM);
     if ((flags & MS_MGC_MASK) == MS_MGC_VAL) flags &= ~MS_MGC_MASK;
+    if ((flags & MS_REMOUNT) && !(flags & MS_BIND)) {
+        // Linux's do_remount: the target must be a mount's root; only the
+        // read-only flag changes anything here. A file open for writing
+        // keeps it writable (EBUSY, as sb_prepare_remount_readonly).
+        FileSystem& fs = *TRY(vfs::mounted_at(*target));
+        if ((flags & MS_RDONLY) && !fs.read_only() && open_for_writing(fs)) return Errno(EBUSY);
+        TRY(vfs::remount(*target, flags & MS_RDONLY));
+        return u64(0);
+    }
     if (flags & MS_MOVE) {
         // Linux's do_move_mount: the type and the other flags are ignored.
         if (!source) return Errno(EINVAL);
