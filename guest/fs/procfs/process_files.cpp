@@ -212,7 +212,7 @@ void generate_statm(Process& process, TextBuffer& text) {
 // Regions are copied out under the address space's lock, then formatted
 // (which allocates) without it.
 struct RegionCopy {
-    u64 start, end, offset;
+    u64 start, end, offset, device, inode;
     u8 access;
     bool shared;
     char name[64];
@@ -233,6 +233,8 @@ Result<void> generate_maps(Process& process, TextBuffer& text) {
         c.start = r.start;
         c.end = r.end;
         c.offset = r.source ? r.source_offset : 0;
+        c.device = c.inode = 0;
+        if (r.source) r.source->identity(c.device, c.inode);
         c.access = r.access;
         c.shared = r.shared;
         // A file mapping shows the file's path, which the page source keeps
@@ -252,6 +254,9 @@ Result<void> generate_maps(Process& process, TextBuffer& text) {
         line.execute = c.access & mm::kAccessExec;
         line.shared = c.shared;
         line.offset = c.offset;
+        line.major = vfs::device_major(c.device);
+        line.minor = vfs::device_minor(c.device);
+        line.inode = c.inode;
         line.name = StringView(c.name);
         format_maps_line(text, line);
     }

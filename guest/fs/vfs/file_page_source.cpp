@@ -51,3 +51,8 @@ Result<u64> FilePageSource::cached_frame(u64 offset) {
 bool FilePageSource::past_end(u64 offset) {
     return m_end == kWholeFile && offset >= align_up(m_inode->size(), mm::kPageSize);
 }
+
+void FilePageSource::identity(u64& device, u64& inode) const {
+    device = m_inode->fs().device();
+    inode = m_inode->metadata().ino;
+}

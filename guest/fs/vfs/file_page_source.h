@@ -27,6 +27,7 @@ public:
     // and simpler than one file's pages).
     Result<void> sync() override { return m_shared ? m_inode->fs().sync() : Result<void> {}; }
     char const* name() const override { return m_name; }
+    void identity(u64& device, u64& inode) const override;
 
 private:
     static constexpr u64 kWholeFile = ~0ull;

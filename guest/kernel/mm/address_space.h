@@ -60,6 +60,9 @@ public:
     // the file's disk. Nothing to do for memory file systems.
     virtual Result<void> sync() { return {}; }
     virtual char const* name() const = 0;
+    // The file's device and inode number, as /proc/<pid>/maps shows them
+    // (0 for none).
+    virtual void identity(u64& device, u64& inode) const { device = inode = 0; }
 };
 
 // The frames of a MAP_SHARED|MAP_ANONYMOUS mapping, shared across fork.
