@@ -152,7 +152,7 @@ Result<u64> build_stack(mm::AddressSpace& space, Arguments const& argv, Argument
         { AT_PAGESZ, mm::kPageSize }, { AT_BASE, interpreter_base }, { AT_FLAGS, 0 }, { AT_ENTRY, loaded.entry },
         { AT_UID, credentials.uid }, { AT_EUID, credentials.euid }, { AT_GID, credentials.gid },
         { AT_EGID, credentials.egid }, { AT_PLATFORM, 0 }, { AT_HWCAP, hwcap }, { AT_CLKTCK, 100 },
-        { AT_SECURE, 0 }, { AT_RANDOM, 0 }, { AT_HWCAP2, 0 }, { AT_EXECFN, 0 }, { AT_MINSIGSTKSZ, 2048 },
+        { AT_SECURE, credentials.euid != credentials.uid || credentials.egid != credentials.gid }, { AT_RANDOM, 0 }, { AT_HWCAP2, 0 }, { AT_EXECFN, 0 }, { AT_MINSIGSTKSZ, 2048 },
         { AT_SYSINFO_EHDR, vdso::kImageAddress }, { AT_NULL, 0 },
     };
     constexpr usize kAuxWords = sizeof(auxv) / sizeof(u64);
@@ -375,11 +375,23 @@ Result<void> execve(Thread& thread, TrapFrame& frame, StringView path, Arguments
     futex::release_robust_list(thread.robust_list, thread.tid());
     thread.robust_list = 0;
     thread.rseq = {};
+    // Set-user-ID and set-group-ID programs (Linux's bprm_fill_uid): the
+    // effective IDs become the file's owner and group (the group only with
+    // the group-execute bit, else it marks mandatory locking), unless the
+    // thread asked for no new privileges; the saved IDs follow the
+    // effective ones, as after every exec.
+    Credentials credentials = process.credentials();
+    InodeMetadata const file = custody->inode().metadata();
+    if (!thread.no_new_privs && (file.mode & vfs::kModeSetUid)) credentials.euid = file.uid;
+    if (!thread.no_new_privs && (file.mode & vfs::kModeSetGid) && (file.mode & uapi::S_IXGRP)) credentials.egid = file.gid;
+    credentials.suid = credentials.fsuid = credentials.euid;
+    credentials.sgid = credentials.fsgid = credentials.egid;
     // The point of no return: switch to the new address space.
     RefPtr<SharedAddressSpace> old = process.shared_address_space();
     process.set_address_space(shared);
     process.address_space().activate();
     old = nullptr;
+    process.credentials() = credentials;
 
     auto sp = build_stack(process.address_space(), *arguments, envp, loaded, interpreter_base, process.credentials(), path);
     if (sp.is_error()) {

@@ -120,6 +120,7 @@ Result<Process*> Process::clone(Thread& parent_thread, u64 flags, TrapFrame cons
     thread->altstack_sp = parent_thread.altstack_sp;
     thread->altstack_size = parent_thread.altstack_size;
     thread->altstack_disabled = parent_thread.altstack_disabled;
+    thread->no_new_privs = parent_thread.no_new_privs;
     // A forked child runs the parent's code on a copy of its memory: the
     // registration stays valid there (Linux's rseq_fork); vfork's does not.
     if (!(flags & CLONE_VM)) thread->rseq = parent_thread.rseq;

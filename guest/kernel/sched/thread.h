@@ -79,6 +79,9 @@ public:
     u64 altstack_sp { 0 };
     u64 altstack_size { 0 };
     bool altstack_disabled { true };
+    // prctl(PR_SET_NO_NEW_PRIVS): exec grants nothing (set-ID bits are
+    // ignored); inherited by children and threads, never cleared.
+    bool no_new_privs { false };
     u64 clear_child_tid { 0 };        // CLONE_CHILD_CLEARTID / set_tid_address
     u64 set_child_tid { 0 };          // CLONE_CHILD_SETTID: written when the thread first runs
     u64 robust_list { 0 };

@@ -202,6 +202,7 @@ Result<u64> do_clone(u64 flags, u64 stack, u64 parent_tid, u64 child_tid, u64 tl
     if (flags & CLONE_THREAD) {
         child = TRY(Thread::create_user(process, frame, parent.name()));
         child->signal_mask = parent.signal_mask;
+        child->no_new_privs = parent.no_new_privs;
         __builtin_memcpy(child->fpu_state, parent.fpu_state, fpu::state_size());
         child->fs_base = parent.fs_base;
     } else {
@@ -498,7 +499,7 @@ SYSCALL_HANDLER(getrusage, int who, UserPtr<uapi::rusage> out) {
     return u64(0);
 }
 
-SYSCALL_HANDLER(prctl, int option, u64 a2, u64, u64, u64) {
+SYSCALL_HANDLER(prctl, int option, u64 a2, u64 a3, u64 a4, u64 a5) {
     constexpr int PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_SET_NAME = 15, PR_GET_NAME = 16,
                   PR_SET_CHILD_SUBREAPER = 36, PR_GET_CHILD_SUBREAPER = 37, PR_SET_NO_NEW_PRIVS = 38,
                   PR_GET_NO_NEW_PRIVS = 39;
@@ -523,8 +524,13 @@ SYSCALL_HANDLER(prctl, int option, u64 a2, u64, u64, u64) {
     case PR_GET_CHILD_SUBREAPER: TRY(mm::copy_to_user(UserPtr<int>(a2), int(p.is_subreaper()))); return u64(0);
     case PR_SET_PDEATHSIG: return u64(0);
     case PR_GET_PDEATHSIG: TRY(mm::copy_to_user(UserPtr<int>(a2), 0)); return u64(0);
-    case PR_SET_NO_NEW_PRIVS: return u64(0);
-    case PR_GET_NO_NEW_PRIVS: return u64(0);
+    case PR_SET_NO_NEW_PRIVS:
+        if (a2 != 1 || a3 || a4 || a5) return Errno(EINVAL);
+        current_thread().no_new_privs = true;
+        return u64(0);
+    case PR_GET_NO_NEW_PRIVS:
+        if (a2 || a3 || a4 || a5) return Errno(EINVAL);
+        return u64(current_thread().no_new_privs);
     }
     return Errno(EINVAL);
 }
