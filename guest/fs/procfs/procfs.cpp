@@ -486,6 +486,8 @@ RefPtr<Custody> executable_of(Process& process) { return process.executable; }
 
 Result<void> mount(StringView kernel_command_line) {
     auto fs = TRY(ProcFs::create(kernel_command_line));
+    // As an init mounts it (and /proc/mounts has always shown it so here).
+    fs->set_mount_flags(vfs::kMountNoSuid | vfs::kMountNoDev | vfs::kMountNoExec);
     g_procfs = fs.ptr();
     vfs::set_magic_links({ follow_magic_link, is_open_file });
     return vfs::mount(fs, "/proc");

@@ -136,9 +136,11 @@ void add_mount(vfs::MountInfo const& mount, void* context) {
         kfree(path);
         return;
     }
-    StringView const type(mount.fs.name());
-    char const* options = mount.read_only ? "ro" : "rw";
-    if (type == "proc") options = mount.read_only ? "ro,nosuid,nodev,noexec" : "rw,nosuid,nodev,noexec";
+    u32 const flags = mount.fs.mount_flags();
+    char options[32];
+    lib::format_to(options, sizeof(options), "%s%s%s%s", mount.read_only ? "ro" : "rw",
+        (flags & vfs::kMountNoSuid) ? ",nosuid" : "", (flags & vfs::kMountNoDev) ? ",nodev" : "",
+        (flags & vfs::kMountNoExec) ? ",noexec" : "");
     StringView const where(path, lib::min(length, vfs::kPathMax - 1));
     if (lines.ids) {
         // The root's parent is itself; a mount's is the one its mount point is on.

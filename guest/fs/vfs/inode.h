@@ -157,6 +157,11 @@ private:
     RefPtr<Pipe> m_fifo; // a fifo's pipe, once opened
 };
 
+namespace vfs {
+// <linux/mount.h>'s MS_NOSUID, MS_NODEV and MS_NOEXEC.
+inline constexpr u32 kMountNoSuid = 2, kMountNoDev = 4, kMountNoExec = 8;
+} // namespace vfs
+
 class FileSystem : public RefCounted<FileSystem> {
 public:
     virtual ~FileSystem() = default;
@@ -172,6 +177,10 @@ public:
     // vfs::mount sets it.
     bool read_only() const { return m_read_only; }
     void set_read_only(bool read_only) { m_read_only = read_only; }
+    // The mount's nosuid, nodev and noexec (vfs::kMountNoSuid ...), which
+    // exec, open and mmap enforce as Linux's; mount(2) and remount set them.
+    u32 mount_flags() const { return m_mount_flags; }
+    void set_mount_flags(u32 flags) { m_mount_flags = flags; }
 
     // Whether its inodes keep extended attributes (Linux: the superblock
     // has xattr handlers). Such a file system knows the POSIX ACL names,
@@ -197,6 +206,7 @@ protected:
     u32 m_anonymous_minor;
     u64 m_next_ino { 2 };
     bool m_read_only { false };
+    u32 m_mount_flags { 0 };
 };
 
 namespace vfs {

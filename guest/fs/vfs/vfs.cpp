@@ -362,6 +362,9 @@ Result<RefPtr<File>> open(Context const& c, StringView path, u32 flags, u32 mode
     if (inode.is_symlink()) return Errno(ELOOP); // O_NOFOLLOW on a symlink
     u32 const access = flags & kAccessModeMask;
     if (inode.is_directory() && (access != kReadOnly || (flags & kCreate))) return Errno(EISDIR);
+    // Linux's may_open_dev: device nodes on a nodev mount cannot be opened.
+    u32 const type = inode.mode() & kModeTypeMask;
+    if ((type == kModeCharacter || type == kModeBlock) && (inode.fs().mount_flags() & kMountNoDev)) return Errno(EACCES);
     if (!created) {
         // O_TRUNC of a regular file asks for the mount first (Linux's do_open).
         if ((flags & kTruncate) && inode.is_regular()) TRY(want_write(inode));

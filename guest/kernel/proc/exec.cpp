@@ -229,6 +229,7 @@ Result<RefPtr<Custody>> resolve_executable(Process& process, StringView path) {
     auto custody = TRY(vfs::resolve(c, path));
     Inode& inode = custody->inode();
     if (!inode.is_regular()) return Errno(EACCES);
+    if (inode.fs().mount_flags() & vfs::kMountNoExec) return Errno(EACCES); // Linux's path_noexec
     TRY(vfs::check_access(process.credentials(), inode.metadata(), 1));
     TRY(vfs::check_access(process.credentials(), inode.metadata(), 4)); // the kernel reads it
     return custody;
@@ -378,12 +379,13 @@ Result<void> execve(Thread& thread, TrapFrame& frame, StringView path, Arguments
     // Set-user-ID and set-group-ID programs (Linux's bprm_fill_uid): the
     // effective IDs become the file's owner and group (the group only with
     // the group-execute bit, else it marks mandatory locking), unless the
-    // thread asked for no new privileges; the saved IDs follow the
-    // effective ones, as after every exec.
+    // thread asked for no new privileges or the mount is nosuid; the saved
+    // IDs follow the effective ones, as after every exec.
     Credentials credentials = process.credentials();
     InodeMetadata const file = custody->inode().metadata();
-    if (!thread.no_new_privs && (file.mode & vfs::kModeSetUid)) credentials.euid = file.uid;
-    if (!thread.no_new_privs && (file.mode & vfs::kModeSetGid) && (file.mode & uapi::S_IXGRP)) credentials.egid = file.gid;
+    bool const grants = !thread.no_new_privs && !(custody->inode().fs().mount_flags() & vfs::kMountNoSuid);
+    if (grants && (file.mode & vfs::kModeSetUid)) credentials.euid = file.uid;
+    if (grants && (file.mode & vfs::kModeSetGid) && (file.mode & uapi::S_IXGRP)) credentials.egid = file.gid;
     credentials.suid = credentials.fsuid = credentials.euid;
     credentials.sgid = credentials.fsgid = credentials.egid;
     // The point of no return: switch to the new address space.

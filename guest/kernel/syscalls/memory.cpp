@@ -55,6 +55,12 @@ SYSCALL_HANDLER(mmap, u64 address, u64 length, u32 prot, u32 flags, int fd, i64 
             request.max_access = mm::kAccessRead | mm::kAccessExec;
         }
         if (offset < 0) return Errno(EINVAL);
+        // A file on a noexec mount is never executable: EPERM now, and
+        // mprotect cannot add it later (Linux's do_mmap drops VM_MAYEXEC).
+        if (inode->fs().mount_flags() & vfs::kMountNoExec) {
+            if (prot & PROT_EXEC) return Errno(EPERM);
+            request.max_access &= u8(~mm::kAccessExec);
+        }
         if (file->custody()) file->custody()->path_from(*current_process().fs().root, name, sizeof(name));
         request.source = TRY(FilePageSource::create_for_mmap(inode, request.shared, name));
         request.offset = u64(offset);

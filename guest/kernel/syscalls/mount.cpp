@@ -20,8 +20,9 @@
 //    disk mounts once); remounting ext* read-only with a file removed but
 //    still open is EBUSY (Linux keeps it on the orphan list). MS_REMOUNT
 //    with MS_BIND, MS_BIND and the propagation flags are EINVAL;
-//    other flags (nosuid, nodev, noexec, atime ...) are accepted and not
-//    enforced. Mount options (`data`) are ignored.
+//    nosuid, nodev and noexec are enforced (exec, open, mmap); other flags
+//    (atime, sync, dirsync ...) are accepted and not. Mount options
+//    (`data`) are ignored.
 //  - Mounts do not stack: a directory that is already a mount's root is EBUSY.
 //  - A disk mounts once: mounting it again elsewhere is EBUSY (Linux shows
 //    the one file system at both places).
@@ -40,6 +41,8 @@ namespace {
 // <linux/mount.h>
 constexpr u64 MS_RDONLY = 1;
 constexpr u64 MS_REMOUNT = 32;
+// The mount flags that change what a file system allows (vfs::kMountNoSuid ...).
+constexpr u32 kEnforcedFlags = vfs::kMountNoSuid | vfs::kMountNoDev | vfs::kMountNoExec;
 constexpr u64 MS_BIND = 4096;
 constexpr u64 MS_MOVE = 8192;
 constexpr u64 MS_UNBINDABLE = 1 << 17;
@@ -181,6 +184,7 @@ SYSCALL_HANDLER(
         FileSystem& fs = *TRY(vfs::mounted_at(*target));
         if ((flags & MS_RDONLY) && !fs.read_only() && open_for_writing(fs)) return Errno(EBUSY);
         TRY(vfs::remount(*target, flags & MS_RDONLY));
+        fs.set_mount_flags(u32(flags) & kEnforcedFlags);
         return u64(0);
     }
     if (flags & MS_MOVE) {
@@ -200,6 +204,7 @@ SYSCALL_HANDLER(
     bool const read_only = flags & MS_RDONLY;
     char source_name[64];
     auto fs = TRY(create_file_system(type_name, source.ptr(), read_only, source_name, sizeof(source_name)));
+    fs->set_mount_flags(u32(flags) & kEnforcedFlags);
     // Memory file systems do not enforce read-only: /proc/mounts says rw.
     TRY(vfs::mount(fs, *target, StringView(source_name), read_only && is_ext(type_name)));
     return u64(0);
