@@ -1,17 +1,21 @@
 // Sockets: socket, socketpair, bind, listen, accept(4), connect, sendto,
 // recvfrom, sendmsg, recvmsg, shutdown, getsockname, getpeername,
-// setsockopt, getsockopt. Only AF_UNIX exists (net/unix_socket.h). The
-// handlers check their arguments in the order of Linux's net/socket.c --
-// for most, EBADF and ENOTSOCK come before the address -- and move
-// addresses and control messages between user memory and the socket.
+// setsockopt, getsockopt. The families are AF_UNIX (net/unix_socket.h) and
+// AF_INET/AF_INET6 on the loopback (net/inet_socket.h). The handlers check
+// their arguments in the order of Linux's net/socket.c -- for most, EBADF
+// and ENOTSOCK come before the address -- and move addresses and control
+// messages between user memory and the socket, which checks an address
+// as its family does.
 #include <kernel/syscalls/helpers.h>
+#include <net/inet_socket.h>
 #include <net/unix_socket.h>
 #include <uapi/uio.h>
 
 namespace {
 
+using net::Socket;
+using net::SocketAddress;
 using net::SocketFile;
-using net::UnixAddress;
 using net::UnixSocket;
 using Storage = uapi::sockaddr_storage;
 using MessageHeader = uapi::msghdr;
@@ -22,7 +26,7 @@ constexpr int kTypeLimit = 11;     // SOCK_MAX: types at or above are EINVAL
 constexpr int kMaxPassedFiles = 253; // SCM_MAX_FD
 constexpr u64 kMaxControl = 64 * 1024; // larger control data: ENOBUFS (Linux's optmem_max)
 constexpr usize kMaxTransfer = 0x7ffff000; // MAX_RW_COUNT
-constexpr usize kOptionSize = 16; // the largest option value (struct timeval)
+constexpr usize kOptionSize = Socket::kMaxOptionSize; // the largest option value (TCP_INFO)
 
 // The socket behind `fd`: EBADF, then ENOTSOCK. The RefPtr keeps it
 // alive for the call.
@@ -34,16 +38,18 @@ Result<RefPtr<File>> socket_for(int fd) {
 
 SocketFile& as_socket(RefPtr<File> const& file) { return static_cast<SocketFile&>(*file); }
 
-// move_addr_to_kernel.
-Result<void> copy_address_in(UserPtr<u8> user, int length, Storage& out) {
+// move_addr_to_kernel: the bytes and the length as the caller gave them.
+Result<SocketAddress> copy_address_in(UserPtr<u8> user, int length) {
     if (length < 0 || usize(length) > sizeof(Storage)) return Errno(EINVAL);
-    if (length) TRY(mm::copy_from_user(&out, user.address, usize(length)));
-    return {};
+    SocketAddress address;
+    if (length) TRY(mm::copy_from_user(address.bytes, user.address, usize(length)));
+    address.length = u32(length);
+    return address;
 }
 
 // move_addr_to_user: *length says how much room there is; it gets the
 // full size back, and the copy is cut to fit.
-Result<void> copy_address_out(UnixAddress const& address, UserPtr<u8> user, UserPtr<int> user_length) {
+Result<void> copy_address_out(SocketAddress const& address, UserPtr<u8> user, UserPtr<int> user_length) {
     int length = TRY(mm::copy_from_user(user_length));
     int const full = int(address.length);
     if (length > full) length = full;
@@ -53,25 +59,28 @@ Result<void> copy_address_out(UnixAddress const& address, UserPtr<u8> user, User
     return {};
 }
 
-// socket(2)'s checks, in __sys_socket/__sock_create/unix_create's order.
-Result<net::SocketType> decode_type(int family, int type, int protocol, u32& flags) {
+// socket(2)'s checks, in __sys_socket and __sock_create's order; each
+// family's create function checks the type and protocol its own way.
+Result<RefPtr<Socket>> create_socket(int family, int type, int protocol, u32& flags) {
     flags = u32(type & ~uapi::SOCK_TYPE_MASK);
     if (flags & ~u32(uapi::SOCK_NONBLOCK | uapi::SOCK_CLOEXEC)) return Errno(EINVAL);
     type &= uapi::SOCK_TYPE_MASK;
     if (family < 0 || family >= kFamilyLimit) return Errno(EAFNOSUPPORT);
     if (type >= kTypeLimit) return Errno(EINVAL);
+    if (family == uapi::AF_INET || family == uapi::AF_INET6) return net::InetSocket::create(family, type, protocol);
     if (family != uapi::AF_UNIX) return Errno(EAFNOSUPPORT);
+    // unix_create.
     if (protocol && protocol != uapi::AF_UNIX) return Errno(EPROTONOSUPPORT);
     switch (type) {
-    case uapi::SOCK_STREAM: return net::SocketType::Stream;
+    case uapi::SOCK_STREAM: return RefPtr<Socket>(TRY(UnixSocket::create(net::SocketType::Stream)));
     case uapi::SOCK_RAW: // BSD has AF_UNIX SOCK_RAW; Linux makes it a datagram socket
-    case uapi::SOCK_DGRAM: return net::SocketType::Datagram;
-    case uapi::SOCK_SEQPACKET: return net::SocketType::SeqPacket;
+    case uapi::SOCK_DGRAM: return RefPtr<Socket>(TRY(UnixSocket::create(net::SocketType::Datagram)));
+    case uapi::SOCK_SEQPACKET: return RefPtr<Socket>(TRY(UnixSocket::create(net::SocketType::SeqPacket)));
     }
     return Errno(ESOCKTNOSUPPORT);
 }
 
-Result<int> install(RefPtr<UnixSocket> socket, u32 flags) {
+Result<int> install(RefPtr<Socket> socket, u32 flags) {
     auto file = TRY(SocketFile::create(socket, flags));
     return current_process().fds().allocate(file, flags & vfs::kCloseOnExec);
 }
@@ -79,9 +88,14 @@ Result<int> install(RefPtr<UnixSocket> socket, u32 flags) {
 // Where a path address resolves: the working directory (or the root).
 Result<PathStart> address_start() { return PathStart::create(AT_FDCWD, StringView()); }
 
-// __scm_send: SCM_RIGHTS files and SCM_CREDENTIALS; other levels are skipped.
-Result<void> read_control(MessageHeader const& header, net::SendRequest& request) {
+// __scm_send: SCM_RIGHTS files and SCM_CREDENTIALS; other levels are
+// skipped. TCP ignores control data; UDP knows no SOL_SOCKET message of
+// these (ip_cmsg_send, __sock_cmsg_send: EINVAL) and has no use for the IP
+// ones (IP_TOS, IP_TTL ...), which it checks and skips.
+Result<void> read_control(MessageHeader const& header, net::SendRequest& request, Socket const& socket) {
     if (header.msg_controllen > kMaxControl) return Errno(ENOBUFS);
+    bool const unix_socket = socket.family() == uapi::AF_UNIX;
+    if (!unix_socket && socket.type() == net::SocketType::Stream) return {};
     usize const size = usize(header.msg_controllen);
     if (size < sizeof(ControlHeader)) return {};
     HeapBuffer<u8> control(size);
@@ -97,6 +111,7 @@ Result<void> read_control(MessageHeader const& header, net::SendRequest& request
         if (control.cmsg_len < sizeof(ControlHeader) || control.cmsg_len > size - offset) return Errno(EINVAL);
         u8 const* data = buffer + offset + uapi::CMSG_LEN(0);
         usize const data_length = usize(control.cmsg_len) - uapi::CMSG_LEN(0);
+        if (!unix_socket && control.cmsg_level == uapi::SOL_SOCKET) return Errno(EINVAL);
         if (control.cmsg_level == uapi::SOL_SOCKET) {
             switch (control.cmsg_type) {
             case uapi::SCM_RIGHTS: {
@@ -129,22 +144,17 @@ Result<void> read_control(MessageHeader const& header, net::SendRequest& request
     return {};
 }
 
-// One send, however it came (sendto, sendmsg).
-Result<u64> send(SocketFile& file, net::DataVector const& data, int flags, bool has_address, Storage const& raw,
-                 int raw_length, MessageHeader const* header) {
-    UnixSocket& socket = file.socket();
+// One send, however it came (sendto, sendmsg). `destination` is the
+// address as given, or null; the socket decides what it means.
+Result<u64> send(SocketFile& file, net::DataVector const& data, int flags, SocketAddress const* destination,
+                 MessageHeader const* header) {
+    Socket& socket = file.socket();
     net::SendRequest request { data };
     request.flags = flags;
     request.non_blocking = file.non_blocking() || (flags & uapi::MSG_DONTWAIT);
     request.credentials = net::current_peer_credentials();
-    if (header) TRY(read_control(*header, request));
-    // A stream socket only asks whether there is an address (EISCONN);
-    // seqpacket ignores it.
-    UnixAddress destination;
-    if (has_address && socket.type() != net::SocketType::SeqPacket) {
-        if (socket.type() == net::SocketType::Datagram) destination = TRY(UnixAddress::from_user(raw, usize(raw_length)));
-        request.destination = &destination;
-    }
+    if (header) TRY(read_control(*header, request, socket));
+    request.destination = destination;
     auto start = TRY(address_start());
     vfs::Context const context = start.context();
     request.context = &context;
@@ -217,9 +227,10 @@ private:
     int m_flags { 0 };
 };
 
-bool passes_credentials(UnixSocket& socket) {
+bool passes_credentials(Socket& socket) {
+    if (socket.family() != uapi::AF_UNIX) return false;
     u8 value[kOptionSize];
-    auto length = socket.option(uapi::SO_PASSCRED, value);
+    auto length = socket.option(uapi::SOL_SOCKET, uapi::SO_PASSCRED, value);
     int on = 0;
     if (!length.is_error()) __builtin_memcpy(&on, value, sizeof(on));
     return on;
@@ -248,16 +259,18 @@ Result<void> check_user_buffer(UserPtr<u8> buffer, usize& length) {
 
 SYSCALL_HANDLER(socket, int family, int type, int protocol) {
     u32 flags;
-    auto kind = TRY(decode_type(family, type, protocol, flags));
-    return TRY(install(TRY(UnixSocket::create(kind)), flags));
+    auto socket = TRY(create_socket(family, type, protocol, flags));
+    return TRY(install(socket, flags));
 }
 
+// Only AF_UNIX pairs; the others make both sockets, then refuse
+// (sock_no_socketpair).
 SYSCALL_HANDLER(socketpair, int family, int type, int protocol, UserPtr<int> pair_out) {
     u32 flags;
-    auto kind = TRY(decode_type(family, type, protocol, flags));
-    auto a = TRY(UnixSocket::create(kind));
-    auto b = TRY(UnixSocket::create(kind));
-    UnixSocket::connect_pair(*a, *b);
+    auto a = TRY(create_socket(family, type, protocol, flags));
+    auto b = TRY(create_socket(family, type, protocol, flags));
+    if (family != uapi::AF_UNIX) return Errno(EOPNOTSUPP);
+    UnixSocket::connect_pair(static_cast<UnixSocket&>(*a), static_cast<UnixSocket&>(*b));
     // Both files exist before either descriptor: a failure then leaves
     // nothing to undo but the files themselves.
     auto first = TRY(SocketFile::create(a, flags));
@@ -267,11 +280,7 @@ SYSCALL_HANDLER(socketpair, int family, int type, int protocol, UserPtr<int> pai
 
 SYSCALL_HANDLER(bind, int fd, UserPtr<u8> user_address, int length) {
     auto file = TRY(socket_for(fd));
-    Storage raw {};
-    TRY(copy_address_in(user_address, length, raw));
-    // An address of just the family asks for an abstract name (autobind).
-    UnixAddress address = UnixAddress::unnamed();
-    if (length != 2 || raw.ss_family != uapi::AF_UNIX) address = TRY(UnixAddress::from_user(raw, usize(length)));
+    SocketAddress const address = TRY(copy_address_in(user_address, length));
     auto start = TRY(address_start());
     TRY(as_socket(file).socket().bind(start.context(), address, current_process().fs().umask));
     return u64(0);
@@ -279,7 +288,7 @@ SYSCALL_HANDLER(bind, int fd, UserPtr<u8> user_address, int length) {
 
 SYSCALL_HANDLER(listen, int fd, int backlog) {
     auto file = TRY(socket_for(fd));
-    if (u32(backlog) > u32(UnixSocket::kMaxBacklog)) backlog = UnixSocket::kMaxBacklog; // also a negative one
+    if (u32(backlog) > u32(Socket::kMaxBacklog)) backlog = Socket::kMaxBacklog; // also a negative one
     TRY(as_socket(file).socket().listen(backlog));
     return u64(0);
 }
@@ -294,33 +303,23 @@ SYSCALL_HANDLER(accept4, int fd, UserPtr<u8> address, UserPtr<int> address_lengt
 
 SYSCALL_HANDLER(connect, int fd, UserPtr<u8> user_address, int length) {
     auto file = TRY(file_for(fd));
-    Storage raw {};
-    TRY(copy_address_in(user_address, length, raw));
+    SocketAddress const address = TRY(copy_address_in(user_address, length));
     if (file->kind() != FileKind::Socket) return Errno(ENOTSOCK);
-    UnixSocket& socket = as_socket(file).socket();
-    // unix_dgram_connect: AF_UNSPEC dissolves the association.
-    if (socket.type() == net::SocketType::Datagram) {
-        if (length < 2) return Errno(EINVAL);
-        if (raw.ss_family == uapi::AF_UNSPEC) {
-            TRY(socket.disconnect());
-            return u64(0);
-        }
-    }
-    UnixAddress const address = TRY(UnixAddress::from_user(raw, usize(length)));
     auto start = TRY(address_start());
-    TRY(socket.connect(start.context(), address, file->non_blocking()));
+    TRY(as_socket(file).socket().connect(start.context(), address, file->non_blocking()));
     return u64(0);
 }
 
+// An address with a length of 0 is still an address to sendto (UDP says
+// EINVAL; AF_UNIX takes it for none).
 SYSCALL_HANDLER(sendto, int fd, UserPtr<u8> buffer, usize length, int flags, UserPtr<u8> user_address,
                 int address_length) {
     TRY(check_user_buffer(buffer, length));
     auto file = TRY(socket_for(fd));
-    Storage raw {};
-    bool const has_address = !user_address.is_null() && address_length;
-    if (!user_address.is_null()) TRY(copy_address_in(user_address, address_length, raw));
+    SocketAddress destination;
+    if (!user_address.is_null()) destination = TRY(copy_address_in(user_address, address_length));
     net::DataVector const data(IoBuffer::user(buffer.address), length);
-    return send(as_socket(file), data, flags, has_address, raw, address_length, nullptr);
+    return send(as_socket(file), data, flags, user_address.is_null() ? nullptr : &destination, nullptr);
 }
 
 SYSCALL_HANDLER(recvfrom, int fd, UserPtr<u8> buffer, usize length, int flags, UserPtr<u8> user_address,
@@ -344,11 +343,11 @@ SYSCALL_HANDLER(sendmsg, int fd, UserPtr<MessageHeader> user_header, int flags) 
     if (header.msg_namelen < 0) return Errno(EINVAL);
     int const name_length = lib::min(header.msg_namelen, int(sizeof(Storage)));
     bool const has_address = header.msg_name && name_length;
-    Storage raw {};
-    if (has_address) TRY(copy_address_in(UserPtr<u8>(header.msg_name), name_length, raw));
+    SocketAddress destination;
+    if (has_address) destination = TRY(copy_address_in(UserPtr<u8>(header.msg_name), name_length));
     if (header.msg_iovlen > uapi::UIO_MAXIOV) return Errno(EMSGSIZE);
     auto data = TRY(net::DataVector::from_user(header.msg_iov, usize(header.msg_iovlen)));
-    return send(as_socket(file), data, flags, has_address, raw, name_length, &header);
+    return send(as_socket(file), data, flags, has_address ? &destination : nullptr, &header);
 }
 
 SYSCALL_HANDLER(recvmsg, int fd, UserPtr<MessageHeader> user_header, int flags) {
@@ -390,38 +389,39 @@ SYSCALL_HANDLER(shutdown, int fd, int how) {
 
 SYSCALL_HANDLER(getsockname, int fd, UserPtr<u8> address, UserPtr<int> address_length) {
     auto file = TRY(socket_for(fd));
-    UnixSocket& socket = as_socket(file).socket();
-    UnixAddress const name = socket.address().length ? socket.address() : UnixAddress::unnamed();
+    SocketAddress const name = as_socket(file).socket().local_address();
     TRY(copy_address_out(name, address, address_length));
     return u64(0);
 }
 
 SYSCALL_HANDLER(getpeername, int fd, UserPtr<u8> address, UserPtr<int> address_length) {
     auto file = TRY(socket_for(fd));
-    UnixAddress const name = TRY(as_socket(file).socket().peer_address());
+    SocketAddress const name = TRY(as_socket(file).socket().peer_address());
     TRY(copy_address_out(name, address, address_length));
     return u64(0);
 }
 
+// The option's value is copied in up to the largest any option takes; the
+// socket checks the length the caller gave. A value that cannot be read
+// reaches the socket as null: EFAULT, once the socket would read it.
 SYSCALL_HANDLER(setsockopt, int fd, int level, int name, UserPtr<u8> value, int length) {
     if (length < 0) return Errno(EINVAL);
     auto file = TRY(socket_for(fd));
-    if (level != uapi::SOL_SOCKET) return Errno(EOPNOTSUPP); // AF_UNIX has no options of its own
-    if (length < int(sizeof(int))) return Errno(EINVAL);
     u8 buffer[kOptionSize] = {};
     usize const copied = lib::min(usize(length), sizeof(buffer));
-    TRY(mm::copy_from_user(buffer, value.address, copied));
-    TRY(as_socket(file).socket().set_option(name, buffer, usize(length)));
+    bool const readable = !mm::copy_from_user(buffer, value.address, copied).is_error();
+    TRY(as_socket(file).socket().set_option(level, name, readable ? buffer : nullptr, usize(length)));
     return u64(0);
 }
 
 SYSCALL_HANDLER(getsockopt, int fd, int level, int name, UserPtr<u8> value, UserPtr<int> user_length) {
     auto file = TRY(socket_for(fd));
-    if (level != uapi::SOL_SOCKET) return Errno(EOPNOTSUPP);
+    // AF_UNIX has no getsockopt below SOL_SOCKET: refused before anything is read.
+    if (level != uapi::SOL_SOCKET && as_socket(file).socket().family() == uapi::AF_UNIX) return Errno(EOPNOTSUPP);
     int length = TRY(mm::copy_from_user(user_length));
     if (length < 0) return Errno(EINVAL);
     u8 buffer[kOptionSize] = {};
-    usize const full = TRY(as_socket(file).socket().option(name, buffer));
+    usize const full = TRY(as_socket(file).socket().option(level, name, buffer));
     length = lib::min(length, int(full));
     TRY(mm::copy_to_user(value.address, buffer, usize(length)));
     TRY(mm::copy_to_user(user_length, length));
