@@ -127,13 +127,31 @@ db = sqlite3.connect(":memory:"); db.execute("create table t(x)")
 db.executemany("insert into t values(?)", [(i,) for i in range(100)])
 print("sqlite", db.execute("select sum(x), count(*) from t").fetchone())
 print("json", json.dumps({"k": [1, 2.5, None]}, sort_keys=True), hashlib.sha256(b"aramid").hexdigest()[:16])
+server = socket.create_server(("127.0.0.1", 0))
+def serve():
+    connection, _ = server.accept()
+    connection.sendall(connection.recv(100).upper())
+    connection.close()
+thread = threading.Thread(target=serve); thread.start()
+client = socket.create_connection(("127.0.0.1", server.getsockname()[1]))
+client.sendall(b"hello tcp"); print("tcp", client.recv(100)); client.close(); thread.join()
+import asyncio
+async def main():
+    async def handle(reader, writer):
+        writer.write((await reader.readline()).upper()); await writer.drain(); writer.close()
+    server = await asyncio.start_server(handle, "::1", 0)
+    reader, writer = await asyncio.open_connection("::1", server.sockets[0].getsockname()[1])
+    writer.write(b"asyncio over ipv6\n"); await writer.drain()
+    print("asyncio", await reader.readline()); writer.close(); server.close(); await server.wait_closed()
+asyncio.run(main())
 print("done")
 """
 
 
 def test_kvm_python3_matches_host(ctx):
     """The host's python3 and its standard library (threads, fork and exec,
-    sockets, dlopen'ed extension modules, sqlite) from the ext4 root."""
+    sockets: a socketpair, TCP over 127.0.0.1 and asyncio over ::1,
+    dlopen'ed extension modules, sqlite) from the ext4 root."""
     ctx.require_kvm()
     with tempfile.TemporaryDirectory() as tmp:
         tree = make_tree(tmp, python=True)
