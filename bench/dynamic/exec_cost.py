@@ -15,8 +15,6 @@ run: pass both).
 usage: bench/dynamic/exec_cost.py [--build build] [--runs 7] [--count 200] [--kernel ELF ...]
 """
 import argparse
-import importlib.machinery
-import importlib.util
 import os
 import re
 import statistics
@@ -26,16 +24,11 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
+import harness  # noqa: E402
+
 RESULT = re.compile(r"EXEC (\d+) (\d+)")
 FAULTS = re.compile(r"FAULTS (\d+)")
-
-
-def load_mkrootfs():
-    loader = importlib.machinery.SourceFileLoader("mkrootfs", os.path.join(SOURCE, "tools", "mkrootfs"))
-    spec = importlib.util.spec_from_loader("mkrootfs", loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
 
 
 def loop_script(count):
@@ -58,7 +51,7 @@ def main():
     args = parser.parse_args()
     vmm = os.path.join(args.build, "vmm", "aramid-vmm")
     kernels = args.kernel or [os.path.join(args.build, "guest", "kernel", "aramid.elf")]
-    mkrootfs = load_mkrootfs()
+    mkrootfs = harness.mkrootfs
     with tempfile.TemporaryDirectory() as tmp:
         tree, image = os.path.join(tmp, "root"), os.path.join(tmp, "root.img")
         mkrootfs.make_tree(tree, ["sh", "true", "date", "cut"])

@@ -26,16 +26,66 @@ class Run:
         return f"status={self.status}\n--- stdout\n{self.stdout[-1500:]}\n--- log\n{self.log[-3000:]}"
 
 
-def _load_mkinitramfs():
+def _load_tool(name, *path):
+    """A Python script of the tree as a module (tools/mkrootfs has no .py)."""
+    import importlib.machinery
     import importlib.util
-    path = os.path.join(os.path.dirname(__file__), "..", "..", "guest", "userland", "mkinitramfs.py")
-    spec = importlib.util.spec_from_file_location("mkinitramfs", path)
+    loader = importlib.machinery.SourceFileLoader(name, os.path.join(os.path.dirname(__file__), "..", "..", *path))
+    spec = importlib.util.spec_from_loader(name, loader)
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    loader.exec_module(module)
     return module
 
 
-mkinitramfs = _load_mkinitramfs()
+mkinitramfs = _load_tool("mkinitramfs", "guest", "userland", "mkinitramfs.py")
+mkrootfs = _load_tool("mkrootfs", "tools", "mkrootfs")
+
+
+def marked_script(programs):
+    """A shell command running each (name, command) in turn between
+    '=== begin NAME' and '=== end NAME STATUS' lines (stdin from /dev/null,
+    stderr with stdout), for one VM to run many programs."""
+    return " ; ".join(f"echo '=== begin {name}'; {command} </dev/null 2>&1; echo \"=== end {name} $?\""
+                      for name, command in programs)
+
+
+def marked_outputs(text):
+    """{name: (output, status)} from what marked_script printed."""
+    outputs, name, lines = {}, None, []
+    for line in text.replace("\r", "").splitlines():
+        if line.startswith("=== begin "):
+            name, lines = line[len("=== begin "):], []
+        elif line.startswith("=== end ") and name:
+            outputs[name] = ("\n".join(lines) + "\n" if lines else "", int(line.split()[-1]))
+            name = None
+        elif name:
+            lines.append(line)
+    return outputs
+
+
+def compare_with_host(programs, guest, known, cwd):
+    """Runs each (name, binary) contract program on the host in `cwd` and
+    compares it with its guest output (from marked_outputs): the same lines
+    and status 0. `known` maps names that must still diverge to why.
+    Returns the failures (messages) and the programs that fail on the host
+    itself, (name, output) -- no oracle, not compared."""
+    failures, host_failures = [], []
+    for name, binary in programs:
+        host = subprocess.run([binary], capture_output=True, text=True, cwd=cwd, stdin=subprocess.DEVNULL, timeout=60)
+        host_text = host.stdout + host.stderr
+        if host.returncode != 0 or "CONTRACT_PASS" not in host_text:
+            host_failures.append((name, host_text))
+            continue
+        got = guest.get(name)
+        same = got == (host_text, 0)
+        if name in known:
+            if same:
+                failures.append(f"{name} is listed as diverging ({known[name]}) but now matches")
+            continue
+        if not same:
+            failures.append(f"{name}:\n--- host\n{host_text}--- guest (status {got[1] if got else None})\n"
+                            f"{got[0] if got else '(no output)'}")
+    return failures, host_failures
 
 
 class Context:

@@ -12,11 +12,11 @@ on the host itself is no oracle and is left out (named in the output);
 KNOWN lists real divergences with their reasons and must still diverge."""
 import concurrent.futures
 import glob
-import importlib.machinery
-import importlib.util
 import os
 import subprocess
 import tempfile
+
+import harness
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONTRACT = os.path.join(ROOT, "tests", "contract")
@@ -27,15 +27,7 @@ KNOWN = {}
 ENVIRONMENT = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root"}
 
 
-def _load_mkrootfs():
-    loader = importlib.machinery.SourceFileLoader("mkrootfs", os.path.join(ROOT, "tools", "mkrootfs"))
-    spec = importlib.util.spec_from_loader("mkrootfs", loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
-
-
-mkrootfs = _load_mkrootfs()
+mkrootfs = harness.mkrootfs
 
 
 def make_tree(tmp, python=False, files=()):
@@ -49,20 +41,6 @@ def make_image(tree, size="256M"):
     image = tree + ".img"
     mkrootfs.make_image(tree, image, size)
     return image
-
-
-def _marked_outputs(text):
-    """{name: (text, status)} from '=== begin NAME' ... '=== end NAME STATUS'."""
-    outputs, name, lines = {}, None, []
-    for line in text.replace("\r", "").splitlines():
-        if line.startswith("=== begin "):
-            name, lines = line[len("=== begin "):], []
-        elif line.startswith("=== end ") and name:
-            outputs[name] = ("\n".join(lines) + "\n" if lines else "", int(line.split()[-1]))
-            name = None
-        elif name:
-            lines.append(line)
-    return outputs
 
 
 WORKLOAD = r"""
@@ -237,30 +215,12 @@ def test_kvm_glibc_contract_programs(ctx):
                 zip(*binaries)))
         binaries = binaries[0]
         tree = make_tree(tmp, files=[(binary, f"/contract/{name}") for name, binary in binaries])
-        script = "cd /tmp; " + " ; ".join(
-            f"echo '=== begin {name}'; /contract/{name} </dev/null 2>&1; echo \"=== end {name} $?\""
-            for name, _ in binaries)
+        script = "cd /tmp; " + harness.marked_script((name, f"/contract/{name}") for name, _ in binaries)
         image = make_image(tree)
         run = ctx.vmm("--disk", image, "--cmdline", "root=/dev/vda rw", "--cmdline", "aramid.stdout=pipe",
                       "--timeout", "240", "--", "/bin/sh", "-c", script, timeout=300)
-        guest = _marked_outputs(run.stdout)
-        failures, host_failures = [], []
-        for name, binary in binaries:
-            host = subprocess.run([binary], capture_output=True, text=True, cwd="/tmp", stdin=subprocess.DEVNULL,
-                                  timeout=60)
-            host_text = host.stdout + host.stderr
-            if host.returncode != 0 or "CONTRACT_PASS" not in host_text:
-                host_failures.append(name)
-                continue
-            got = guest.get(name)
-            same = got == (host_text, 0)
-            if name in KNOWN:
-                if same:
-                    failures.append(f"{name} is listed as diverging ({KNOWN[name]}) but now matches")
-                continue
-            if not same:
-                failures.append(f"{name}:\n--- host\n{host_text}--- guest (status {got[1] if got else None})\n"
-                                f"{got[0] if got else '(no output)'}")
+        failures, host_failures = harness.compare_with_host(binaries, harness.marked_outputs(run.stdout), KNOWN, "/tmp")
+        host_failures = [name for name, _ in host_failures]
         print(f"{len(binaries) - len(host_failures)} glibc contract programs compared; failing on the host "
               f"itself with glibc, so not compared: {', '.join(host_failures) or 'none'}")
         assert len(host_failures) <= 3, host_failures
