@@ -65,10 +65,10 @@ void mount_disk_root(BootInfo const& boot, CommandLine const& command_line) {
         if (StringView(block::at(i).name()) == name) disk = &block::at(i);
     if (!disk) panic("cannot mount the root file system: no disk %.*s", int(device.length()), device.data());
     StringView const type = command_line.value("rootfstype", "ext4");
-    if (type != "ext4" && type != "ext3" && type != "ext2")
+    char const* type_name = Ext4FileSystem::type_name(type);
+    if (!type_name)
         panic("cannot mount the root file system: rootfstype=%.*s (ext2, ext3 or ext4)", int(type.length()), type.data());
     bool const read_only = !command_line.has("rw") || command_line.has("ro");
-    char const* type_name = type == "ext2" ? "ext2" : type == "ext3" ? "ext3" : "ext4";
     auto fs = Ext4FileSystem::create(*disk, type_name, read_only);
     if (fs.is_error())
         panic("cannot mount the root file system %.*s (%s): errno %d", int(device.length()), device.data(), type_name,

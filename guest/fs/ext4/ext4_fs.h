@@ -45,6 +45,14 @@ public:
     // with a log line saying why, as Linux), EBUSY for a disk that is
     // mounted already (Linux would share the one file system).
     static Result<RefPtr<Ext4FileSystem>> create(BlockDevice& device, char const* type, bool read_only);
+    // The type name this driver mounts as ("ext2", "ext3" or "ext4", a
+    // string that lives on), or null for any other type.
+    static char const* type_name(StringView type)
+    {
+        for (char const* name : { "ext2", "ext3", "ext4" })
+            if (type == StringView(name)) return name;
+        return nullptr;
+    }
     ~Ext4FileSystem() override;
 
     char const* name() const override { return m_type; }

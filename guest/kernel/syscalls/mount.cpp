@@ -92,7 +92,7 @@ StringView kernel_command_line()
     return line;
 }
 
-bool is_ext(StringView type) { return type == "ext4" || type == "ext3" || type == "ext2"; }
+bool is_ext(StringView type) { return Ext4FileSystem::type_name(type) != nullptr; }
 
 void copy_name(char* out, usize size, StringView a, StringView b = StringView())
 {
@@ -112,7 +112,7 @@ Result<RefPtr<FileSystem>> create_file_system(
         if (!source) return Errno(EINVAL); // Linux: "No source specified"
         BlockDevice* device = TRY(disk_at(source->view()));
         copy_name(source_name, source_size, "/dev/", device->name());
-        char const* name = type == "ext2" ? "ext2" : type == "ext3" ? "ext3" : "ext4";
+        char const* name = Ext4FileSystem::type_name(type);
         return RefPtr<FileSystem>(TRY(Ext4FileSystem::create(*device, name, read_only)));
     }
     // Memory file systems ignore the source but show it, as Linux does.
