@@ -25,11 +25,20 @@ switch of each and the difference, in ns and as a share of the switch.
 A copy of the ring kernel boots as a third kernel: how far its median lies
 from the first one's is the noise floor of the self-test figure.
 
+Comparing kernels across boots cannot resolve 1 ns: one kernel's boots
+spread over 27-43 ns a switch, and builds that differ only in where the
+code lies (padding) differ by a few ns. So a fourth kernel has both the
+ring and the variable, chosen by a flag that its self-test flips between
+16 runs of the ping-pong in one boot (the bench's own copy of the tree;
+both modes pay for the flag). The A/B figure is the median over the boots
+of each boot's difference: the same memory and the same code on both
+sides. It is the one to read for the budget.
+
 usage: bench/monitor/switch_cost.py [--build build] [--runs 40] [--variant-build DIR]
-                                    [--round-trips 20000]
-The variant's build directory is kept (default /tmp/aramid-bench-noring) and
-its source refreshed from this tree on every run, so that a second run
-rebuilds only what changed.
+                                    [--ab-build DIR] [--round-trips 20000]
+The variants' build directories are kept (defaults /tmp/aramid-bench-noring
+and /tmp/aramid-bench-ab) and their sources refreshed from this tree on
+every run, so that a second run rebuilds only what changed.
 """
 import argparse
 import os
@@ -48,20 +57,56 @@ import harness  # noqa: E402
 
 PINGPONG = re.compile(r"PINGPONG (\d+) ([0-9.]+)")
 PATTERN = re.compile(r"selftest: kernel threads ok \((\d+) context switches in (\d+) ns\)")
+DEBUG_TABLE_H = "guest/kernel/debug/debug_table.h"
+SELFTEST_CPP = "guest/kernel/debug/selftest.cpp"
+RING_STORE = "    detail::g_cpu_record.switches[n % aramid::debug::kSwitchRing] = { tsc, to_tid, reason };\n"
+RING_READ = ("inline u64 switched_in_tsc(u64 n) { return detail::g_cpu_record.switches[(n - 1) % "
+             "aramid::debug::kSwitchRing].tsc; }\n")
 # The ring store in debug_table::context_switch() and the scheduler's read
 # of its timestamp (debug/debug_table.h), and what the kernel without the
 # ring does instead: keep the timestamp in a variable of its own.
-HOOKS = [
+NO_RING = {DEBUG_TABLE_H: [
     ("inline void context_switch(u64 n,",
      "inline u64 g_switched_in_tsc; // bench: no ring\ninline void context_switch(u64 n,"),
-    ("    detail::g_cpu_record.switches[n % aramid::debug::kSwitchRing] = { tsc, to_tid, reason };\n",
-     "    g_switched_in_tsc = tsc, (void)n, (void)to_tid, (void)reason; // bench: no ring\n"),
-    ("inline u64 switched_in_tsc(u64 n) { return detail::g_cpu_record.switches[(n - 1) % aramid::debug::kSwitchRing].tsc; }\n",
-     "inline u64 switched_in_tsc(u64) { return g_switched_in_tsc; } // bench: no ring\n"),
-]
+    (RING_STORE, "    g_switched_in_tsc = tsc, (void)n, (void)to_tid, (void)reason; // bench: no ring\n"),
+    (RING_READ, "inline u64 switched_in_tsc(u64) { return g_switched_in_tsc; } // bench: no ring\n"),
+]}
+# Both in one kernel, chosen by a flag that the self-test flips between runs
+# of its ping-pong (in the order ring, none, none, ring, so that a drift
+# during the boot weighs on both alike). Each boot then measures the pair
+# with the same memory placement and the same code: comparing two kernels
+# across boots, each boot's own spread (27-43 ns for one kernel) and the
+# code layout (a few ns between builds that differ only in padding) swamp a
+# difference of 1 ns. Both modes pay the flag's test and branch.
+AB_RUNS = 20  # the first four (one ring-none-none-ring block) warm up and are not counted
+AB = {
+    DEBUG_TABLE_H: [
+        ("inline void context_switch(u64 n,",
+         "inline bool g_bench_ring = true; // bench: A/B\ninline u64 g_switched_in_tsc;\n"
+         "inline void context_switch(u64 n,"),
+        (RING_STORE, "    if (g_bench_ring) detail::g_cpu_record.switches[n % aramid::debug::kSwitchRing] = "
+                     "{ tsc, to_tid, reason };\n    else g_switched_in_tsc = tsc; // bench: A/B\n"),
+        (RING_READ, "inline u64 switched_in_tsc(u64 n) { return g_bench_ring ? detail::g_cpu_record.switches[(n - 1) % "
+                    "aramid::debug::kSwitchRing].tsc : g_switched_in_tsc; } // bench: A/B\n"),
+    ],
+    SELFTEST_CPP: [
+        ("#include <kernel/debug/log.h>\n", "#include <kernel/debug/debug_table.h>\n#include <kernel/debug/log.h>\n"),
+        ("    log_info(\"selftest: kernel threads ok (%lu context switches in %lu ns)\", switches, elapsed);\n",
+         "    log_info(\"selftest: kernel threads ok (%lu context switches in %lu ns) ring=%d\", switches, elapsed,\n"
+         "             int(debug_table::g_bench_ring)); // bench: A/B\n"),
+        ("    threads();\n",
+         f"    for (int i = 0; i < {AB_RUNS}; i++) {{ // bench: A/B\n"
+         "        debug_table::g_bench_ring = i % 4 == 0 || i % 4 == 3;\n"
+         "        threads();\n"
+         "    }\n"
+         "    debug_table::g_bench_ring = true;\n"),
+    ],
+}
+AB_PATTERN = re.compile(r"selftest: kernel threads ok \((\d+) context switches in (\d+) ns\) ring=([01])")
 
-def build_variant(directory):
-    """A copy of the source tree whose context_switch() records nothing."""
+
+def build_variant(directory, hooks):
+    """A copy of the source tree with `hooks` ({path: [(old, new)]}) applied."""
     source = os.path.join(directory, "src")
     build = os.path.join(directory, "build")
     kernel = os.path.join(build, "guest", "kernel", "aramid.elf")
@@ -77,13 +122,14 @@ def build_variant(directory):
         archive.seek(0)
         with tarfile.open(fileobj=archive) as tar:
             tar.extractall(source)
-    path = os.path.join(source, "guest", "kernel", "debug", "debug_table.h")
-    text = open(path).read()
-    for old, new in HOOKS:
-        if text.count(old) != 1:
-            sys.exit("switch_cost: debug_table.h changed; update HOOKS in this script")
-        text = text.replace(old, new)
-    open(path, "w").write(text)
+    for relative, replacements in hooks.items():
+        path = os.path.join(source, relative)
+        text = open(path).read()
+        for old, new in replacements:
+            if text.count(old) != 1:
+                sys.exit(f"switch_cost: {relative} changed; update the hooks in this script")
+            text = text.replace(old, new)
+        open(path, "w").write(text)
     if not os.path.exists(os.path.join(build, "build.ninja")):
         subprocess.run(["meson", "setup", build, source], check=True, stdout=subprocess.DEVNULL)
     subprocess.run(["ninja", "-C", build, "guest/kernel/aramid.elf"], check=True, stdout=subprocess.DEVNULL)
@@ -97,6 +143,20 @@ def switch_ns(vmm, kernel):
     if not match:
         sys.exit(f"switch_cost: no self-test line from {kernel}:\n{proc.stderr[-2000:]}")
     return int(match.group(2)) / int(match.group(1))
+
+
+def ab_ns(vmm, kernel):
+    """One boot of the A/B kernel: ns per switch with the ring and without."""
+    proc = subprocess.run([vmm, "--kernel", kernel, "--verbose", "--timeout", "20",
+                           "--cmdline", "aramid.selftest=1 aramid.noinit=1"], capture_output=True, text=True)
+    runs = AB_PATTERN.findall(proc.stderr)
+    if len(runs) != AB_RUNS:
+        sys.exit(f"switch_cost: {len(runs)} of {AB_RUNS} A/B self-test lines from {kernel}:\n{proc.stderr[-2000:]}")
+    totals = {"1": [0, 0], "0": [0, 0]}
+    for switches, ns, ring in runs[4:]:
+        totals[ring][0] += int(switches)
+        totals[ring][1] += int(ns)
+    return tuple(totals[mode][1] / totals[mode][0] for mode in ("1", "0"))
 
 
 def pingpong_ns(vmm, kernel, initrd):
@@ -123,12 +183,15 @@ def main():
     parser.add_argument("--build", default=os.path.join(SOURCE, "build"))
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--variant-build", default="/tmp/aramid-bench-noring")
+    parser.add_argument("--ab-build", default="/tmp/aramid-bench-ab")
     parser.add_argument("--round-trips", type=int, default=20000)
     args = parser.parse_args()
     vmm = os.path.join(args.build, "vmm", "aramid-vmm")
     with_ring = os.path.join(args.build, "guest", "kernel", "aramid.elf")
     print("building the kernel without the switch ring ...", file=sys.stderr)
-    without_ring = build_variant(args.variant_build)
+    without_ring = build_variant(args.variant_build, NO_RING)
+    print("building the kernel with both (A/B) ...", file=sys.stderr)
+    both = build_variant(args.ab_build, AB)
 
     program = os.path.join(args.variant_build, "pingpong")
     subprocess.run(["musl-gcc", "-static", "-O2", "-o", program, os.path.join(HERE, "pingpong.c")], check=True)
@@ -142,10 +205,12 @@ def main():
     shutil.copyfile(with_ring, control)
     selftest = {"with": [], "without": [], "control": []}
     pipes = {"with": [], "without": []}
+    paired = []
     for _ in range(args.runs):  # interleaved, so that drift hits all alike
         selftest["with"].append(switch_ns(vmm, with_ring))
         selftest["without"].append(switch_ns(vmm, without_ring))
         selftest["control"].append(switch_ns(vmm, control))
+        paired.append(ab_ns(vmm, both))
     for _ in range(max(5, args.runs // 4)):
         pipes["with"].append(pingpong_ns(vmm, with_ring, initrd))
         pipes["without"].append(pingpong_ns(vmm, without_ring, initrd))
@@ -153,6 +218,15 @@ def main():
     control_ns = statistics.median(selftest["control"])
     print(f"  control (the ring kernel again) {control_ns:6.1f}: the noise floor is about "
           f"{abs(control_ns - statistics.median(selftest['with'])):.1f} ns")
+    ring_ns = statistics.median(ring for ring, _ in paired)
+    none_ns = statistics.median(none for _, none in paired)
+    added = sorted(ring - none for ring, none in paired)
+    quartiles = statistics.quantiles(added, n=4)
+    print(f"kernel threads, A/B in one boot ({AB_RUNS - 4} ping-pongs a boot, {len(paired)} boots, ns per switch):")
+    print(f"  with the switch ring      {ring_ns:10.2f}  (median)")
+    print(f"  without                   {none_ns:10.2f}  (median)")
+    print(f"  added per switch          {statistics.median(added):10.2f} ns = {100 * statistics.median(added) / none_ns:.1f}%"
+          f" (budget 2%; the boots' middle half {quartiles[0]:+.2f} to {quartiles[2]:+.2f} ns)")
     report(f"user processes, pipe ping-pong ({args.round_trips} round trips)", pipes["with"], pipes["without"],
            "round trip (2 switches)", 2)
 
