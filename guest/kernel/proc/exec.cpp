@@ -159,7 +159,9 @@ Result<u64> build_stack(mm::AddressSpace& space, Arguments const& argv, Argument
     static constexpr char kPlatform[] = "x86_64";
     usize const strings = argv.size() + envp.size() + sizeof(kPlatform) + 16 + execfn.length() + 1;
     usize const words = 1 + argv.count() + 1 + envp.count() + 1 + kAuxWords;
-    usize const total = align_up(strings, usize(16)) + words * 8 + 16;
+    // A multiple of 16, so that the image starts at the aligned initial rsp
+    // and ends at the top: the buffer is exactly what is copied.
+    usize const total = align_up(align_up(strings, usize(16)) + words * 8 + 16, usize(16));
     if (total > 256 * 1024) return Errno(E2BIG);
 
     HeapBuffer<u8> image_buffer(total, true);
@@ -167,10 +169,10 @@ Result<u64> build_stack(mm::AddressSpace& space, Arguments const& argv, Argument
     u8* const image = image_buffer.data();
 
     u64 const top = kStackTop;
-    u64 const base = align_down(top - total, u64(16)); // the initial rsp
+    u64 const base = top - total; // the initial rsp
     auto user_address = [&](usize offset) { return base + offset; };
     // Strings go at the top of the image; the vectors at the bottom.
-    usize at = usize(top - base) - strings;
+    usize at = total - strings;
     usize const strings_start = at;
     __builtin_memcpy(image + at, argv.data(), argv.size());
     at += argv.size();
@@ -207,7 +209,7 @@ Result<u64> build_stack(mm::AddressSpace& space, Arguments const& argv, Argument
     __builtin_memcpy(vector + w, auxv, sizeof(auxv));
 
     TRY(space.populate(base, top));
-    TRY(mm::copy_to_user(base, image, top - base));
+    TRY(mm::copy_to_user(base, image, total));
     return base;
 }
 
