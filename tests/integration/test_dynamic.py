@@ -5,11 +5,16 @@ and makes it into an ext4 image, which is booted with root=/dev/vda (aramid-init
 and /proc into it and chroots, as an initramfs's switch_root does; without
 an initramfs the kernel mounts it itself).
 
+Dynamic musl programs, as on an Alpine root file system, run from the same
+kind of image with musl's loader added (mkrootfs --musl).
+
 The oracle is the host: the same tree under chroot(8) on the host for the
 shell workload, and every contract program compiled with gcc (dynamic
-glibc, PIE, as Debian builds) run natively. A contract program that fails
+glibc, PIE, as Debian builds) or with musl-gcc (dynamic musl, PIE, as
+Alpine builds) run natively. A contract program that fails
 on the host itself is no oracle and is left out (named in the output);
-KNOWN lists real divergences with their reasons and must still diverge."""
+KNOWN lists real divergences (per C library) with their reasons and must
+still diverge."""
 import concurrent.futures
 import glob
 import os
@@ -22,7 +27,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 CONTRACT = os.path.join(ROOT, "tests", "contract")
 PROGRAMS = ["sh", "dash", "ls", "cat", "sort", "sha256sum", "env", "grep", "sed", "uname", "id", "true", "false",
             "echo", "wc", "head", "tr", "mkdir", "rm", "cp", "mv", "ln", "readlink", "perl", "df", "tail", "mount", "touch"]
-KNOWN = {}
+KNOWN = {"glibc": {}, "musl": {}}
 # The environment aramid-init gives the program (no locale: the tree has none).
 ENVIRONMENT = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root"}
 
@@ -30,10 +35,10 @@ ENVIRONMENT = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:
 mkrootfs = harness.mkrootfs
 
 
-def make_tree(tmp, python=False, files=()):
+def make_tree(tmp, python=False, files=(), musl=False):
     """tools/mkrootfs's tree, kept for the host's chroot."""
     tree = os.path.join(tmp, "root")
-    mkrootfs.make_tree(tree, PROGRAMS, python, files)
+    mkrootfs.make_tree(tree, PROGRAMS, python, files, musl=musl)
     return tree
 
 
@@ -200,31 +205,46 @@ def test_kvm_gcc_compiles_and_links_in_the_guest(ctx):
         assert fsck.returncode == 0, fsck.stdout
 
 
-def test_kvm_glibc_contract_programs(ctx):
-    """Every contract program built against glibc, in one VM in turn."""
-    ctx.require_kvm()
+def check_contract_programs(ctx, library, compiler, musl=False):
+    """Every contract program built by `compiler` (the command before -o
+    BINARY SOURCE) into dynamic `library` programs, run in one VM in turn
+    from an ext4 root (with musl's loader: musl) and compared with the same
+    binaries on the host."""
     with tempfile.TemporaryDirectory() as tmp:
-        binaries = []
-        for source in sorted(glob.glob(os.path.join(CONTRACT, "*", "*.c"))):
-            area = os.path.basename(os.path.dirname(source))
-            binaries.append((f"{area}.{os.path.basename(source)[:-2]}", source))
-        binaries = [(name, os.path.join(tmp, name)) for name, _ in binaries], binaries
+        sources = sorted(glob.glob(os.path.join(CONTRACT, "*", "*.c")))
+        names = [f"{os.path.basename(os.path.dirname(source))}.{os.path.basename(source)[:-2]}" for source in sources]
+        binaries = [(name, os.path.join(tmp, name)) for name in names]
         with concurrent.futures.ThreadPoolExecutor(os.cpu_count()) as pool:
-            list(pool.map(lambda b: subprocess.run(
-                ["gcc", "-O2", "-w", "-D_GNU_SOURCE", "-I", CONTRACT, "-o", b[0][1], b[1][1]], check=True),
-                zip(*binaries)))
-        binaries = binaries[0]
-        tree = make_tree(tmp, files=[(binary, f"/contract/{name}") for name, binary in binaries])
+            list(pool.map(lambda binary, source: subprocess.run(compiler + ["-o", binary, source], check=True),
+                          [binary for _, binary in binaries], sources))
+        tree = make_tree(tmp, files=[(binary, f"/contract/{name}") for name, binary in binaries], musl=musl)
         script = "cd /tmp; " + harness.marked_script((name, f"/contract/{name}") for name, _ in binaries)
         image = make_image(tree)
         run = ctx.vmm("--disk", image, "--cmdline", "root=/dev/vda rw", "--cmdline", "aramid.stdout=pipe",
                       "--timeout", "240", "--", "/bin/sh", "-c", script, timeout=300)
-        failures, host_failures = harness.compare_with_host(binaries, harness.marked_outputs(run.stdout), KNOWN, "/tmp")
+        failures, host_failures = harness.compare_with_host(binaries, harness.marked_outputs(run.stdout),
+                                                            KNOWN[library], "/tmp")
         host_failures = [name for name, _ in host_failures]
-        print(f"{len(binaries) - len(host_failures)} glibc contract programs compared; failing on the host "
-              f"itself with glibc, so not compared: {', '.join(host_failures) or 'none'}")
+        print(f"{len(binaries) - len(host_failures)} {library} contract programs compared; failing on the host "
+              f"itself with {library}, so not compared: {', '.join(host_failures) or 'none'}")
         assert len(host_failures) <= 3, host_failures
         assert not failures, "\n".join(failures) + f"\n--- log:\n{run.log[-2000:]}"
+
+
+def test_kvm_glibc_contract_programs(ctx):
+    """Every contract program built against glibc, in one VM in turn."""
+    ctx.require_kvm()
+    check_contract_programs(ctx, "glibc", ["gcc", "-O2", "-w", "-D_GNU_SOURCE", "-I", CONTRACT])
+
+
+def test_kvm_musl_contract_programs(ctx):
+    """Every contract program built as a dynamic musl program (musl-gcc
+    without -static: a PIE whose interpreter is /lib/ld-musl-x86_64.so.1,
+    as Alpine's programs are), with the static build's -O2 and -I (its
+    warnings off, as for glibc), in one VM in turn from an ext4 root with
+    musl's loader."""
+    ctx.require_kvm()
+    check_contract_programs(ctx, "musl", ["musl-gcc", "-O2", "-w", "-I", CONTRACT], musl=True)
 
 
 def test_kvm_kernel_mounts_root_without_initramfs(ctx):
