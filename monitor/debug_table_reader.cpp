@@ -461,7 +461,13 @@ std::vector<WatermarkSample> DebugTableReader::watermarks() const {
 
 // ---- CPUs and their switch rings
 
-std::vector<CpuInfo> DebugTableReader::cpus(uint32_t max_records) const {
+std::vector<CpuInfo> DebugTableReader::cpus(uint32_t max_records, std::optional<uint64_t> uptime_ns) const {
+    // The latest TSC a record can have: now, and a second for the caller's
+    // idea of now (or the end of the first 2^51 ticks).
+    uint64_t anchor = m_table.boot_tsc + dt::kSwitchTscMask;
+    if (uptime_ns)
+        anchor = m_table.boot_tsc + uint64_t(static_cast<unsigned __int128>(*uptime_ns) * m_table.tsc_khz / 1000000u)
+                 + m_table.tsc_khz * 1000;
     std::vector<CpuInfo> result;
     for (uint32_t i = 0; i < m_table.cpu_count; i++) {
         CpuInfo info;
@@ -475,7 +481,7 @@ std::vector<CpuInfo> DebugTableReader::cpus(uint32_t max_records) const {
             continue;
         }
         info.id = record->id;
-        read_switches(*record, gpa, max_records, info);
+        read_switches(*record, gpa, max_records, anchor, info);
         result.push_back(std::move(info));
     }
     return result;
@@ -484,11 +490,13 @@ std::vector<CpuInfo> DebugTableReader::cpus(uint32_t max_records) const {
 // The CPU's counters and ring (proto/debug_table.h): the count before the
 // ring is copied says which slots were complete, the count after it which
 // of those a newer switch may have overwritten meanwhile. A record names
-// the thread switched from through its predecessor's to_tid, so a record
+// the thread switched from through its predecessor's thread, so a record
 // is shown only if its predecessor's slot is whole too (switch 0's is the
-// Start record in the last slot, "switch -1").
+// Start record in the last slot, "switch -1"). A record's TSC is the latest
+// one at or before `anchor` with the word's low 51 bits; its top bits undo
+// the tag's XOR.
 void DebugTableReader::read_switches(dt::CpuRecord const& record, uint64_t gpa, uint32_t max_records,
-                                     CpuInfo& info) const {
+                                     uint64_t anchor, CpuInfo& info) const {
     auto const before = m_memory.read<dt::CpuCounters>(record.counters_address);
     struct Ring {
         dt::SwitchRecord slots[dt::kSwitchRing];
@@ -522,14 +530,27 @@ void DebugTableReader::read_switches(dt::CpuRecord const& record, uint64_t gpa, 
         info.problem = "the ring was overwritten while it was read";
         return;
     }
-    info.current_tid = predecessor(count).to_tid;
+    auto const tsc = [&](dt::SwitchRecord s) { return anchor - ((anchor - s.word) & dt::kSwitchTscMask); };
+    auto const tid = [&](dt::SwitchRecord s) { return slot_tid(dt::switch_slot(s, tsc(s)), tsc(s)); };
+    info.current_tid = tid(predecessor(count));
     uint64_t first = count >= capacity ? count - capacity + 1 : 0;
     while (first < count && !predecessor_whole(first)) first++;
     if (max_records && count - first > max_records) first = count - max_records;
     for (uint64_t n = first; n < count; n++) {
-        dt::SwitchRecord const& s = ring->slots[n % capacity];
-        info.records.push_back({ s.tsc, time_ns(s.tsc), predecessor(n).to_tid, s.to_tid, uint32_t(s.reason), info.id });
+        dt::SwitchRecord const s = ring->slots[n % capacity];
+        info.records.push_back(
+            { tsc(s), time_ns(tsc(s)), tid(predecessor(n)), tid(s), uint32_t(dt::switch_reason(s, tsc(s))), info.id });
     }
+}
+
+// The tid of the thread whose record was in `slot` at TSC `tsc`, or 0:
+// none (a full table), a slot out of range, a record being rewritten, or
+// one filled after `tsc` (that thread has gone and its slot has been taken
+// again). A freed slot keeps its thread's tid until it is taken.
+uint32_t DebugTableReader::slot_tid(uint32_t slot, uint64_t tsc) const {
+    if (slot >= m_table.thread_capacity) return 0;
+    auto const record = read_seqlocked<dt::ThreadRecord>(m_memory, thread_gpa(slot));
+    return record && record->created_tsc <= tsc ? record->tid : 0;
 }
 
 // ---- events

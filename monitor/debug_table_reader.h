@@ -207,8 +207,11 @@ public:
                     std::optional<VcpuContext> vcpu = std::nullopt) const;
     // Watermark and canary of every live thread, without the context walk.
     std::vector<WatermarkSample> watermarks() const;
-    // Each CPU with the last `max_records` switch records (0: all the ring holds).
-    std::vector<CpuInfo> cpus(uint32_t max_records = 0) const;
+    // Each CPU with the last `max_records` switch records (0: all the ring
+    // holds). A record keeps the low 51 bits of its TSC: `uptime_ns`, the
+    // guest's uptime as the caller knows it (to a second or so), says which
+    // 2^51 ticks they lie in; without it, the first 2^51 after boot.
+    std::vector<CpuInfo> cpus(uint32_t max_records = 0, std::optional<uint64_t> uptime_ns = std::nullopt) const;
     // Events from sequence `next` on, at most `max`. A record still being
     // written stops the batch (`stalled`) unless `skip_torn`, which reports
     // it as torn and goes on.
@@ -228,7 +231,9 @@ public:
 private:
     struct Stack;
     std::optional<ThreadInfo> read_thread(uint32_t slot) const;
-    void read_switches(debug::CpuRecord const& record, uint64_t gpa, uint32_t max_records, CpuInfo& info) const;
+    void read_switches(debug::CpuRecord const& record, uint64_t gpa, uint32_t max_records, uint64_t anchor,
+                       CpuInfo& info) const;
+    uint32_t slot_tid(uint32_t slot, uint64_t tsc) const;
     uint64_t thread_gpa(uint32_t slot) const { return m_table.threads + uint64_t(slot) * sizeof(debug::ThreadRecord); }
 
     vmm::GuestMemory const& m_memory;

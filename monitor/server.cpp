@@ -567,7 +567,7 @@ void Server::Core::stacks(rpc::Monitor::StacksResults::Builder results) {
 void Server::Core::switches(uint32_t limit, rpc::Monitor::SwitchesResults::Builder results) {
     SnapshotScope const scope(*this);
     DebugTableReader const reader = this->reader();
-    auto const cpus = reader.cpus(limit);
+    auto const cpus = reader.cpus(limit, uint64_t(m_target.uptime().count()));
     auto const names = thread_names(reader);
     auto name_of = [&](uint32_t tid) {
         if (auto it = names.find(tid); it != names.end()) return it->second;

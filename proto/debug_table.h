@@ -19,9 +19,10 @@
 namespace aramid::debug {
 
 inline constexpr uint32_t kMagic = 0x47424452; // "RDBG"
-inline constexpr uint32_t kVersion = 4; // 2: the CPU's counters and the threads' switch counts are read in place;
+inline constexpr uint32_t kVersion = 5; // 2: the CPU's counters and the threads' switch counts are read in place;
                                         // 3: a switch record names only the thread switched to;
-                                        // 4: mounted file systems (MountRecord)
+                                        // 4: mounted file systems (MountRecord);
+                                        // 5: a switch record is one word (SwitchRecord), threads' created_tsc
 
 inline constexpr uint32_t kMaxThreads = 512;   // thread records (slots)
 inline constexpr uint32_t kSwitchRing = 256;   // context-switch records per CPU
@@ -64,23 +65,52 @@ struct ThreadRecord {
     // by the scheduler in the thread itself and read in place: it changes at
     // every switch.
     uint64_t state_address;
-    uint64_t reserved[5];
+    // The TSC when the kernel filled the record: switch records made
+    // before it name the slot's earlier thread, which has gone.
+    uint64_t created_tsc;
+    uint64_t reserved[4];
 };
 static_assert(sizeof(ThreadRecord) == 168);
+// What a thread without a record (the table was full) is in a switch record.
+inline constexpr uint32_t kNoThreadSlot = 1023;
+static_assert(kMaxThreads <= kNoThreadSlot);
 inline constexpr uint32_t kSavedRegisterCount = 7; // r15 r14 r13 r12 rbx rbp rip
 
 // Start: not a switch, the CPU's first thread (see CpuRecord).
 enum class SwitchReason : uint32_t { Start = 0, Yield = 1, Block = 2, Preempt = 3, Exit = 4 };
 
-// The thread switched from is the previous record's to_tid. The timestamp
-// is also the kernel's own: when the thread switched to started running,
-// which its CPU time is counted from.
+// One context switch, in one word: the TSC when the thread switched to
+// started running (the kernel counts its CPU time from it), XORed with a
+// tag in the top 13 bits: the slot of that thread's ThreadRecord and why.
+// The low 51 bits are the TSC's own; a reader recovers the TSC's top bits
+// from the time it reads, and with them the tag. The thread switched from
+// is the previous record's. One word, because a second store costs a bare
+// kernel-thread switch about 0.5 ns, over 1% of it; XOR, because masking
+// the TSC first costs it another 0.3 ns (bench/monitor). The low 51 bits
+// wrap every 2^51 cycles, 7.7 days at 3.4 GHz: the kernel counts CPU time
+// in differences modulo 2^51, so a thread that runs that long without a
+// single switch on its CPU loses that much CPU time. Records made before
+// their slot's created_tsc name a thread that has gone.
 struct SwitchRecord {
-    uint64_t tsc;              // when (TSC; tsc_khz converts)
-    uint32_t to_tid;
-    SwitchReason reason;
+    uint64_t word;
 };
-static_assert(sizeof(SwitchRecord) == 16);
+static_assert(sizeof(SwitchRecord) == 8);
+inline constexpr unsigned kSwitchTscBits = 51;
+inline constexpr uint64_t kSwitchTscMask = (uint64_t(1) << kSwitchTscBits) - 1;
+constexpr uint64_t switch_tag(uint32_t slot, SwitchReason reason) {
+    return uint64_t(slot) << kSwitchTscBits | uint64_t(reason) << (kSwitchTscBits + 10);
+}
+constexpr SwitchRecord switch_record(uint64_t tsc, uint32_t slot, SwitchReason reason) {
+    return { tsc ^ switch_tag(slot, reason) };
+}
+// Given the record's whole TSC (the low 51 bits are the word's).
+constexpr uint32_t switch_slot(SwitchRecord r, uint64_t tsc) { return uint32_t((r.word ^ tsc) >> kSwitchTscBits) & 1023; }
+constexpr SwitchReason switch_reason(SwitchRecord r, uint64_t tsc) {
+    return SwitchReason((r.word ^ tsc) >> (kSwitchTscBits + 10));
+}
+static_assert(switch_slot(switch_record(~uint64_t(0), kNoThreadSlot, SwitchReason::Exit), ~uint64_t(0)) == kNoThreadSlot);
+static_assert(switch_reason(switch_record(~uint64_t(0), 5, SwitchReason::Exit), ~uint64_t(0)) == SwitchReason::Exit);
+static_assert((switch_record(~uint64_t(0), 5, SwitchReason::Exit).word & kSwitchTscMask) == kSwitchTscMask);
 
 // Context switches away from a thread, as Linux counts them (getrusage's
 // ru_nvcsw and ru_nivcsw): voluntary when it blocked, involuntary when it
@@ -101,7 +131,7 @@ struct CpuCounters {
 // (from 0) goes to switches[n % kSwitchRing] before the CPU's
 // context_switches counts it, so the slots below that count are complete
 // unless a later switch has overwritten them since (a reader checks the
-// count again after copying). The newest record's to_tid is the thread
+// count again after copying). The newest record's thread is the one
 // running now. Before switch 0 the last slot holds a Start record for the
 // CPU's first thread, as if it were switch -1, so switch 0 has a
 // predecessor too.

@@ -169,9 +169,9 @@ enum SwitchReason {
 struct SwitchRecord {
   tsc @0 :UInt64;
   timeNs @1 :UInt64;
-  fromTid @2 :UInt32;
+  fromTid @2 :UInt32;        # 0 if unknown: the thread had no record, or went and its record was reused
   fromName @3 :Text;         # empty if unknown (the thread went before the server saw it)
-  toTid @4 :UInt32;
+  toTid @4 :UInt32;          # 0 if unknown, as fromTid
   toName @5 :Text;
   reason @6 :SwitchReason;
 }

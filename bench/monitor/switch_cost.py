@@ -8,10 +8,10 @@ Two measurements, each in a kernel with the ring and in one without:
 - pingpong.c (next to this script) passes a byte between two user processes
   through pipes: two process switches and four syscalls per round trip, what
   a real workload sees.
-What the ring adds is debug_table::context_switch(): one 16-byte switch
-record stored in the per-CPU ring, half of which (the TSC) is the
-scheduler's own: the kernel without the ring keeps it in a variable of its
-own instead. Everything else the monitor shows about switches (thread
+What the ring adds is debug_table::context_switch(): one 8-byte switch
+record stored in the per-CPU ring, 51 bits of which (the TSC) are the
+scheduler's own: the kernel without the ring keeps the TSC in a variable of
+its own instead. Everything else the monitor shows about switches (thread
 states, switch counts, the CPU's counters) it reads in place from the
 kernel's own fields, which the kernel keeps with or without it.
 
@@ -59,17 +59,18 @@ PINGPONG = re.compile(r"PINGPONG (\d+) ([0-9.]+)")
 PATTERN = re.compile(r"selftest: kernel threads ok \((\d+) context switches in (\d+) ns\)")
 DEBUG_TABLE_H = "guest/kernel/debug/debug_table.h"
 SELFTEST_CPP = "guest/kernel/debug/selftest.cpp"
-RING_STORE = "    detail::g_cpu_record.switches[n % aramid::debug::kSwitchRing] = { tsc, to_tid, reason };\n"
-RING_READ = ("inline u64 switched_in_tsc(u64 n) { return detail::g_cpu_record.switches[(n - 1) % "
-             "aramid::debug::kSwitchRing].tsc; }\n")
+RING_READ = ("    return (now - detail::g_cpu_record.switches[(n - 1) % aramid::debug::kSwitchRing].word) & "
+             "aramid::debug::kSwitchTscMask;\n")
+RING_STORE_WORD = "aramid::debug::switch_record(tsc, to_slot, reason)"
+RING_STORE = f"    detail::g_cpu_record.switches[n % aramid::debug::kSwitchRing] = {RING_STORE_WORD};\n"
 # The ring store in debug_table::context_switch() and the scheduler's read
 # of its timestamp (debug/debug_table.h), and what the kernel without the
 # ring does instead: keep the timestamp in a variable of its own.
 NO_RING = {DEBUG_TABLE_H: [
     ("inline void context_switch(u64 n,",
      "inline u64 g_switched_in_tsc; // bench: no ring\ninline void context_switch(u64 n,"),
-    (RING_STORE, "    g_switched_in_tsc = tsc, (void)n, (void)to_tid, (void)reason; // bench: no ring\n"),
-    (RING_READ, "inline u64 switched_in_tsc(u64) { return g_switched_in_tsc; } // bench: no ring\n"),
+    (RING_STORE, "    g_switched_in_tsc = tsc, (void)n, (void)to_slot, (void)reason; // bench: no ring\n"),
+    (RING_READ, "    return (void)n, now - g_switched_in_tsc; // bench: no ring\n"),
 ]}
 # Both in one kernel, chosen by a flag that the self-test flips between runs
 # of its ping-pong (in the order ring, none, none, ring, so that a drift
@@ -85,9 +86,9 @@ AB = {
          "inline bool g_bench_ring = true; // bench: A/B\ninline u64 g_switched_in_tsc;\n"
          "inline void context_switch(u64 n,"),
         (RING_STORE, "    if (g_bench_ring) detail::g_cpu_record.switches[n % aramid::debug::kSwitchRing] = "
-                     "{ tsc, to_tid, reason };\n    else g_switched_in_tsc = tsc; // bench: A/B\n"),
-        (RING_READ, "inline u64 switched_in_tsc(u64 n) { return g_bench_ring ? detail::g_cpu_record.switches[(n - 1) % "
-                    "aramid::debug::kSwitchRing].tsc : g_switched_in_tsc; } // bench: A/B\n"),
+                     f"{RING_STORE_WORD};\n    else g_switched_in_tsc = tsc; // bench: A/B\n"),
+        (RING_READ, "    return g_bench_ring ? " + RING_READ.strip()[len("return "):-1]
+                    + " : now - g_switched_in_tsc; // bench: A/B\n"),
     ],
     SELFTEST_CPP: [
         ("#include <kernel/debug/log.h>\n", "#include <kernel/debug/debug_table.h>\n#include <kernel/debug/log.h>\n"),

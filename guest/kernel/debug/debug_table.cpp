@@ -63,11 +63,53 @@ void copy_name(char* destination, char const* source) {
     for (; i < kNameLength; i++) destination[i] = 0;
 }
 
-abi::ThreadRecord* record_of(Thread& t) {
-    return t.debug_slot >= 0 && u32(t.debug_slot) < kMaxThreads ? &g_threads[t.debug_slot] : nullptr;
-}
+abi::ThreadRecord* record_of(Thread& t) { return t.debug_slot < kMaxThreads ? &g_threads[t.debug_slot] : nullptr; }
 
 abi::ThreadState state_of(Thread const& thread) { return abi::ThreadState(u32(thread.state())); }
+
+// Slots are taken round-robin, so that a free slot is reused as late as
+// possible: the switch ring names threads by slot, and a thread that has
+// exited keeps its tid in its free slot until the slot is taken again.
+u32 g_next_slot;
+
+void fill_record(Thread& thread, u64 created_tsc) {
+    for (u32 i = 0; i < kMaxThreads; i++) {
+        u32 const slot = (g_next_slot + i) % kMaxThreads;
+        abi::ThreadRecord& r = g_threads[slot];
+        if (r.state != abi::ThreadState::Free) continue;
+        g_next_slot = slot + 1;
+        thread.debug_slot = slot;
+        begin(r.sequence);
+        r.tid = thread.tid();
+        r.pid = thread.process ? u32(thread.process->pid()) : 0;
+        copy_name(r.name, thread.name());
+        r.state = state_of(thread);
+        r.cpu = 0;
+        auto const& stack = thread.stack();
+        r.stack_base_va = stack.base();
+        r.stack_size = stack.size();
+        for (u32 p = 0; p < kMaxStackPages; p++) {
+            u64 va = stack.base() + p * mm::kPageSize;
+            u64 frame = 0;
+            if (p * mm::kPageSize < stack.size()) {
+                if (mm::is_direct_map(va) || va >= mm::kKernelImageBase) frame = mm::virt_to_phys(reinterpret_cast<void*>(va));
+                else if (u64* pte = mm::kernel_pte(va)) frame = *pte & mm::kPteAddressMask;
+            }
+            r.stack_pages[p] = frame;
+        }
+        r.paint = mm::kStackPaint;
+        r.guard_page = stack.has_guard() ? 1 : 0;
+        r.canary = mm::kStackCanary;
+        r.saved_rsp_address = gpa(&thread.saved_rsp);
+        r.switches_address = gpa(&thread.switches);
+        r.state_address = gpa(thread.state_address());
+        r.created_tsc = created_tsc;
+        end(r.sequence);
+        event(EventKind::ThreadCreated, thread.tid(), r.pid, thread.name());
+        return;
+    }
+    thread.debug_slot = abi::kNoThreadSlot; // full: the monitor does not see this thread
+}
 
 } // namespace
 
@@ -110,46 +152,17 @@ void init() {
     t.mount_capacity = abi::kMaxMounts;
     t.mount_record_size = sizeof(abi::MountRecord);
     g_ready = true;
-    for (Thread& thread : all_threads()) thread_created(thread);
+    for (Thread& thread : all_threads()) fill_record(thread, 0); // 0: they have been there since boot
+    // sched::init's Start record (no switch has happened since) named the
+    // CPU's first thread before threads had records: retag it with the slot.
+    cpu.switches[kSwitchRing - 1].word ^= abi::switch_tag(abi::kNoThreadSlot, abi::SwitchReason::Start)
+        ^ abi::switch_tag(this_cpu().current->debug_slot, abi::SwitchReason::Start);
     update_memory();
     x86::out32(aramid::abi::kPortDebugTable, u32(gpa(&g_table)));
 }
 
 void thread_created(Thread& thread) {
-    if (!g_ready) return;
-    for (u32 i = 0; i < kMaxThreads; i++) {
-        abi::ThreadRecord& r = g_threads[i];
-        if (r.state != abi::ThreadState::Free) continue;
-        thread.debug_slot = int(i);
-        begin(r.sequence);
-        r.tid = thread.tid();
-        r.pid = thread.process ? u32(thread.process->pid()) : 0;
-        copy_name(r.name, thread.name());
-        r.state = state_of(thread);
-        r.cpu = 0;
-        auto const& stack = thread.stack();
-        r.stack_base_va = stack.base();
-        r.stack_size = stack.size();
-        for (u32 p = 0; p < kMaxStackPages; p++) {
-            u64 va = stack.base() + p * mm::kPageSize;
-            u64 frame = 0;
-            if (p * mm::kPageSize < stack.size()) {
-                if (mm::is_direct_map(va) || va >= mm::kKernelImageBase) frame = mm::virt_to_phys(reinterpret_cast<void*>(va));
-                else if (u64* pte = mm::kernel_pte(va)) frame = *pte & mm::kPteAddressMask;
-            }
-            r.stack_pages[p] = frame;
-        }
-        r.paint = mm::kStackPaint;
-        r.guard_page = stack.has_guard() ? 1 : 0;
-        r.canary = mm::kStackCanary;
-        r.saved_rsp_address = gpa(&thread.saved_rsp);
-        r.switches_address = gpa(&thread.switches);
-        r.state_address = gpa(thread.state_address());
-        end(r.sequence);
-        event(EventKind::ThreadCreated, thread.tid(), r.pid, thread.name());
-        return;
-    }
-    thread.debug_slot = -1; // full: the monitor does not see this thread
+    if (g_ready) fill_record(thread, x86::rdtsc());
 }
 
 void thread_destroyed(Thread& thread) {
@@ -159,7 +172,7 @@ void thread_destroyed(Thread& thread) {
     begin(r->sequence);
     r->state = abi::ThreadState::Free;
     end(r->sequence);
-    thread.debug_slot = -1;
+    thread.debug_slot = abi::kNoThreadSlot;
 }
 
 void thread_changed(Thread& thread) {

@@ -30,19 +30,22 @@ extern aramid::debug::CpuRecord g_cpu_record;
 }
 
 // Switch number `n` (the CPU's context_switches before it counts this one)
-// into its ring slot: at `tsc`, to `to_tid`. The scheduler counts it right
-// after: the barrier keeps the slot's stores ahead of the count that
-// publishes them. The ring is also the scheduler's own record of when the
-// running thread started (switched_in_tsc), so a switch pays the monitor
-// for one word: the tid and reason.
-inline void context_switch(u64 n, u64 tsc, u32 to_tid, aramid::debug::SwitchReason reason) {
-    detail::g_cpu_record.switches[n % aramid::debug::kSwitchRing] = { tsc, to_tid, reason };
+// into its ring slot: at `tsc`, to the thread whose record is `to_slot`.
+// The scheduler counts it right after: the barrier keeps the slot's store
+// ahead of the count that publishes it. The ring is also the scheduler's
+// own record of when the running thread started (ticks_running), so a
+// switch pays the monitor for tagging that word with the slot and reason.
+inline void context_switch(u64 n, u64 tsc, u32 to_slot, aramid::debug::SwitchReason reason) {
+    detail::g_cpu_record.switches[n % aramid::debug::kSwitchRing] = aramid::debug::switch_record(tsc, to_slot, reason);
     x86::compiler_barrier();
 }
-// When the CPU's running thread started: the TSC of switch n - 1, the last
-// one counted (n = context_switches). Before switch 0, sched::init's Start
-// record (switch -1).
-inline u64 switched_in_tsc(u64 n) { return detail::g_cpu_record.switches[(n - 1) % aramid::debug::kSwitchRing].tsc; }
+// How long the CPU's running thread has run at TSC `now`: since switch
+// n - 1, the last one counted (n = context_switches), or before switch 0
+// sched::init's Start record (switch -1). Modulo 2^51 ticks, all the
+// record keeps (proto/debug_table.h).
+inline u64 ticks_running(u64 n, u64 now) {
+    return (now - detail::g_cpu_record.switches[(n - 1) % aramid::debug::kSwitchRing].word) & aramid::debug::kSwitchTscMask;
+}
 void event(aramid::debug::EventKind kind, u32 tid, u64 value, char const* text = nullptr);
 // Refreshes the memory statistics (from the timer tick).
 void update_memory();

@@ -171,7 +171,7 @@ void Process::exit_group(int wait_status) {
 ResourceUsage ResourceUsage::of(Thread const& thread) {
     u64 ticks_run = thread.runtime_ticks;
     if (&thread == this_cpu().current)
-        ticks_run += x86::rdtsc() - debug_table::switched_in_tsc(this_cpu().context_switches);
+        ticks_run += debug_table::ticks_running(this_cpu().context_switches, x86::rdtsc());
     u64 const runtime = tsc::ticks_ns(ticks_run);
     u64 const ticks = u64(thread.user_ticks) + thread.system_ticks;
     // All user time if never sampled in the kernel (or never sampled at all),

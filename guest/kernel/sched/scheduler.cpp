@@ -137,12 +137,12 @@ void switch_away(aramid::debug::SwitchReason reason) {
     next->set_state(ThreadState::Running);
     u64 const n = cpu.context_switches;
     u64 const ticks = x86::rdtsc();
-    prev->runtime_ticks += ticks - debug_table::switched_in_tsc(n);
+    prev->runtime_ticks += debug_table::ticks_running(n, ticks);
     cpu.current = next;
     cpu.kernel_stack_top = next->stack().top();
     if (reason == aramid::debug::SwitchReason::Block) prev->switches.voluntary++;
     else prev->switches.involuntary++; // preempted or yielding, as Linux counts them
-    debug_table::context_switch(n, ticks, next->tid(), reason);
+    debug_table::context_switch(n, ticks, next->debug_slot, reason);
     cpu.context_switches = n + 1;
     switch_context(&prev->saved_rsp, next->saved_rsp);
     finish_switch();
@@ -166,7 +166,7 @@ void idle_thread(void*) {
 void init(Thread* boot_thread) {
     Cpu& cpu = this_cpu();
     cpu.current = boot_thread;
-    debug_table::context_switch(u64(-1), x86::rdtsc(), boot_thread->tid(), aramid::debug::SwitchReason::Start);
+    debug_table::context_switch(u64(-1), x86::rdtsc(), boot_thread->debug_slot, aramid::debug::SwitchReason::Start);
     cpu.kernel_stack_top = boot_thread->stack().top();
     auto idle = Thread::create_kernel("idle", idle_thread, nullptr);
     if (idle.is_error()) panic("cannot create the idle thread");

@@ -37,7 +37,7 @@ public:
     // execve from a non-leader thread: the survivor takes over the leader's
     // tid (the pid), as Linux's de_thread does, once the leader has gone.
     void take_tid(u32 tid);
-    int debug_slot { -1 }; // its record in the monitor's debug table
+    u32 debug_slot { aramid::debug::kNoThreadSlot }; // its record in the monitor's debug table
     char const* name() const { return m_name; }
     ThreadState state() const { return m_state; }
     void set_state(ThreadState state) { m_state = state; }

@@ -194,7 +194,7 @@ TEST_F(MonitorDecode, FirstSwitchComesFromTheStartThread) {
     EXPECT_EQ(cpu.records[0].to_tid, 6u);
     EXPECT_EQ(cpu.records[0].reason, uint32_t(dt::SwitchReason::Block));
     EXPECT_EQ(cpu.current_tid, 6u);
-    for (uint32_t i = 1; i < dt::kSwitchRing - 1; i++) builder.add_switch(6 + i, dt::SwitchReason::Yield);
+    for (uint32_t i = 1; i < dt::kSwitchRing - 1; i++) builder.add_switch(7 + i % 2, dt::SwitchReason::Yield);
     // Switch 255 may be overwriting the Start record: switch 0 goes.
     cpu = reader.cpus().at(0);
     ASSERT_EQ(cpu.records.size(), dt::kSwitchRing - 2);
@@ -226,14 +226,17 @@ TEST_F(MonitorDecode, CurrentThreadIsTheNewestSwitchesTarget) {
 
 // The kernel writes the ring while the monitor reads it, without a lock: a
 // switch fills its slot, then counts. Whatever the reader returns must be
-// whole records with whole predecessors (the from_tid), consecutive, ending
-// at the count it reports.
+// records with whole predecessors (the from_tid), consecutive, ending at
+// the count it reports. Switch n goes to slot n % 8, whose thread is 100 + n % 8.
 TEST_F(MonitorDecode, RingReadWhileTheGuestWritesIt) {
+    for (uint32_t slot = 0; slot < kThreadCapacity; slot++) ASSERT_EQ(builder.slot_of(100 + slot), slot);
+    builder.start(107);
     std::atomic<bool> stop { false };
     std::thread writer([&] {
         auto* count = &builder.cpu_counters().context_switches;
         for (uint64_t n = 0; !stop.load(std::memory_order_relaxed); n++) {
-            builder.cpu().switches[n % dt::kSwitchRing] = { n, uint32_t(n + 1), dt::SwitchReason::Yield };
+            dt::SwitchRecord const r = dt::switch_record(kBootTsc + n, uint32_t(n % 8), dt::SwitchReason::Yield);
+            __atomic_store_n(&builder.cpu().switches[n % dt::kSwitchRing].word, r.word, __ATOMIC_RELAXED);
             __atomic_store_n(count, n + 1, __ATOMIC_RELEASE);
         }
     });
@@ -248,21 +251,76 @@ TEST_F(MonitorDecode, RingReadWhileTheGuestWritesIt) {
         ASSERT_TRUE(cpu.problem.empty()) << cpu.problem;
         for (size_t r = 0; r < cpu.records.size(); r++) {
             SwitchInfo const& s = cpu.records[r];
-            ASSERT_EQ(s.to_tid, uint32_t(s.tsc + 1)) << "a torn record";
-            ASSERT_EQ(s.from_tid, uint32_t(s.tsc)) << "a torn predecessor";
+            uint64_t const n = s.tsc - kBootTsc;
+            ASSERT_EQ(s.to_tid, uint32_t(100 + n % 8)) << "a record from another lap";
+            ASSERT_EQ(s.from_tid, uint32_t(100 + (n + 7) % 8)) << "an overwritten predecessor";
             if (r) {
                 ASSERT_EQ(s.tsc, cpu.records[r - 1].tsc + 1) << "records out of order";
             }
         }
         if (!cpu.records.empty()) {
-            ASSERT_EQ(cpu.records.back().to_tid, uint32_t(cpu.switch_count));
-            ASSERT_EQ(cpu.current_tid, uint32_t(cpu.switch_count));
+            ASSERT_EQ(cpu.records.back().tsc - kBootTsc, cpu.switch_count - 1);
+            ASSERT_EQ(cpu.current_tid, uint32_t(100 + (cpu.switch_count - 1) % 8));
             complete++;
         }
     }
     stop = true;
     writer.join();
     EXPECT_GT(complete, 0u) << torn << " torn reads";
+}
+
+// A switch record names the thread by its slot: the slot's tid, as long as
+// the record was filled before the switch. A freed slot still names its
+// thread; a slot filled again since names a thread that has gone (0).
+TEST_F(MonitorDecode, SwitchRecordsNameThreadsBySlot) {
+    builder.add_thread(0, 11, "alive", dt::ThreadState::Runnable, 100);
+    builder.add_thread(1, 12, "exited", dt::ThreadState::Free, 100);
+    builder.add_thread(2, 13, "newer", dt::ThreadState::Runnable, 100).created_tsc = kBootTsc + 150;
+    builder.start(11);
+    builder.add_switch(12, dt::SwitchReason::Yield);  // switch 0, at kBootTsc
+    builder.add_switch(13, dt::SwitchReason::Exit);   // switch 1, at kBootTsc + 100: before slot 2 was filled
+    builder.add_switch(11, dt::SwitchReason::Block);  // switch 2
+    builder.add_switch(13, dt::SwitchReason::Yield);  // switch 3, at kBootTsc + 300: slot 2's thread
+    uint64_t& n = builder.cpu_counters().context_switches;
+    builder.cpu().switches[n % dt::kSwitchRing] = dt::switch_record(kBootTsc + n * 100, dt::kNoThreadSlot,
+                                                                     dt::SwitchReason::Preempt);
+    n++;
+    builder.cpu().switches[n % dt::kSwitchRing] = dt::switch_record(kBootTsc + n * 100, kThreadCapacity,
+                                                                     dt::SwitchReason::Preempt);
+    n++;
+    DebugTableReader const reader(memory, kTable);
+    CpuInfo const cpu = reader.cpus().at(0);
+    ASSERT_EQ(cpu.records.size(), 6u);
+    std::vector<uint32_t> to;
+    for (SwitchInfo const& s : cpu.records) to.push_back(s.to_tid);
+    EXPECT_EQ(to, (std::vector<uint32_t> { 12, 0, 11, 13, 0, 0 }));
+    EXPECT_EQ(cpu.records[0].from_tid, 11u);
+    EXPECT_EQ(cpu.records[2].from_tid, 0u);
+    EXPECT_EQ(cpu.records[4].from_tid, 13u);
+    EXPECT_EQ(cpu.records[1].reason, uint32_t(dt::SwitchReason::Exit));
+}
+
+// A record keeps 51 bits of TSC; the caller's uptime says which 2^51 ticks
+// they lie in (the builder's TSC runs at 1 GHz: a tick is a ns).
+TEST_F(MonitorDecode, SwitchTimesUnwrapAgainstTheUptime) {
+    builder.start(1);
+    uint64_t const late = uint64_t(3) << dt::kSwitchTscBits; // 3 * 2^51 ticks after boot: 78 days at 1 GHz
+    auto& records = builder.cpu().switches;
+    records[0] = dt::switch_record(kBootTsc + late - 500, builder.slot_of(2), dt::SwitchReason::Yield);
+    records[1] = dt::switch_record(kBootTsc + late + 700, builder.slot_of(1), dt::SwitchReason::Yield);
+    builder.cpu_counters().context_switches = 2;
+    DebugTableReader const reader(memory, kTable);
+    CpuInfo const cpu = reader.cpus(0, late + 1000).at(0);
+    ASSERT_EQ(cpu.records.size(), 2u);
+    EXPECT_EQ(cpu.records[0].tsc, kBootTsc + late - 500);
+    EXPECT_EQ(cpu.records[0].time_ns, late - 500);
+    EXPECT_EQ(cpu.records[1].time_ns, late + 700);
+    EXPECT_EQ(cpu.records[0].to_tid, 2u); // the tag, under the TSC's top bits
+    EXPECT_EQ(cpu.records[1].from_tid, 2u);
+    EXPECT_EQ(cpu.records[1].to_tid, 1u);
+    EXPECT_EQ(cpu.records[1].reason, uint32_t(dt::SwitchReason::Yield));
+    // Without the uptime: the first 2^51 ticks.
+    EXPECT_EQ(reader.cpus().at(0).records[1].time_ns, 700u);
 }
 
 TEST_F(MonitorDecode, EventsInOrderFromAnyPoint) {

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -157,12 +158,29 @@ public:
         table().event_count = std::max(table().event_count, sequence);
     }
 
+    // The slot of the thread with `tid`, which switch records name: the
+    // thread add_thread put there, or else a record that holds only the tid
+    // (a free slot, as an exited thread leaves it), in a slot never filled.
+    uint32_t slot_of(uint32_t tid) {
+        for (uint32_t slot = 0; slot < kThreadCapacity; slot++)
+            if (thread(slot).sequence && thread(slot).tid == tid) return slot;
+        for (uint32_t slot = 0; slot < kThreadCapacity; slot++) {
+            if (thread(slot).sequence) continue;
+            thread(slot).sequence = 2;
+            thread(slot).tid = tid;
+            return slot;
+        }
+        throw std::logic_error("table_builder: more tids than thread slots");
+    }
+
     // The Start record, before switch 0: the CPU's first thread.
-    void start(uint32_t tid) { cpu().switches[dt::kSwitchRing - 1] = { kBootTsc, tid, dt::SwitchReason::Start }; }
+    void start(uint32_t tid) {
+        cpu().switches[dt::kSwitchRing - 1] = dt::switch_record(kBootTsc, slot_of(tid), dt::SwitchReason::Start);
+    }
 
     void add_switch(uint32_t to, dt::SwitchReason reason) {
         uint64_t& n = cpu_counters().context_switches;
-        cpu().switches[n % dt::kSwitchRing] = { kBootTsc + n * 100, to, reason };
+        cpu().switches[n % dt::kSwitchRing] = dt::switch_record(kBootTsc + n * 100, slot_of(to), reason);
         n++;
     }
 
