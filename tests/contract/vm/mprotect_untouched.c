@@ -7,35 +7,19 @@
  * flush fails here under QEMU.) */
 #include "contract.h"
 
-#include <setjmp.h>
 #include <sys/mman.h>
 
-static sigjmp_buf ct_jump;
-static volatile int last_code;
-
-static void on_segv(int sig, siginfo_t *info, void *context)
+/* What an access did: "goes through", "faults" (SIGSEGV, SEGV_ACCERR), or
+ * what else happened. */
+static char const *result(volatile char *p, int write, char value)
 {
-    (void)sig, (void)context;
-    last_code = info->si_code;
-    siglongjmp(ct_jump, 1);
+    int const signal = ct_probe(p, write, &value);
+    if (signal == 0) return !write || *p == value ? "goes through" : "is lost";
+    return signal == SIGSEGV && ct_probe_info.si_code == SEGV_ACCERR ? "faults" : "faults oddly";
 }
 
-/* "faults" (SEGV_ACCERR), "goes through", or what else happened. */
-static char const *write_result(volatile char *p, char value)
-{
-    last_code = 0;
-    if (sigsetjmp(ct_jump, 1)) return last_code == SEGV_ACCERR ? "faults" : "faults oddly";
-    *p = value;
-    return *p == value ? "goes through" : "is lost";
-}
-
-static char const *read_result(volatile char *p)
-{
-    last_code = 0;
-    if (sigsetjmp(ct_jump, 1)) return last_code == SEGV_ACCERR ? "faults" : "faults oddly";
-    (void)*p;
-    return "goes through";
-}
+static char const *write_result(volatile char *p, char value) { return result(p, 1, value); }
+static char const *read_result(volatile char *p) { return result(p, 0, 0); }
 
 static char *fresh(void)
 {
@@ -46,11 +30,6 @@ static char *fresh(void)
 
 int main(void)
 {
-    struct sigaction sa = { 0 };
-    sa.sa_sigaction = on_segv;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-    OK(sigaction(SIGSEGV, &sa, NULL));
-
     char *p = fresh();
     p[0] = 1;
     OK(mprotect(p, 4096, PROT_READ | PROT_WRITE));
