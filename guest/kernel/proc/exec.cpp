@@ -131,9 +131,19 @@ Result<Loaded> load_elf(mm::AddressSpace& space, RefPtr<Inode> inode, ElfHeader 
         // anyway, and a fault costs more than the copy under PVM); the
         // others get the pages the file has in memory already, and fault
         // in the rest as they are touched, a window at a time: a big
-        // program's first run reads only the text it uses.
-        if (ph.p_flags & PF_W) TRY(space.populate(start, end));
-        else TRY(space.populate_cached(start, end));
+        // program's first run reads only the text it uses. A last page
+        // the segment fills only in part is no cached page of the file (it
+        // holds the file's next bytes too): it is read in now, one page,
+        // rather than faulted in (+30 us to exec a static program here).
+        if (ph.p_flags & PF_W) {
+            TRY(space.populate(start, end));
+        } else {
+            TRY(space.populate_cached(start, end));
+            if (file_end % mm::kPageSize) {
+                u64 const last = align_down(file_end, mm::kPageSize);
+                TRY(space.populate(last, last + mm::kPageSize));
+            }
+        }
         if (!loaded.phdr && header.e_phoff >= ph.p_offset && header.e_phoff + table_size <= ph.p_offset + ph.p_filesz)
             loaded.phdr = ph.p_vaddr + bias + (header.e_phoff - ph.p_offset);
         loaded.brk = lib::max(loaded.brk, end);
