@@ -53,7 +53,8 @@ bool is_directory(char const* path) {
 }
 
 // Without an initramfs, root=DEVICE is the root file system, as on Linux
-// (rootfstype= ext2, ext3 or ext4, default ext4; read-only unless `rw`).
+// (rootfstype= ext2, ext3 or ext4, default ext4; read-only unless `rw`;
+// rootflags=noload leaves a journal that needs recovery as it is).
 // /dev and /proc are mounted where the disk has those directories; the
 // disk itself is not changed. A root that cannot be mounted is a panic,
 // as Linux's "VFS: Unable to mount root fs".
@@ -69,7 +70,9 @@ void mount_disk_root(BootInfo const& boot, CommandLine const& command_line) {
     if (!type_name)
         panic("cannot mount the root file system: rootfstype=%.*s (ext2, ext3 or ext4)", int(type.length()), type.data());
     bool const read_only = !command_line.has("rw") || command_line.has("ro");
-    auto fs = Ext4FileSystem::create(*disk, type_name, read_only);
+    StringView const flags = command_line.value("rootflags");
+    bool const no_load = vfs::has_mount_option(flags, "noload") || vfs::has_mount_option(flags, "norecovery");
+    auto fs = Ext4FileSystem::create(*disk, type_name, read_only, no_load);
     if (fs.is_error())
         panic("cannot mount the root file system %.*s (%s): errno %d", int(device.length()), device.data(), type_name,
               fs.error().code());

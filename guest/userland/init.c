@@ -12,7 +12,8 @@
  * terminal, so that job control (^C, ^Z) reaches it and not init.
  *
  * With `root=DEVICE` on the kernel command line (and `rootfstype=TYPE`,
- * default ext4; `rw`, default read-only, as Linux mounts a root), init is
+ * default ext4; `rw`, default read-only, as Linux mounts a root;
+ * `rootflags=OPTIONS`, the mount's data), init is
  * what an initramfs's /init is on Linux: it mounts DEVICE, moves /dev and
  * /proc into it and makes it the root (chroot) before it runs the program,
  * so a Debian or Alpine root file system's own binaries run.
@@ -122,9 +123,11 @@ static int is_directory(const char *path)
 /* Makes root=DEVICE the root: returns 0, or -1 after saying why. */
 static int switch_root(void)
 {
-    char device[256], type[64], ignored[2];
+    char device[256], type[64], options[256], ignored[2];
     if (!kernel_option("root", device, sizeof(device)))
         return 0;
+    if (!kernel_option("rootflags", options, sizeof(options)))
+        options[0] = 0;
     if (!kernel_option("rootfstype", type, sizeof(type)))
         strcpy(type, "ext4");
     unsigned long flags = kernel_option("rw", ignored, sizeof(ignored)) ? 0 : MS_RDONLY;
@@ -132,7 +135,7 @@ static int switch_root(void)
         flags = MS_RDONLY;
     mkdir("/.aramid", 0755);
     mkdir(NEW_ROOT, 0755);
-    if (mount(device, NEW_ROOT, type, flags, NULL) < 0) {
+    if (mount(device, NEW_ROOT, type, flags, options[0] ? options : NULL) < 0) {
         fprintf(stderr, "aramid-init: cannot mount root=%s (%s): %s\n", device, type, strerror(errno));
         return -1;
     }

@@ -20,6 +20,7 @@ written before the VM exits without an unmount reaches the disk (the exit
 syncs and unmounts, as a clean poweroff)."""
 import hashlib
 import os
+import shutil
 import subprocess
 import tempfile
 
@@ -330,13 +331,16 @@ def test_kvm_ext4_msync_reaches_the_disk(ctx):
         assert len(data) == 8192 and data[5000:5027] == b"WRITTEN THROUGH THE MAPPING", data[4990:5040]
 
 
-def _needs_recovery_image(tmp, checksums):
+def _needs_recovery_image(tmp, checksums, busybox=False):
     """An image whose journal holds a committed transaction that rewrites
-    /file's data block (debugfs jw), marked needs_recovery."""
+    /file's data block (debugfs jw), marked needs_recovery (and with the
+    host's static busybox at /bin/busybox, to boot from)."""
     tree = os.path.join(tmp, "tree")
-    os.makedirs(tree, exist_ok=True)
+    os.makedirs(os.path.join(tree, "bin"), exist_ok=True)
     with open(os.path.join(tree, "file"), "w") as f:
         f.write("old contents\n")
+    if busybox:
+        shutil.copy("/bin/busybox", os.path.join(tree, "bin", "busybox"))
     image = os.path.join(tmp, "journal.img")
     subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", "-b", "4096", "-d", tree, image, "32M"], check=True,
                    capture_output=True)
@@ -355,7 +359,10 @@ def _needs_recovery_image(tmp, checksums):
 def test_kvm_ext4_journal_recovery(ctx):
     """A disk left needing journal recovery: a read-write mount replays the
     committed transaction first (as Linux's mount), a read-only mount of a
-    writable disk too; on a read-only disk it mounts read-only as it is."""
+    writable disk too. A read-only disk does not mount (EROFS: Linux's
+    "write access unavailable, cannot proceed (try mounting with noload)")
+    unless with noload, which mounts it read-only as it is; noload on a
+    read-write mount of it is EINVAL. The same for the root (rootflags=)."""
     ctx.require_kvm()
     with tempfile.TemporaryDirectory() as tmp:
         for checksums in (False, True):
@@ -369,9 +376,24 @@ def test_kvm_ext4_journal_recovery(ctx):
                                                           text=True).stdout
         image = _needs_recovery_image(tmp, True)
         run = ctx.vmm("--disk", image, "--disk-readonly", "--", "/bin/sh", "-c",
-                      "mount -t ext4 -o ro /dev/vda /mnt && cat /mnt/file")
-        assert run.status == 0 and run.stdout.replace("\r", "") == "old contents\n", run
-        assert "without replaying the journal (a read-only disk)" in run.log, run
+                      "mount -t ext4 -o ro /dev/vda /mnt 2>/dev/null; echo plain=$?; "
+                      "mount -t ext4 -o ro,noload /dev/vda /mnt && cat /mnt/file")
+        assert run.status == 0 and run.stdout.replace("\r", "") == "plain=255\nold contents\n", run
+        assert "write access unavailable, cannot proceed (try mounting with noload)" in run.log, run
+        assert "without replaying the journal (noload)" in run.log, run
+        run = ctx.vmm("--disk", image, "--", "/bin/sh", "-c",
+                      "mount -t ext4 -o norecovery /dev/vda /mnt 2>/dev/null; echo rw-noload=$?")
+        assert run.status == 0 and run.stdout.replace("\r", "") == "rw-noload=255\n", run
+        assert "required journal recovery suppressed and not mounted read-only" in run.log, run
+        image = _needs_recovery_image(tmp, True, busybox=True)
+        for initrd, refused in ((True, "cannot mount root=/dev/vda (ext4): Read-only file system"),
+                                (False, "cannot mount the root file system /dev/vda (ext4): errno 30")):
+            boot = ["--", "/bin/busybox", "cat", "/file"] if initrd else [
+                "--no-initrd", "--cmdline", "init=/bin/busybox -- cat /file"]
+            run = ctx.vmm("--disk", image, "--disk-readonly", "--cmdline", "root=/dev/vda", *boot)
+            assert run.status != 0 and refused in run.stdout + run.log, (initrd, run)
+            run = ctx.vmm("--disk", image, "--disk-readonly", "--cmdline", "root=/dev/vda rootflags=noload", *boot)
+            assert run.status == 0 and run.stdout.replace("\r", "") == "old contents\n", (initrd, run)
         run = ctx.vmm("--disk", image, "--", "/bin/sh", "-c", "mount -t ext4 -o ro /dev/vda /mnt && cat /mnt/file")
         assert run.status == 0 and run.stdout.replace("\r", "") == "new contents\n", run
         assert "recovery complete" in run.log, run

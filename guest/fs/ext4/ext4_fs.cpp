@@ -477,7 +477,7 @@ Result<u64> Ext4Inode::read_directory(u64 start, bool (*f)(DirectoryEntry const&
         &walk);
 }
 
-Result<RefPtr<Ext4FileSystem>> Ext4FileSystem::create(BlockDevice& device, char const* type, bool read_only)
+Result<RefPtr<Ext4FileSystem>> Ext4FileSystem::create(BlockDevice& device, char const* type, bool read_only, bool no_load)
 {
     // Linux's get_tree_bdev: a write-protected disk mounts read-only or not at all.
     if (!read_only && device.read_only()) return Errno(EACCES);
@@ -495,9 +495,17 @@ Result<RefPtr<Ext4FileSystem>> Ext4FileSystem::create(BlockDevice& device, char 
     fs->m_type = type;
     fs->m_backend = TRY(DiskBackend::create(device));
     ext4::OpenReport report;
+    if (no_load && !read_only) {
+        // Linux: "required journal recovery suppressed and not mounted read-only".
+        ext4::OpenReport probe;
+        if (!ext4::Volume::open(*fs->m_backend, probe).is_error() && probe.needs_recovery) {
+            log_error("%s (%s): required journal recovery suppressed and not mounted read-only", device.name(), type);
+            return Errno(EINVAL);
+        }
+    }
     // Linux replays a journal at any mount of a disk it can write, the
-    // read-only ones included; a read-only disk is opened as it is.
-    if (read_only && !device.read_only()) {
+    // read-only ones included, unless told not to (noload).
+    if (read_only && !device.read_only() && !no_load) {
         auto recovered = ext4::Volume::recover_journal(*fs->m_backend, report);
         if (recovered.is_error() && recovered.error().code() != EROFS) {
             log_error("%s (%s): journal recovery failed: %s", device.name(), type,
@@ -528,10 +536,15 @@ Result<RefPtr<Ext4FileSystem>> Ext4FileSystem::create(BlockDevice& device, char 
             log_error("%s (%s): can't mount: errno %d", device.name(), type, volume.error().code());
         return volume.error();
     }
+    if (report.needs_recovery && device.read_only() && !no_load) {
+        // Linux's ext4_load_journal on a write-protected disk.
+        log_error("%s (%s): write access unavailable, cannot proceed (try mounting with noload)", device.name(), type);
+        return Errno(EROFS);
+    }
     fs->m_volume = volume.release_value();
     if (report.needs_recovery)
         log_warn("%s (%s): needs journal recovery; mounting read-only without replaying the journal%s%s", device.name(),
-            type, device.read_only() ? " (a read-only disk)" : ": ", device.read_only() ? "" : report.journal.problem ? report.journal.problem : "");
+            type, no_load ? " (noload)" : ": ", no_load ? "" : report.journal.problem ? report.journal.problem : "");
     fs->m_root = TRY(fs->inode(ext4::kRootIno));
     debug_table::register_mount(*fs, fs->device(), type, fs->m_volume->cache());
     log_info("%s: mounted %s %s (%zu-byte blocks, %u groups)", device.name(), type,

@@ -43,8 +43,12 @@ public:
     // EINVAL for a file system it cannot read, EROFS for one it can read
     // but not write, EACCES for a writable mount of a read-only disk (each
     // with a log line saying why, as Linux), EBUSY for a disk that is
-    // mounted already (Linux would share the one file system).
-    static Result<RefPtr<Ext4FileSystem>> create(BlockDevice& device, char const* type, bool read_only);
+    // mounted already (Linux would share the one file system). A journal
+    // that needs recovery is replayed unless `no_load` (the noload or
+    // norecovery option; then the mount must be read-only, else EINVAL);
+    // on a read-only disk that is the only way to mount it (else EROFS).
+    static Result<RefPtr<Ext4FileSystem>> create(BlockDevice& device, char const* type, bool read_only,
+                                                 bool no_load = false);
     // The type name this driver mounts as ("ext2", "ext3" or "ext4", a
     // string that lives on), or null for any other type.
     static char const* type_name(StringView type)

@@ -556,4 +556,15 @@ Result<void> set_times(Credentials const& cred, Inode& inode, Timespec const* at
     return inode.set_times(atime, mtime);
 }
 
+bool has_mount_option(StringView options, StringView name)
+{
+    while (!options.is_empty()) {
+        usize comma = 0;
+        while (comma < options.length() && options[comma] != ',') comma++;
+        if (options.substring(0, comma) == name) return true;
+        options = comma < options.length() ? options.substring(comma + 1, options.length() - comma - 1) : StringView();
+    }
+    return false;
+}
+
 } // namespace vfs

@@ -43,6 +43,8 @@ Result<FileSystem*> mounted_at(Custody& target);
 // mount(2) with MS_REMOUNT: the file system mounted at `target` becomes
 // read-only or writable (FileSystem::remount). EINVAL as mounted_at.
 Result<void> remount(Custody& target, bool read_only);
+// Whether comma-separated mount options (mount(2)'s data, rootflags=) hold `name`.
+bool has_mount_option(StringView options, StringView name);
 // umount(2): removes the mount whose root `target` is. EINVAL if it is no
 // mount's root (or the root file system's); EBUSY if another mount sits
 // inside it or `busy(fs, context)` says it is in use.

@@ -12,8 +12,7 @@
 //    a feature the writer cannot keep consistent (or a journal it cannot
 //    replay) mounts read-only only (EROFS without MS_RDONLY; busybox's
 //    mount then retries read-only by itself, as for a write-protected disk,
-//    which is EACCES). On a read-only disk a journal is not replayed and
-//    the file system mounts as it is (Linux refuses the mount).
+//    which is EACCES).
 //  - MS_MOVE moves a mount without the mounts inside it (EBUSY if there
 //    are any: see vfs::move_mount).
 //  - MS_REMOUNT changes only the read-only flag (of the file system: a
@@ -21,8 +20,9 @@
 //    still open is EBUSY (Linux keeps it on the orphan list). MS_REMOUNT
 //    with MS_BIND, MS_BIND and the propagation flags are EINVAL;
 //    nosuid, nodev and noexec are enforced (exec, open, mmap); other flags
-//    (atime, sync, dirsync ...) are accepted and not. Mount options
-//    (`data`) are ignored.
+//    (atime, sync, dirsync ...) are accepted and not. Of the mount options
+//    (`data`) only ext*'s noload and norecovery do something; the others
+//    are accepted and ignored (Linux rejects the ones it does not know).
 //  - Mounts do not stack: a directory that is already a mount's root is EBUSY.
 //  - A disk mounts once: mounting it again elsewhere is EBUSY (Linux shows
 //    the one file system at both places).
@@ -106,14 +106,15 @@ void copy_name(char* out, usize size, StringView a, StringView b = StringView())
 
 // The new file system, and in `source_name` what /proc/mounts calls its source.
 Result<RefPtr<FileSystem>> create_file_system(
-    StringView type, UserPath const* source, bool read_only, char* source_name, usize source_size)
+    StringView type, UserPath const* source, bool read_only, StringView options, char* source_name, usize source_size)
 {
     if (is_ext(type)) {
         if (!source) return Errno(EINVAL); // Linux: "No source specified"
         BlockDevice* device = TRY(disk_at(source->view()));
         copy_name(source_name, source_size, "/dev/", device->name());
         char const* name = Ext4FileSystem::type_name(type);
-        return RefPtr<FileSystem>(TRY(Ext4FileSystem::create(*device, name, read_only)));
+        bool const no_load = vfs::has_mount_option(options, "noload") || vfs::has_mount_option(options, "norecovery");
+        return RefPtr<FileSystem>(TRY(Ext4FileSystem::create(*device, name, read_only, no_load)));
     }
     // Memory file systems ignore the source but show it, as Linux does.
     copy_name(source_name, source_size, source ? source->view() : StringView("none"));
@@ -165,9 +166,15 @@ SYSCALL_HANDLER(
 {
     auto type = TRY(copy_if_present(user_type));
     auto source = TRY(copy_if_present(user_source));
+    // The options, as a string of at most a page (Linux copies a page;
+    // a longer string is no option this kernel reads).
+    HeapBuffer<char> options_buffer(mm::kPageSize, false);
+    if (!options_buffer) return Errno(ENOMEM);
+    StringView options;
     if (!data.is_null()) {
-        u8 first; // options are ignored, but must be readable (Linux copies them)
-        TRY(mm::copy_from_user(&first, data.address, 1));
+        auto length = mm::copy_string_from_user(UserCString(data.address), options_buffer.data(), mm::kPageSize - 1);
+        if (length.is_error() && length.error().code() != ENAMETOOLONG) return length.error();
+        if (!length.is_error()) options = StringView(options_buffer.data(), length.value());
     }
     auto target_path = TRY(UserPath::copy(user_target));
     if (target_path.is_empty()) return Errno(ENOENT);
@@ -203,7 +210,7 @@ SYSCALL_HANDLER(
     StringView const type_name = type->view();
     bool const read_only = flags & MS_RDONLY;
     char source_name[64];
-    auto fs = TRY(create_file_system(type_name, source.ptr(), read_only, source_name, sizeof(source_name)));
+    auto fs = TRY(create_file_system(type_name, source.ptr(), read_only, options, source_name, sizeof(source_name)));
     fs->set_mount_flags(u32(flags) & kEnforcedFlags);
     // Memory file systems do not enforce read-only: /proc/mounts says rw.
     TRY(vfs::mount(fs, *target, StringView(source_name), read_only && is_ext(type_name)));
