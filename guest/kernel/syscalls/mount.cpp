@@ -166,15 +166,20 @@ SYSCALL_HANDLER(
 {
     auto type = TRY(copy_if_present(user_type));
     auto source = TRY(copy_if_present(user_source));
-    // The options, as a string of at most a page (Linux copies a page;
-    // a longer string is no option this kernel reads).
+    // The options, as a string of at most a page. Linux copies what it
+    // can of a page and fails only when not even the first byte reads; a
+    // string that is not whole is no option this kernel reads.
     HeapBuffer<char> options_buffer(mm::kPageSize, false);
     if (!options_buffer) return Errno(ENOMEM);
     StringView options;
     if (!data.is_null()) {
         auto length = mm::copy_string_from_user(UserCString(data.address), options_buffer.data(), mm::kPageSize - 1);
-        if (length.is_error() && length.error().code() != ENAMETOOLONG) return length.error();
-        if (!length.is_error()) options = StringView(options_buffer.data(), length.value());
+        if (!length.is_error()) {
+            options = StringView(options_buffer.data(), length.value());
+        } else {
+            u8 first;
+            TRY(mm::copy_from_user(&first, data.address, 1));
+        }
     }
     auto target_path = TRY(UserPath::copy(user_target));
     if (target_path.is_empty()) return Errno(ENOENT);
