@@ -45,10 +45,7 @@ using namespace aramid::abi;
 namespace {
 
 bool is_directory(char const* path) {
-    Credentials root_credentials;
-    auto root_custody = vfs::root_custody();
-    vfs::Context c { root_credentials, *root_custody, *root_custody };
-    auto custody = vfs::resolve(c, StringView(path));
+    auto custody = vfs::resolve(vfs::KernelContext().context(), StringView(path));
     return !custody.is_error() && custody.value()->inode().is_directory();
 }
 
@@ -97,9 +94,8 @@ void mount_root(BootInfo const& boot, CommandLine const& command_line) {
         mm::release_range(boot.initrd.base, boot.initrd.end());
     }
     // The mount points and /tmp exist even when the initramfs lacks them.
-    Credentials root_credentials;
-    auto root_custody = vfs::root_custody();
-    vfs::Context c { root_credentials, *root_custody, *root_custody };
+    vfs::KernelContext const kernel;
+    vfs::Context const c = kernel.context();
     (void)vfs::mkdir(c, "/dev", 0755);
     (void)vfs::mkdir(c, "/proc", 0555);
     (void)vfs::mkdir(c, "/tmp", 01777);

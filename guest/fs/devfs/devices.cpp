@@ -81,9 +81,8 @@ Result<RefPtr<File>> open_block(u64 rdev, u32 flags) {
 Result<void> populate_dev() {
     auto dev = TRY(TmpFs::create());
     TRY(vfs::mount(dev, "/dev"));
-    Credentials root;
-    auto r = vfs::root_custody();
-    vfs::Context c { root, *r, *r };
+    vfs::KernelContext const kernel;
+    vfs::Context const c = kernel.context();
     struct Node {
         char const* path;
         u32 major, minor, mode;

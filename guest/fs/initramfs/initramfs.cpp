@@ -99,9 +99,8 @@ Result<void> unpack_entry(vfs::Context const& c, cpio::Entry const& e, char* pat
 } // namespace
 
 Result<usize> unpack(u8 const* archive, usize size) {
-    Credentials root;
-    auto root_custody = vfs::root_custody();
-    vfs::Context c { root, *root_custody, *root_custody };
+    vfs::KernelContext const kernel;
+    vfs::Context const c = kernel.context();
     char* path = static_cast<char*>(kmalloc(vfs::kPathMax));
     if (!path) return Errno(ENOMEM);
     cpio::Reader reader(archive, size);

@@ -418,9 +418,7 @@ Result<RefPtr<Custody>> follow_magic_link(Inode& link) {
     RefPtr<File> file = found.release_value();
     if (file->custody()) return RefPtr<Custody>(file->custody());
     if (char const* path = console_path(*file)) {
-        Credentials root_credentials;
-        RefPtr<Custody> root = vfs::root_custody();
-        auto device = vfs::resolve({ root_credentials, *root, *root }, StringView(path));
+        auto device = vfs::resolve(vfs::KernelContext().context(), StringView(path));
         if (!device.is_error()) return device.release_value();
     }
     auto* node = new (std::nothrow) OpenFileNode(*g_procfs, { Node::OpenFile, id.pid, id.tid, id.fd }, file, *process);

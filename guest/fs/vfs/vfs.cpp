@@ -28,6 +28,29 @@ RefPtr<Inode> mounted_root(Inode* inode) {
     return nullptr;
 }
 
+// The index of the mount whose root `inode` is, or g_mount_count.
+usize mount_rooted_at(Inode const& inode) {
+    usize index = g_mount_count;
+    for (usize i = 0; i < g_mount_count; i++)
+        if (g_mounts[i].fs->root().ptr() == &inode) index = i;
+    return index;
+}
+
+// Whether a mount sits on `inode` or has it as its root: no place for
+// another (mounts do not stack).
+bool taken_by_a_mount(Inode const& inode) {
+    for (usize i = 0; i < g_mount_count; i++)
+        if (g_mounts[i].fs->root().ptr() == &inode || g_mounts[i].mountpoint.ptr() == &inode) return true;
+    return false;
+}
+
+// Whether another mount sits inside mount `index`'s file system.
+bool has_mounts_inside(usize index) {
+    for (usize i = 0; i < g_mount_count; i++)
+        if (i != index && &g_mounts[i].where->inode().fs() == g_mounts[index].fs.ptr()) return true;
+    return false;
+}
+
 // A heap buffer for path text (PATH_MAX is too big for a kernel stack).
 class PathBuffer {
 public:
@@ -163,19 +186,14 @@ void init(RefPtr<FileSystem> root, StringView source, bool read_only) {
 RefPtr<Custody> root_custody() { return g_root; }
 
 Result<void> mount(RefPtr<FileSystem> fs, StringView path) {
-    Credentials root_credentials;
-    Context c { root_credentials, *g_root, *g_root };
-    auto target = TRY(resolve(c, path));
+    auto target = TRY(resolve(KernelContext().context(), path));
     StringView const source(fs->name());
     return mount(fs, *target, source, false);
 }
 
 Result<void> mount(RefPtr<FileSystem> fs, Custody& target, StringView source, bool read_only) {
     if (!target.inode().is_directory()) return Errno(ENOTDIR);
-    if (!target.parent()) return Errno(EBUSY);
-    for (usize i = 0; i < g_mount_count; i++)
-        if (g_mounts[i].fs->root().ptr() == &target.inode() || g_mounts[i].mountpoint.ptr() == &target.inode())
-            return Errno(EBUSY);
+    if (!target.parent() || taken_by_a_mount(target.inode())) return Errno(EBUSY);
     if (g_mount_count == kMaxMounts) return Errno(ENOMEM);
     Mount& m = g_mounts[g_mount_count];
     m.mountpoint = target.inode_ref();
@@ -191,20 +209,13 @@ Result<void> mount(RefPtr<FileSystem> fs, Custody& target, StringView source, bo
 }
 
 Result<void> move_mount(Custody& source, Custody& target) {
-    usize index = g_mount_count;
-    for (usize i = 0; i < g_mount_count; i++)
-        if (g_mounts[i].fs->root().ptr() == &source.inode()) index = i;
+    usize const index = mount_rooted_at(source.inode());
     if (index == g_mount_count) return Errno(EINVAL); // not a mount's root (or the root file system)
     FileSystem& fs = *g_mounts[index].fs;
     if (!target.inode().is_directory()) return Errno(ENOTDIR);
     if (&target.inode().fs() == &fs) return Errno(ELOOP); // under itself
-    for (usize i = 0; i < g_mount_count; i++) {
-        // The mounts inside would keep their old paths in /proc/mounts.
-        if (i != index && &g_mounts[i].where->inode().fs() == &fs) return Errno(EBUSY);
-        if (g_mounts[i].fs->root().ptr() == &target.inode() || g_mounts[i].mountpoint.ptr() == &target.inode())
-            return Errno(EBUSY);
-    }
-    if (!target.parent()) return Errno(EBUSY);
+    // The mounts inside would keep their old paths in /proc/mounts.
+    if (has_mounts_inside(index) || taken_by_a_mount(target.inode()) || !target.parent()) return Errno(EBUSY);
     // Last in the table, as a new mount: everything it sits on comes before it.
     Mount moved = g_mounts[index];
     for (usize i = index; i + 1 < g_mount_count; i++) g_mounts[i] = g_mounts[i + 1];
@@ -217,9 +228,9 @@ Result<void> move_mount(Custody& source, Custody& target) {
 
 Result<FileSystem*> mounted_at(Custody& target) {
     if (!target.parent()) return g_root_fs.ptr(); // "/" (also a chroot's "/" is no mount's root)
-    for (usize i = 0; i < g_mount_count; i++)
-        if (g_mounts[i].fs->root().ptr() == &target.inode()) return g_mounts[i].fs.ptr();
-    return Errno(EINVAL);
+    usize const index = mount_rooted_at(target.inode());
+    if (index == g_mount_count) return Errno(EINVAL);
+    return g_mounts[index].fs.ptr();
 }
 
 Result<void> remount(Custody& target, bool read_only) {
@@ -232,14 +243,10 @@ Result<void> remount(Custody& target, bool read_only) {
 }
 
 Result<RefPtr<FileSystem>> unmount(Custody& target, bool (*busy)(FileSystem& fs, void* context), void* context) {
-    usize index = g_mount_count;
-    for (usize i = 0; i < g_mount_count; i++)
-        if (g_mounts[i].fs->root().ptr() == &target.inode()) index = i;
+    usize const index = mount_rooted_at(target.inode());
     if (index == g_mount_count) return Errno(EINVAL);
     FileSystem& fs = *g_mounts[index].fs;
-    for (usize i = 0; i < g_mount_count; i++)
-        if (i != index && &g_mounts[i].where->inode().fs() == &fs) return Errno(EBUSY);
-    if (busy(fs, context)) return Errno(EBUSY);
+    if (has_mounts_inside(index) || busy(fs, context)) return Errno(EBUSY);
     RefPtr<FileSystem> unmounted = g_mounts[index].fs;
     for (usize i = index; i + 1 < g_mount_count; i++) g_mounts[i] = g_mounts[i + 1];
     g_mount_count--;

@@ -92,6 +92,19 @@ struct Context {
     Custody& base;
 };
 
+// The kernel's own view of the tree, for its own lookups (boot-time setup,
+// /proc's links): root's credentials, from the root. It keeps both alive
+// for the Context it gives.
+class KernelContext {
+public:
+    KernelContext() : m_root(root_custody()) { }
+    Context context() const { return { m_credentials, *m_root, *m_root }; }
+
+private:
+    Credentials m_credentials;
+    RefPtr<Custody> m_root;
+};
+
 enum ResolveFlags : unsigned {
     kResolveFollow = 0,        // follow a final symlink (the default)
     kResolveNoFollow = 1 << 0, // do not follow a final symlink
