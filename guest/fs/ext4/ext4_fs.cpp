@@ -263,11 +263,8 @@ public:
 
     Result<u64> cached_page_frame(u64 offset) override
     {
-        if (!is_regular() || offset % mm::kPageSize || offset >= size()) return Errno(ENOENT);
-        u64 const frame = m_pages.at(FilePages::index_of(offset));
-        if (!frame) return Errno(ENOENT);
-        mm::page_ref(frame);
-        return frame;
+        if (!is_regular()) return Errno(ENOENT);
+        return m_pages.cached(offset, size());
     }
 
     // Writes the pages MAP_SHARED mappings may have changed to the disk

@@ -240,11 +240,8 @@ public:
     }
 
     Result<u64> cached_page_frame(u64 offset) override {
-        if (!is_regular() || offset % kPageSize || offset >= m_metadata.size) return Errno(ENOENT);
-        u64 const frame = m_pages.at(FilePages::index_of(offset));
-        if (!frame) return Errno(ENOENT); // a hole: the fault makes its page
-        mm::page_ref(frame);
-        return frame;
+        if (!is_regular()) return Errno(ENOENT);
+        return m_pages.cached(offset, m_metadata.size);
     }
 
     Result<void> adopt_pages(u64 const* frames, usize count, u64 size) override {

@@ -65,6 +65,15 @@ Result<FilePages::Leaf*> FilePages::make_leaf(u64 index)
     return static_cast<Leaf*>(*slot);
 }
 
+Result<u64> FilePages::cached(u64 offset, u64 size) const
+{
+    if (offset % mm::kPageSize || offset >= size) return Errno(ENOENT);
+    u64 const frame = at(index_of(offset));
+    if (!frame) return Errno(ENOENT); // a hole: the fault makes its page
+    mm::page_ref(frame);
+    return frame;
+}
+
 u64 FilePages::at(u64 index) const
 {
     Leaf const* l = leaf(index);

@@ -29,6 +29,10 @@ public:
     bool is_empty() const { return m_frames == 0; }
     // The frame at `index`, 0 if none.
     u64 at(u64 index) const;
+    // The frame holding the page at byte `offset` of a file of `size`
+    // bytes, with a reference for the caller: ENOENT for a hole, an offset
+    // past the end or inside a page (Inode::cached_page_frame).
+    Result<u64> cached(u64 offset, u64 size) const;
     // The frame at `index`, a zeroed one made if there is none (`made` says so).
     Result<u64> get_or_make(u64 index, bool* made = nullptr);
     // Drops the frame at `index` (one that could not be filled, say).
